@@ -1,0 +1,66 @@
+//! The command-line front end: argument definitions, dispatch and exit codes.
+//!
+//! Exit codes: 0 the command completed; 1 a user or data error (bad file, bad
+//! definition, failing verification); 2 a usage error (bad arguments).
+
+pub mod cutoffs;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Scores perinatal and infant mental-health screening instruments and
+/// recommends a stepped-care level. Decision support: the clinician decides.
+#[derive(Debug, Parser)]
+#[command(name = "stepcare", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate cutoffs against a reference standard: Se/Sp, ROC/AUC, optimal cutoffs.
+    Cutoffs(cutoffs::CutoffsArgs),
+}
+
+/// An error in how the command was called (exit code 2), found after parsing.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs the chosen subcommand and maps its outcome to an exit code.
+pub fn dispatch(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Command::Cutoffs(args) => cutoffs::run(args),
+    };
+    finish(outcome)
+}
+
+/// Turns a subcommand's result into the documented exit code, printing any error.
+fn finish(outcome: anyhow::Result<ExitCode>) -> ExitCode {
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            if err.downcast_ref::<UsageError>().is_some() {
+                eprintln!("error: {err:#}");
+                ExitCode::from(2)
+            } else if is_broken_pipe(&err) {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("error: {err:#}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// A reader that closed the pipe early (`stepcare score ... | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,7 @@
+//! stepcare: scoring of perinatal and infant mental-health screening
+//! instruments, stepped-care recommendations and cutoff validation.
+//!
+//! The library holds the domain model and never prints; the `stepcare`
+//! binary owns the terminal.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![warn(missing_docs)]
