@@ -5,3 +5,11 @@
 //! binary owns the terminal.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
+
+pub mod catalog;
+pub mod diagnostic;
+pub mod instrument;
+pub mod lang;
+pub mod scoring;
+pub mod verify;
+pub mod yaml;

@@ -1,0 +1,202 @@
+//! Scoring: answers to scale scores, bands and critical-item flags.
+//!
+//! Rules applied, in this order, for each scale:
+//! 1. An item with an invalid value makes every scale containing it unscorable
+//!    (an invalid cell is never guessed at).
+//! 2. If more items are missing than the scale's policy allows, or a required
+//!    item is missing, the scale has no score.
+//! 3. Otherwise the score is the sum (prorated if the policy says so) or the
+//!    mean of the answered items, and its band is looked up.
+//!
+//! Flags are evaluated from every answer that is present and valid, whatever
+//! happened to the scales: a missing or low total never hides a flag.
+
+use serde::Serialize;
+
+use crate::instrument::{Instrument, Scale, fmt_score};
+
+/// One item's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Answer {
+    /// Not answered (a blank cell, a skipped question).
+    #[default]
+    Missing,
+    /// The option at this 0-based printed position was chosen.
+    Chosen(u8),
+    /// A value that is not an option of the item.
+    Invalid,
+}
+
+/// The overall status of a scored answer set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every scale has a score.
+    Ok,
+    /// Some scale has no score because answers are missing.
+    Incomplete,
+    /// Some answer is not a valid option.
+    Invalid,
+}
+
+impl Status {
+    /// The lower-case name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Incomplete => "incomplete",
+            Status::Invalid => "invalid",
+        }
+    }
+}
+
+/// The result for one scale.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScaleScore {
+    /// The score, or `None` when the missing-data policy cannot compute one.
+    pub score: Option<f64>,
+    /// Index of the band the score falls in.
+    pub band: Option<usize>,
+    /// Items of the scale that were answered.
+    pub answered: usize,
+    /// Items of the scale that were not answered.
+    pub missing: usize,
+    /// Items of the scale with an invalid value.
+    pub invalid: usize,
+    /// Whether a required item was missing.
+    pub required_missing: bool,
+    /// Whether the score was prorated over missing items.
+    pub prorated: bool,
+}
+
+impl ScaleScore {
+    /// Why there is no score, in one phrase; `None` when there is one.
+    pub fn reason(&self, scale: &Scale) -> Option<String> {
+        if self.score.is_some() {
+            return None;
+        }
+        let n = scale.items.len();
+        Some(if self.invalid > 0 {
+            format!("{} of {n} items have invalid values", self.invalid)
+        } else if self.required_missing {
+            "a required item is missing".to_owned()
+        } else if scale.missing.max_missing == 0 {
+            format!("{} of {n} items missing (none may be)", self.missing)
+        } else {
+            format!(
+                "{} of {n} items missing (at most {} may be)",
+                self.missing, scale.missing.max_missing
+            )
+        })
+    }
+}
+
+/// The result of scoring one instrument's answers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstrumentScore {
+    /// One result per scale, in the instrument's order.
+    pub scales: Vec<ScaleScore>,
+    /// Indices of the flags raised.
+    pub flags: Vec<usize>,
+    /// Indices of unanswered items.
+    pub missing_items: Vec<usize>,
+    /// Indices of items with invalid values.
+    pub invalid_items: Vec<usize>,
+}
+
+impl InstrumentScore {
+    /// The status: invalid beats incomplete beats ok.
+    pub fn status(&self) -> Status {
+        if !self.invalid_items.is_empty() {
+            Status::Invalid
+        } else if self.scales.iter().any(|s| s.score.is_none()) {
+            Status::Incomplete
+        } else {
+            Status::Ok
+        }
+    }
+
+    /// Whether any raised flag is marked urgent.
+    pub fn has_urgent_flag(&self, instrument: &Instrument) -> bool {
+        self.flags.iter().any(|&f| instrument.flags[f].urgent)
+    }
+}
+
+/// Scores `answers` (one per item, in the instrument's order).
+pub fn score(instrument: &Instrument, answers: &[Answer]) -> InstrumentScore {
+    let mut result = InstrumentScore::default();
+    score_into(instrument, answers, &mut result);
+    result
+}
+
+/// Scores `answers` into `result`, reusing its buffers (no allocation once warm).
+///
+/// # Panics
+/// If `answers` does not hold one answer per item; callers build it from the
+/// same instrument.
+pub fn score_into(instrument: &Instrument, answers: &[Answer], result: &mut InstrumentScore) {
+    assert_eq!(answers.len(), instrument.items.len(), "one answer per item");
+    result.missing_items.clear();
+    result.invalid_items.clear();
+    for (index, answer) in answers.iter().enumerate() {
+        match answer {
+            Answer::Missing => result.missing_items.push(index),
+            Answer::Invalid => result.invalid_items.push(index),
+            Answer::Chosen(_) => {}
+        }
+    }
+    result
+        .scales
+        .resize(instrument.scales.len(), ScaleScore::default());
+    for (scale, out) in instrument.scales.iter().zip(result.scales.iter_mut()) {
+        *out = score_scale(instrument, scale, answers);
+    }
+    result.flags.clear();
+    for (index, flag) in instrument.flags.iter().enumerate() {
+        if let Answer::Chosen(option) = answers[flag.item]
+            && instrument.items[flag.item].options[usize::from(option)].points >= flag.at_least
+        {
+            result.flags.push(index);
+        }
+    }
+}
+
+fn score_scale(instrument: &Instrument, scale: &Scale, answers: &[Answer]) -> ScaleScore {
+    let mut out = ScaleScore::default();
+    let mut sum: i64 = 0;
+    for &index in &scale.items {
+        match answers[index] {
+            Answer::Chosen(option) => {
+                out.answered += 1;
+                sum += i64::from(instrument.items[index].options[usize::from(option)].points);
+            }
+            Answer::Missing => {
+                out.missing += 1;
+                out.required_missing |= scale.missing.required.contains(&index);
+            }
+            Answer::Invalid => out.invalid += 1,
+        }
+    }
+    if out.invalid > 0 || out.required_missing || out.missing > scale.missing.max_missing {
+        return out;
+    }
+    let n = scale.items.len();
+    out.score = crate::instrument::reachable_score_from(scale, sum, out.answered, n);
+    out.prorated = out.missing > 0 && scale.missing.prorate.is_some();
+    out.band = out.score.and_then(|s| scale.band_of(s));
+    out
+}
+
+/// A one-line account of a score for people: `14 (probable)` or `no score: 1 of 10 items missing`.
+pub fn describe(scale: &Scale, result: &ScaleScore, lang: crate::lang::Lang) -> String {
+    match result.score {
+        Some(score) => {
+            let band = result
+                .band
+                .map(|b| format!(" ({})", scale.bands[b].label.get(lang)))
+                .unwrap_or_default();
+            format!("{}{band}", fmt_score(score))
+        }
+        None => format!("no score: {}", result.reason(scale).unwrap_or_default()),
+    }
+}
