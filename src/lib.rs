@@ -6,10 +6,12 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod catalog;
 pub mod diagnostic;
 pub mod instrument;
 pub mod lang;
 pub mod scoring;
+pub mod texts;
 pub mod verify;
 pub mod yaml;

@@ -145,3 +145,10 @@ mod tests {
         assert_eq!(&text[spot.bytes.unwrap()], "abc");
     }
 }
+
+/// The top-level keys of a YAML mapping, to tell kinds of definition file apart.
+pub fn top_level_keys(text: &str) -> Option<Vec<String>> {
+    let map: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
+        serde_saphyr::from_str(text).ok()?;
+    Some(map.into_keys().collect())
+}

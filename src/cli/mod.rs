@@ -3,7 +3,13 @@
 //! Exit codes: 0 the command completed; 1 a user or data error (bad file, bad
 //! definition, failing verification); 2 a usage error (bad arguments).
 
+mod common;
 pub mod cutoffs;
+mod list;
+mod score;
+mod show;
+mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -21,6 +27,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List the available instruments.
+    List(list::ListArgs),
+    /// Show an instrument: items, options with points, scales, bands, flags, source.
+    Show(show::ShowArgs),
+    /// Check definition files and text packs, reporting every problem with its place.
+    Validate(validate::ValidateArgs),
+    /// Run the instruments' known-answer examples.
+    Verify(verify::VerifyArgs),
+    /// Score an export (CSV): one output row for every input row.
+    Score(score::ScoreArgs),
     /// Validate cutoffs against a reference standard: Se/Sp, ROC/AUC, optimal cutoffs.
     Cutoffs(cutoffs::CutoffsArgs),
 }
@@ -33,6 +49,11 @@ pub struct UsageError(pub String);
 /// Runs the chosen subcommand and maps its outcome to an exit code.
 pub fn dispatch(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
+        Command::List(args) => list::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Score(args) => score::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
     };
     finish(outcome)

@@ -644,8 +644,8 @@ impl Builder<'_> {
     }
 }
 
-/// "one of `a`, `b`, `c`" for an expectation.
-pub(crate) fn one_of(known: &[&str]) -> String {
+/// "one of `a`, `b`, `c`": the phrase for what was expected.
+pub fn one_of(known: &[&str]) -> String {
     if known.is_empty() {
         return "nothing is defined yet".to_owned();
     }

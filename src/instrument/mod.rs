@@ -12,7 +12,7 @@ pub(crate) mod schema;
 
 use std::collections::BTreeMap;
 
-pub use build::{fmt_score, load_instrument};
+pub use build::{fmt_score, load_instrument, one_of};
 
 use crate::lang::{Lang, Localized};
 

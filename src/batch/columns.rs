@@ -1,0 +1,187 @@
+//! Matching an export's header to the items of the chosen instruments.
+//!
+//! A column names an item when, ignoring case and surrounding spaces, it is
+//! `<instrument>.<item>`, `<instrument>_<item>`, one of the item's declared
+//! aliases, the bare item id when only one chosen instrument has that id, or
+//! a name given in a column map (`--map`). Every item must be found before
+//! any row is read.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::instrument::Instrument;
+
+/// Where each item and kept column is in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnPlan {
+    /// Per instrument (in the order chosen), the column index of each item.
+    pub items: Vec<Vec<usize>>,
+    /// Columns copied to the output: (header as written, column index).
+    pub keep: Vec<(String, usize)>,
+}
+
+/// Why the header does not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    /// Items with no column.
+    #[error("{}", missing_message(.missing))]
+    Missing {
+        /// One entry per missing item or kept column.
+        missing: Vec<MissingColumn>,
+    },
+    /// A column that names two items, or an item named by two columns.
+    #[error("{0}")]
+    Ambiguous(String),
+    /// A column map that names an unknown instrument or item.
+    #[error("{0}")]
+    BadMap(String),
+}
+
+/// An item (or kept column) the header lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingColumn {
+    /// `epds.q3`, or the kept column's name.
+    pub wanted: String,
+    /// Names that would have matched.
+    pub accepted: Vec<String>,
+    /// The closest headers found.
+    pub closest: Vec<String>,
+}
+
+fn missing_message(missing: &[MissingColumn]) -> String {
+    let mut text = format!(
+        "the input lacks {} column(s) needed before any row can be scored:",
+        missing.len()
+    );
+    for column in missing {
+        text.push_str(&format!("\n  - {}", column.wanted));
+        if !column.accepted.is_empty() {
+            text.push_str(&format!(
+                " (accepted names: {})",
+                column.accepted.join(", ")
+            ));
+        }
+        if !column.closest.is_empty() {
+            text.push_str(&format!("; closest headers: {}", column.closest.join(", ")));
+        }
+    }
+    text.push_str(
+        "\nname the columns with --map FILE (a YAML map from header to `instrument.item`)",
+    );
+    text
+}
+
+fn key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Matches `headers` to the items of `instruments`, plus the `keep` columns.
+///
+/// `map` holds explicit header → `instrument.item` names.
+pub fn plan_columns(
+    headers: &[String],
+    instruments: &[&Instrument],
+    keep: &[String],
+    map: &BTreeMap<String, String>,
+) -> Result<ColumnPlan, ColumnError> {
+    let mut by_header: HashMap<String, usize> = HashMap::new();
+    for (index, header) in headers.iter().enumerate() {
+        by_header.entry(key(header)).or_insert(index);
+    }
+    // Items named by the map, as (instrument, item) -> header index.
+    let mut mapped: HashMap<(usize, usize), usize> = HashMap::new();
+    for (header, target) in map {
+        let Some((inst_id, item_id)) = target.split_once('.') else {
+            return Err(ColumnError::BadMap(format!(
+                "column map: `{target}` (for `{header}`) is not of the form instrument.item"
+            )));
+        };
+        let Some(inst) = instruments.iter().position(|i| i.id == inst_id) else {
+            // A map may serve several instruments; entries for others are ignored.
+            continue;
+        };
+        let Some(item) = instruments[inst].item_index(item_id) else {
+            return Err(ColumnError::BadMap(format!(
+                "column map: instrument `{inst_id}` has no item `{item_id}` (for `{header}`)"
+            )));
+        };
+        if let Some(&index) = by_header.get(&key(header)) {
+            mapped.insert((inst, item), index);
+        }
+    }
+    let mut items = Vec::new();
+    let mut missing = Vec::new();
+    let mut owner: HashMap<usize, String> = HashMap::new();
+    for (inst, instrument) in instruments.iter().enumerate() {
+        let mut columns = Vec::new();
+        for (item_index, item) in instrument.items.iter().enumerate() {
+            let name = format!("{}.{}", instrument.id, item.id);
+            let shared = instruments
+                .iter()
+                .enumerate()
+                .any(|(other, i)| other != inst && i.item_index(&item.id).is_some());
+            let mut accepted = vec![name.clone(), format!("{}_{}", instrument.id, item.id)];
+            if !shared {
+                accepted.push(item.id.clone());
+            }
+            accepted.extend(item.aliases.iter().cloned());
+            let found = mapped.get(&(inst, item_index)).copied().or_else(|| {
+                accepted
+                    .iter()
+                    .find_map(|candidate| by_header.get(&key(candidate)).copied())
+            });
+            match found {
+                Some(index) => {
+                    if let Some(first) = owner.insert(index, name.clone()) {
+                        return Err(ColumnError::Ambiguous(format!(
+                            "column `{}` would be both {first} and {name}; name them with --map",
+                            headers[index]
+                        )));
+                    }
+                    columns.push(index);
+                }
+                None => {
+                    columns.push(usize::MAX);
+                    missing.push(MissingColumn {
+                        closest: closest(headers, &accepted),
+                        wanted: name,
+                        accepted,
+                    });
+                }
+            }
+        }
+        items.push(columns);
+    }
+    let mut kept = Vec::new();
+    for name in keep {
+        match by_header.get(&key(name)) {
+            Some(&index) => kept.push((headers[index].clone(), index)),
+            None => missing.push(MissingColumn {
+                wanted: format!("{name} (--keep)"),
+                accepted: Vec::new(),
+                closest: closest(headers, std::slice::from_ref(name)),
+            }),
+        }
+    }
+    if missing.is_empty() {
+        Ok(ColumnPlan { items, keep: kept })
+    } else {
+        Err(ColumnError::Missing { missing })
+    }
+}
+
+/// Up to three headers most like any accepted name.
+fn closest(headers: &[String], accepted: &[String]) -> Vec<String> {
+    let mut scored: Vec<(f64, &String)> = headers
+        .iter()
+        .map(|header| {
+            let best = accepted
+                .iter()
+                .map(|a| strsim::normalized_damerau_levenshtein(&key(header), &key(a)))
+                .fold(0.0, f64::max);
+            (best, header)
+        })
+        .filter(|(similarity, _)| *similarity >= 0.5)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, h)| h.clone()).collect()
+}

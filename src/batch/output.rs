@@ -1,0 +1,242 @@
+//! Writing scored rows as CSV or JSON Lines.
+//!
+//! JSON Lines is the stable machine contract: one object per input row,
+//! `{"row", "status", "keep", "results", "errors"}`. CSV flattens the same
+//! into columns named `<instrument>.<scale>`, `<instrument>.<scale>.band` and
+//! `<instrument>.flags` (several flags are joined with `|`).
+
+use std::io::{self, Write};
+
+use serde_json::{Map, Value, json};
+
+use super::{Layout, RowSink, ScoredRow};
+use crate::instrument::fmt_score;
+use crate::scoring::Answer;
+
+/// Joins several flag ids (or other ids) in one CSV cell.
+pub const LIST_SEPARATOR: &str = "|";
+
+/// Writes rows as CSV.
+pub struct CsvSink<W: Write> {
+    writer: csv::Writer<W>,
+    with_answers: bool,
+    buffer: Vec<u8>,
+}
+
+impl<W: Write> CsvSink<W> {
+    /// A CSV writer with this delimiter; `with_answers` adds each item's points.
+    pub fn new(out: W, delimiter: u8, with_answers: bool) -> Self {
+        CsvSink {
+            writer: csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .buffer_capacity(1 << 16)
+                .from_writer(out),
+            with_answers,
+            buffer: Vec::with_capacity(64),
+        }
+    }
+
+    /// The header of a CSV output for this layout.
+    pub fn header(layout: &Layout<'_>, with_answers: bool) -> Vec<String> {
+        let mut header = vec!["row".to_owned()];
+        header.extend(layout.columns.keep.iter().map(|(name, _)| name.clone()));
+        header.push("status".to_owned());
+        for instrument in &layout.instruments {
+            if with_answers {
+                for item in &instrument.items {
+                    header.push(format!("{}.{}", instrument.id, item.id));
+                }
+            }
+            for scale in &instrument.scales {
+                header.push(format!("{}.{}", instrument.id, scale.id));
+                if !scale.bands.is_empty() {
+                    header.push(format!("{}.{}.band", instrument.id, scale.id));
+                }
+            }
+            if !instrument.flags.is_empty() {
+                header.push(format!("{}.flags", instrument.id));
+            }
+        }
+        header.push("errors".to_owned());
+        header
+    }
+
+    /// Gives back the underlying writer, flushed.
+    pub fn into_inner(self) -> io::Result<W> {
+        self.writer
+            .into_inner()
+            .map_err(|err| io::Error::other(err.to_string()))
+    }
+}
+
+impl<W: Write> RowSink for CsvSink<W> {
+    fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
+        self.writer
+            .write_record(Self::header(layout, self.with_answers))?;
+        Ok(())
+    }
+
+    fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
+        let w = &mut self.writer;
+        let buf = &mut self.buffer;
+        buf.clear();
+        write!(buf, "{}", row.number)?;
+        w.write_field(&buf[..])?;
+        for (_, index) in &layout.columns.keep {
+            w.write_field(row.record.get(*index).unwrap_or(b""))?;
+        }
+        w.write_field(row.status.as_str())?;
+        for (slot, instrument) in layout.instruments.iter().enumerate() {
+            let result = &row.scores[slot];
+            if self.with_answers {
+                for (item, answer) in instrument.items.iter().zip(&row.answers[slot]) {
+                    buf.clear();
+                    if let Answer::Chosen(option) = answer {
+                        write!(buf, "{}", item.options[usize::from(*option)].points)?;
+                    }
+                    w.write_field(&buf[..])?;
+                }
+            }
+            for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
+                buf.clear();
+                if let Some(score) = scored.score {
+                    write_score(buf, score)?;
+                }
+                w.write_field(&buf[..])?;
+                if !scale.bands.is_empty() {
+                    let band = scored.band.map_or("", |b| scale.bands[b].id.as_str());
+                    w.write_field(band)?;
+                }
+            }
+            if !instrument.flags.is_empty() {
+                buf.clear();
+                for (n, &flag) in result.flags.iter().enumerate() {
+                    if n > 0 {
+                        buf.extend_from_slice(LIST_SEPARATOR.as_bytes());
+                    }
+                    buf.extend_from_slice(instrument.flags[flag].id.as_bytes());
+                }
+                w.write_field(&buf[..])?;
+            }
+        }
+        if row.errors.is_empty() {
+            w.write_field(b"")?;
+        } else {
+            w.write_field(row.errors.join("; "))?;
+        }
+        w.write_record(None::<&[u8]>)?;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Writes a score without allocating: integers plainly, fractions to at most 2 decimals.
+fn write_score(buf: &mut Vec<u8>, score: f64) -> io::Result<()> {
+    if score.fract() == 0.0 && score.abs() < 1e15 {
+        write!(buf, "{}", score as i64)
+    } else {
+        buf.extend_from_slice(fmt_score(score).as_bytes());
+        Ok(())
+    }
+}
+
+/// A score as a JSON number: an integer when it is whole.
+pub fn score_json(score: Option<f64>) -> Value {
+    match score {
+        Some(s) if s.fract() == 0.0 && s.abs() < 1e15 => json!(s as i64),
+        Some(s) => json!(s),
+        None => Value::Null,
+    }
+}
+
+/// The JSON object of one row (the JSON Lines contract).
+pub fn row_json(layout: &Layout<'_>, row: &ScoredRow<'_>, with_answers: bool) -> Value {
+    let mut keep = Map::new();
+    for (name, index) in &layout.columns.keep {
+        let cell = row.record.get(*index).unwrap_or(b"");
+        keep.insert(
+            name.clone(),
+            Value::String(String::from_utf8_lossy(cell).into_owned()),
+        );
+    }
+    let mut results = Map::new();
+    for (slot, instrument) in layout.instruments.iter().enumerate() {
+        let result = &row.scores[slot];
+        let mut scales = Map::new();
+        for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
+            let band = scored
+                .band
+                .map_or(Value::Null, |b| Value::String(scale.bands[b].id.clone()));
+            scales.insert(
+                scale.id.clone(),
+                json!({"score": score_json(scored.score), "band": band}),
+            );
+        }
+        let flags: Vec<&str> = result
+            .flags
+            .iter()
+            .map(|&f| instrument.flags[f].id.as_str())
+            .collect();
+        let mut object = Map::new();
+        if with_answers {
+            let mut answers = Map::new();
+            for (item, answer) in instrument.items.iter().zip(&row.answers[slot]) {
+                let value = match answer {
+                    Answer::Chosen(option) => json!(item.options[usize::from(*option)].points),
+                    _ => Value::Null,
+                };
+                answers.insert(item.id.clone(), value);
+            }
+            object.insert("answers".to_owned(), Value::Object(answers));
+        }
+        object.insert("scales".to_owned(), Value::Object(scales));
+        object.insert("flags".to_owned(), json!(flags));
+        results.insert(instrument.id.clone(), Value::Object(object));
+    }
+    json!({
+        "row": row.number,
+        "status": row.status.as_str(),
+        "keep": keep,
+        "results": results,
+        "errors": row.errors,
+    })
+}
+
+/// Writes rows as JSON Lines.
+pub struct JsonlSink<W: Write> {
+    out: io::BufWriter<W>,
+    with_answers: bool,
+}
+
+impl<W: Write> JsonlSink<W> {
+    /// A JSON Lines writer; `with_answers` adds each item's points.
+    pub fn new(out: W, with_answers: bool) -> Self {
+        JsonlSink {
+            out: io::BufWriter::with_capacity(1 << 16, out),
+            with_answers,
+        }
+    }
+
+    /// Gives back the underlying writer, flushed.
+    pub fn into_inner(self) -> io::Result<W> {
+        self.out.into_inner().map_err(|err| err.into_error())
+    }
+}
+
+impl<W: Write> RowSink for JsonlSink<W> {
+    fn begin(&mut self, _layout: &Layout<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &row_json(layout, row, self.with_answers))?;
+        self.out.write_all(b"\n")
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}

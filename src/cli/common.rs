@@ -1,0 +1,72 @@
+//! Pieces shared by several subcommands: loading instruments, printing diagnostics.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use stepcare::catalog::Catalog;
+use stepcare::diagnostic::{Diagnostic, Diagnostics};
+use stepcare::lang::Lang;
+
+/// `--instruments DIR`: where a service's own definitions are.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CatalogArgs {
+    /// Also load every *.yaml instrument definition in DIR (repeatable).
+    #[arg(long = "instruments", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+}
+
+impl CatalogArgs {
+    /// The shipped instruments plus the service's own, or every problem found.
+    pub fn load(&self) -> anyhow::Result<Catalog> {
+        let dirs: Vec<&std::path::Path> = self.dirs.iter().map(PathBuf::as_path).collect();
+        Catalog::load(&dirs).map_err(|problems| {
+            print_diagnostics(&problems.diagnostics, |path| {
+                std::fs::read_to_string(path).ok()
+            });
+            anyhow::Error::new(problems).context("the instrument definitions have errors")
+        })
+    }
+}
+
+/// Prints diagnostics to stderr with the offending lines, coloured on a terminal.
+pub fn print_diagnostics(diagnostics: &[Diagnostic], source: impl Fn(&str) -> Option<String>) {
+    let color = color_stderr();
+    for diagnostic in diagnostics {
+        let text = source(&diagnostic.path);
+        eprintln!("{}\n", diagnostic.render(text.as_deref(), color));
+    }
+}
+
+/// Whether to colour what goes to stderr (a terminal, and `NO_COLOR` unset).
+pub fn color_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// The language for people-facing text: `--lang`, else `LANG`, else English.
+pub fn resolve_lang(explicit: Option<Lang>) -> Lang {
+    explicit
+        .or_else(|| {
+            ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .filter_map(|var| std::env::var(var).ok())
+                .find(|value| !value.is_empty())
+                .and_then(|value| Lang::from_locale(&value))
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// Reads a whole file, saying which one failed.
+pub fn read_file(path: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
+/// A set of diagnostics as an error, after printing them.
+pub fn fail_with(
+    diagnostics: Vec<Diagnostic>,
+    source: impl Fn(&str) -> Option<String>,
+) -> anyhow::Error {
+    print_diagnostics(&diagnostics, source);
+    anyhow::Error::new(Diagnostics { diagnostics })
+}

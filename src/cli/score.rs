@@ -1,0 +1,386 @@
+//! `stepcare score`: batch scoring of an export, one output row per input row.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+
+use super::UsageError;
+use super::common::{CatalogArgs, fail_with, read_file};
+use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
+use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
+use stepcare::instrument::{Instrument, ValueKind, fmt_score};
+use stepcare::texts::load_text_pack;
+
+/// Output formats of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Comma- (or input-delimiter-) separated values.
+    Csv,
+    /// One JSON object per line: the stable machine contract.
+    Jsonl,
+    /// A table for reading on screen.
+    Table,
+}
+
+/// What the item cells hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Values {
+    /// The points each answer scores.
+    Points,
+    /// The 1-based printed position of the option (keying is applied).
+    Position,
+    /// The option label, in any shipped language.
+    Label,
+}
+
+/// Text encodings of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputEncoding {
+    /// UTF-8 (default; a byte-order mark is fine).
+    #[value(name = "utf-8")]
+    Utf8,
+    /// Windows-1252 / Latin-1, as older Excel versions save CSV.
+    #[value(name = "windows-1252", alias = "latin1", alias = "cp1252")]
+    Windows1252,
+}
+
+/// Arguments of `stepcare score`.
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Instrument to score (repeatable: `--instrument epds --instrument gad7`).
+    #[arg(long = "instrument", required = true, value_name = "ID")]
+    instruments: Vec<String>,
+    /// The export to score: a CSV file, or `-` for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    input: PathBuf,
+    /// Where to write the results (written atomically); standard output if absent.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// What the item cells hold.
+    #[arg(long, value_enum, default_value_t = Values::Points)]
+    values: Values,
+    /// Copy this input column to the output (repeatable), e.g. an id.
+    #[arg(long, value_name = "COLUMN")]
+    keep: Vec<String>,
+    /// A YAML map from export column names to `instrument.item`.
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
+    /// A cell value meaning "not answered", besides a blank (repeatable), e.g. NA.
+    #[arg(long = "na", value_name = "VALUE")]
+    missing_codes: Vec<String>,
+    /// The input's field delimiter; detected among `,` `;` and tab when absent.
+    #[arg(long, value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+    /// The input's text encoding.
+    #[arg(long, value_enum, default_value_t = InputEncoding::Utf8)]
+    encoding: InputEncoding,
+    /// Also write each item's points (after applying the keying).
+    #[arg(long)]
+    with_answers: bool,
+    /// Stop with an error (exit 1) at the first invalid row.
+    #[arg(long)]
+    strict: bool,
+    /// Licensed wording (text packs) whose option texts are also accepted with --values label.
+    #[arg(long, value_name = "FILE")]
+    texts: Vec<PathBuf>,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
+        _ => Err("expected one ASCII character, or `tab`".to_owned()),
+    }
+}
+
+/// Runs `stepcare score`.
+pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
+    let catalog = args.catalog.load()?;
+    let mut instruments: Vec<&Instrument> = Vec::new();
+    for id in &args.instruments {
+        let instrument = catalog.require(id).map_err(UsageError)?;
+        if instruments.iter().any(|i| i.id == instrument.id) {
+            return Err(UsageError(format!("--instrument {id} is given twice")).into());
+        }
+        instruments.push(instrument);
+    }
+    let reading_stdin = args.input.as_os_str() == "-";
+    if let Some(output) = &args.output
+        && !reading_stdin
+        && same_file(&args.input, output)
+    {
+        return Err(UsageError(format!(
+            "--output `{}` is the input file; stepcare never overwrites its input",
+            output.display()
+        ))
+        .into());
+    }
+    let map = match &args.map {
+        Some(path) => read_map(path)?,
+        None => BTreeMap::new(),
+    };
+    let mut extra_labels = Vec::new();
+    for path in &args.texts {
+        let text = read_file(path)?;
+        let shown = path.display().to_string();
+        let pack = load_text_pack(&shown, &text, &instruments)
+            .map_err(|d| fail_with(d, |_| Some(text.clone())))?;
+        for (item, wording) in &pack.items {
+            for (option, words) in &wording.options {
+                extra_labels.push((
+                    pack.instrument.clone(),
+                    item.clone(),
+                    *option,
+                    words.clone(),
+                ));
+            }
+        }
+    }
+    let options = BatchOptions {
+        values: match args.values {
+            Values::Points => ValueKind::Points,
+            Values::Position => ValueKind::Position,
+            Values::Label => ValueKind::Label,
+        },
+        keep: args.keep.clone(),
+        map,
+        missing_codes: args.missing_codes.clone(),
+        delimiter: args.delimiter,
+        encoding: match args.encoding {
+            InputEncoding::Utf8 => Encoding::Utf8,
+            InputEncoding::Windows1252 => Encoding::Windows1252,
+        },
+        strict: args.strict,
+        extra_labels,
+    };
+    let input: Box<dyn Read> = if reading_stdin {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(
+            File::open(&args.input)
+                .with_context(|| format!("cannot open the input `{}`", args.input.display()))?,
+        )
+    };
+    let input_name = if reading_stdin {
+        "standard input".to_owned()
+    } else {
+        format!("`{}`", args.input.display())
+    };
+
+    let summary = match &args.output {
+        Some(path) => {
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let temporary = tempfile::NamedTempFile::new_in(&parent)
+                .with_context(|| format!("cannot create a file in `{}`", parent.display()))?;
+            let (summary, file) = write_all(input, &instruments, &options, &args, temporary)
+                .with_context(|| format!("scoring {input_name}"))?;
+            file.persist(path)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            summary
+        }
+        None => {
+            let (summary, _) = write_all(input, &instruments, &options, &args, io::stdout().lock())
+                .with_context(|| format!("scoring {input_name}"))?;
+            summary
+        }
+    };
+    if !args.quiet {
+        report(&summary, args.output.as_deref());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Scores into `out` in the chosen format and gives `out` back, flushed.
+fn write_all<W: Write>(
+    input: Box<dyn Read>,
+    instruments: &[&Instrument],
+    options: &BatchOptions,
+    args: &ScoreArgs,
+    out: W,
+) -> anyhow::Result<(Summary, W)> {
+    Ok(match args.format {
+        Format::Csv => {
+            // Same delimiter as the input unless told: a `;` export opens in the same Excel.
+            let mut sink = DelimiterFollowingCsv {
+                out: Some(out),
+                sink: None,
+                with_answers: args.with_answers,
+            };
+            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let out = match sink.sink {
+                Some(sink) => sink.into_inner()?,
+                None => sink.out.expect("sink never started"),
+            };
+            (summary, out)
+        }
+        Format::Jsonl => {
+            let mut sink = JsonlSink::new(out, args.with_answers);
+            let summary = score_stream(input, instruments, options, &mut sink)?;
+            (summary, sink.into_inner()?)
+        }
+        Format::Table => {
+            let mut sink = TableSink {
+                table: Table::new(),
+                with_answers: args.with_answers,
+            };
+            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let mut out = out;
+            writeln!(out, "{}", sink.table)?;
+            out.flush()?;
+            (summary, out)
+        }
+    })
+}
+
+/// A CSV sink created once the input's delimiter is known.
+struct DelimiterFollowingCsv<W: Write> {
+    out: Option<W>,
+    sink: Option<CsvSink<W>>,
+    with_answers: bool,
+}
+
+impl<W: Write> RowSink for DelimiterFollowingCsv<W> {
+    fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
+        let out = self.out.take().expect("begin is called once");
+        let mut sink = CsvSink::new(out, layout.delimiter, self.with_answers);
+        sink.begin(layout)?;
+        self.sink = Some(sink);
+        Ok(())
+    }
+
+    fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
+        self.sink.as_mut().expect("begun").row(layout, row)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.sink.as_mut().expect("begun").finish()
+    }
+}
+
+/// Collects rows into a table for the screen.
+struct TableSink {
+    table: Table,
+    with_answers: bool,
+}
+
+impl RowSink for TableSink {
+    fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
+        self.table.load_style(UTF8_FULL_CONDENSED);
+        let mut header = vec!["row".to_owned()];
+        header.extend(layout.columns.keep.iter().map(|(name, _)| name.clone()));
+        header.push("status".to_owned());
+        for instrument in &layout.instruments {
+            for scale in &instrument.scales {
+                header.push(format!("{}.{}", instrument.id, scale.id));
+            }
+            if !instrument.flags.is_empty() {
+                header.push(format!("{}.flags", instrument.id));
+            }
+        }
+        header.push("errors".to_owned());
+        self.table.set_header(header);
+        Ok(())
+    }
+
+    fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
+        let json = row_json(layout, row, self.with_answers);
+        let mut cells = vec![row.number.to_string()];
+        for (name, _) in &layout.columns.keep {
+            cells.push(json["keep"][name].as_str().unwrap_or("").to_owned());
+        }
+        cells.push(row.status.as_str().to_owned());
+        for (slot, instrument) in layout.instruments.iter().enumerate() {
+            let result = &row.scores[slot];
+            for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
+                cells.push(match (scored.score, scored.band) {
+                    (Some(score), Some(band)) => {
+                        format!("{} {}", fmt_score(score), scale.bands[band].id)
+                    }
+                    (Some(score), None) => fmt_score(score),
+                    (None, _) => "-".to_owned(),
+                });
+            }
+            if !instrument.flags.is_empty() {
+                let flags: Vec<String> = result
+                    .flags
+                    .iter()
+                    .map(|&f| {
+                        let flag = &instrument.flags[f];
+                        if flag.urgent {
+                            format!("{} (URGENT)", flag.id)
+                        } else {
+                            flag.id.clone()
+                        }
+                    })
+                    .collect();
+                cells.push(flags.join("\n"));
+            }
+        }
+        cells.push(row.errors.join("\n"));
+        self.table.add_row(cells);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The summary on standard error.
+fn report(summary: &Summary, output: Option<&Path>) {
+    let rows = if summary.rows == 1 { "row" } else { "rows" };
+    eprintln!(
+        "{} {rows} read: {} ok, {} incomplete, {} invalid; {} flagged{}",
+        summary.rows,
+        summary.ok,
+        summary.incomplete,
+        summary.invalid,
+        summary.flagged,
+        if summary.urgent > 0 {
+            format!(" ({} urgent)", summary.urgent)
+        } else {
+            String::new()
+        }
+    );
+    if summary.urgent > 0 {
+        eprintln!(
+            "WARNING: {} row(s) have an URGENT flag (for example an endorsed self-harm item): act on them today.",
+            summary.urgent
+        );
+    }
+    if let Some(path) = output {
+        eprintln!("results written to `{}`", path.display());
+    }
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Reads a column map: a YAML mapping from export header to `instrument.item`.
+fn read_map(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let text = read_file(path)?;
+    let shown = path.display().to_string();
+    stepcare::yaml::parse::<BTreeMap<String, String>>(&shown, &text)
+        .map_err(|d| fail_with(vec![d], |_| Some(text.clone())))
+}

@@ -1,0 +1,174 @@
+//! `stepcare validate FILE...`: every problem in definitions and text packs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::common::{CatalogArgs, color_stderr, read_file};
+use stepcare::diagnostic::{Diagnostic, SourceSpot};
+use stepcare::instrument::{Instrument, load_instrument};
+use stepcare::texts::load_text_pack;
+use stepcare::verify::verify;
+
+/// Arguments of `stepcare validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Instrument definitions or text packs to check.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+/// What kind of file a YAML file is, from its top-level keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Instrument,
+    TextPack,
+    Unknown,
+}
+
+fn kind_of(text: &str) -> FileKind {
+    let keys = stepcare::yaml::top_level_keys(text).unwrap_or_default();
+    let has = |key: &str| keys.iter().any(|k| k == key);
+    if has("instrument") && has("language") {
+        FileKind::TextPack
+    } else if has("items") || has("scales") || (has("id") && !has("rules")) {
+        FileKind::Instrument
+    } else if keys.is_empty() {
+        // Unparseable: let the instrument loader report the syntax error.
+        FileKind::Instrument
+    } else {
+        FileKind::Unknown
+    }
+}
+
+/// Runs `stepcare validate`.
+pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let catalog = args.catalog.load()?;
+    let mut sources = Vec::new();
+    for path in &args.files {
+        sources.push((path.display().to_string(), read_file(path)?));
+    }
+    // Instruments first, so text packs in the same run can refer to them.
+    let mut defined: Vec<Instrument> = Vec::new();
+    let mut reports: Vec<(String, Vec<Diagnostic>, String)> = Vec::new();
+    for (path, text) in &sources {
+        if kind_of(text) != FileKind::Instrument {
+            continue;
+        }
+        let (instrument, mut diagnostics) = load_instrument(path, text);
+        let summary = match instrument {
+            Some(instrument) => {
+                let outcomes = verify(&instrument);
+                for outcome in outcomes.iter().filter(|o| !o.passed()) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            path,
+                            line_spot(text, outcome.line),
+                            format!("known-answer example `{}` fails", outcome.name),
+                        )
+                        .expected(outcome.mismatches.join("; ")),
+                    );
+                }
+                let summary = format!(
+                    "instrument `{}`: {} items, {} scales, {} flags, {} examples",
+                    instrument.id,
+                    instrument.items.len(),
+                    instrument.scales.len(),
+                    instrument.flags.len(),
+                    outcomes.len()
+                );
+                defined.push(instrument);
+                summary
+            }
+            None => "instrument definition".to_owned(),
+        };
+        reports.push((path.clone(), diagnostics, summary));
+    }
+    for (path, text) in &sources {
+        match kind_of(text) {
+            FileKind::Instrument => {}
+            FileKind::TextPack => {
+                let mut known: Vec<&Instrument> = catalog.instruments().iter().collect();
+                known.extend(defined.iter());
+                let (diagnostics, summary) = match load_text_pack(path, text, &known) {
+                    Ok(pack) => (
+                        Vec::new(),
+                        format!(
+                            "text pack for `{}` ({}): {} items",
+                            pack.instrument,
+                            pack.language,
+                            pack.items.len()
+                        ),
+                    ),
+                    Err(diagnostics) => (diagnostics, "text pack".to_owned()),
+                };
+                reports.push((path.clone(), diagnostics, summary));
+            }
+            FileKind::Unknown => reports.push((
+                path.clone(),
+                vec![
+                    Diagnostic::error(path, SourceSpot::unknown(), "not a definition stepcare knows")
+                        .expected("an instrument definition (with `id` and `items`) or a text pack (with `instrument` and `language`)"),
+                ],
+                "unknown file".to_owned(),
+            )),
+        }
+    }
+    let color = color_stderr();
+    let mut errors = 0;
+    let mut warnings = 0;
+    for (path, diagnostics, _) in &reports {
+        let text = sources
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, t)| t.as_str());
+        for diagnostic in diagnostics {
+            eprintln!("{}\n", diagnostic.render(text, color));
+            if diagnostic.is_error() {
+                errors += 1;
+            } else {
+                warnings += 1;
+            }
+        }
+    }
+    for (path, diagnostics, summary) in &reports {
+        let verdict = if diagnostics.iter().any(Diagnostic::is_error) {
+            "FAILED"
+        } else {
+            "ok"
+        };
+        println!("{verdict:<6} {path}: {summary}");
+    }
+    if errors > 0 {
+        eprintln!("{errors} error(s), {warnings} warning(s)");
+        Ok(ExitCode::from(1))
+    } else {
+        if warnings > 0 {
+            eprintln!("{warnings} warning(s)");
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// A spot covering a whole line's text, for problems known only by line.
+pub fn line_spot(text: &str, line: usize) -> SourceSpot {
+    let mut start = 0;
+    for (number, content) in text.split_inclusive('\n').enumerate() {
+        if number + 1 == line {
+            let trimmed = content.trim_end();
+            let indent = trimmed.len() - trimmed.trim_start().len();
+            return SourceSpot {
+                line,
+                column: indent + 1,
+                bytes: Some(start + indent..start + trimmed.len()),
+            };
+        }
+        start += content.len();
+    }
+    SourceSpot {
+        line,
+        column: 0,
+        bytes: None,
+    }
+}
