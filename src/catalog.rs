@@ -10,7 +10,14 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceSpot};
 use crate::instrument::{Instrument, load_instrument};
 
 /// The shipped instrument definitions: (file name, text).
-pub const BUILTIN: &[(&str, &str)] = &[("epds.yaml", include_str!("../instruments/epds.yaml"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("epds.yaml", include_str!("../instruments/epds.yaml")),
+    ("phq9.yaml", include_str!("../instruments/phq9.yaml")),
+    ("phq2.yaml", include_str!("../instruments/phq2.yaml")),
+    ("gad7.yaml", include_str!("../instruments/gad7.yaml")),
+    ("gad2.yaml", include_str!("../instruments/gad2.yaml")),
+    ("whooley.yaml", include_str!("../instruments/whooley.yaml")),
+];
 
 /// Where the shipped definitions appear in messages.
 pub const BUILTIN_PREFIX: &str = "<builtin>/instruments/";
