@@ -98,7 +98,10 @@ impl Diagnostic {
             Severity::Warning => Level::WARNING,
         };
         let title = level.primary_title(self.message.as_str());
-        let label = self.expected.as_deref().unwrap_or("here");
+        let label = self
+            .expected
+            .as_deref()
+            .map_or_else(|| "here".to_owned(), |e| format!("expected {e}"));
         let group = match (source, &self.spot.bytes) {
             (Some(text), Some(bytes)) if bytes.end <= text.len() => {
                 let (start, window) = line_window(text, bytes.clone());
@@ -107,7 +110,7 @@ impl Diagnostic {
                     Snippet::source(window)
                         .line_start(self.spot.line.max(1))
                         .path(self.path.as_str())
-                        .annotation(AnnotationKind::Primary.span(local).label(label)),
+                        .annotation(AnnotationKind::Primary.span(local).label(label.as_str())),
                 )
             }
             _ => {

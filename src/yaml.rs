@@ -92,6 +92,11 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
 
 /// Splits serde's "..., expected X" into the message and what was expected.
 fn split_expected(message: &str) -> (String, Option<String>) {
+    // The parser repeats the location at the end; it is shown once, above the snippet.
+    let message = match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(", column ") => &message[..i],
+        _ => message,
+    };
     match message.rsplit_once(", expected ") {
         Some((head, expected)) => (head.to_owned(), Some(expected.to_owned())),
         None => (message.to_owned(), None),

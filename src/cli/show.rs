@@ -69,11 +69,7 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
         let _ = writeln!(out, "respondents: {}", instrument.respondents.join(", "));
     }
     for (system, code) in &instrument.codes {
-        let _ = writeln!(
-            out,
-            "{system}:{}{code}",
-            " ".repeat(12usize.saturating_sub(system.len() + 1))
-        );
+        let _ = writeln!(out, "{:<13}{code}", format!("{system}:"));
     }
     if let Some(pack) = texts {
         let _ = writeln!(

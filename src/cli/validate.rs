@@ -61,14 +61,13 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             Some(instrument) => {
                 let outcomes = verify(&instrument);
                 for outcome in outcomes.iter().filter(|o| !o.passed()) {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            path,
-                            line_spot(text, outcome.line),
-                            format!("known-answer example `{}` fails", outcome.name),
-                        )
-                        .expected(outcome.mismatches.join("; ")),
+                    let mut diagnostic = Diagnostic::error(
+                        path,
+                        line_spot(text, outcome.line),
+                        format!("known-answer example `{}` fails", outcome.name),
                     );
+                    diagnostic.notes.clone_from(&outcome.mismatches);
+                    diagnostics.push(diagnostic);
                 }
                 let summary = format!(
                     "instrument `{}`: {} items, {} scales, {} flags, {} examples",

@@ -474,19 +474,21 @@ impl Builder<'_> {
         gaps.extend(gap);
         for (from, to) in gaps {
             let scores = if from == to {
-                format!("score {}", fmt_score(from))
+                format!("score {} of scale `{}` falls", fmt_score(from), scale.id)
             } else {
-                format!("scores {}-{}", fmt_score(from), fmt_score(to))
+                format!(
+                    "scores {}-{} of scale `{}` fall",
+                    fmt_score(from),
+                    fmt_score(to),
+                    scale.id
+                )
             };
             let at = raw
                 .iter()
                 .find(|b| b.from.value > to)
                 .map_or(&raw[raw.len() - 1].to, |b| &b.from);
-            self.error(
-                at,
-                format!("{scores} of scale `{}` fall in no band", scale.id),
-            )
-            .expected = Some(format!("bands covering every reachable score ({range})"));
+            self.error(at, format!("{scores} in no band")).expected =
+                Some(format!("bands covering every reachable score ({range})"));
         }
         bands
     }
@@ -646,6 +648,13 @@ impl Builder<'_> {
 
 /// "one of `a`, `b`, `c`": the phrase for what was expected.
 pub fn one_of(known: &[&str]) -> String {
+    let mut unique: Vec<&str> = Vec::new();
+    for k in known {
+        if !unique.contains(k) {
+            unique.push(k);
+        }
+    }
+    let known = unique;
     if known.is_empty() {
         return "nothing is defined yet".to_owned();
     }
