@@ -17,6 +17,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("gad7.yaml", include_str!("../instruments/gad7.yaml")),
     ("gad2.yaml", include_str!("../instruments/gad2.yaml")),
     ("whooley.yaml", include_str!("../instruments/whooley.yaml")),
+    ("tweak.yaml", include_str!("../instruments/tweak.yaml")),
+    ("auditc.yaml", include_str!("../instruments/auditc.yaml")),
 ];
 
 /// Where the shipped definitions appear in messages.
