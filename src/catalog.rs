@@ -19,6 +19,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("whooley.yaml", include_str!("../instruments/whooley.yaml")),
     ("tweak.yaml", include_str!("../instruments/tweak.yaml")),
     ("auditc.yaml", include_str!("../instruments/auditc.yaml")),
+    ("risk.yaml", include_str!("../instruments/risk.yaml")),
 ];
 
 /// Where the shipped definitions appear in messages.
