@@ -1,6 +1,6 @@
 //! Matching an export's header to the items of the chosen instruments.
 //!
-//! A column names an item when, ignoring case and surrounding spaces, it is
+//! A column names an item when, ignoring case, spaces and punctuation, it is
 //! `<instrument>.<item>`, `<instrument>_<item>`, one of the item's declared
 //! aliases, the bare item id when only one chosen instrument has that id, or
 //! a name given in a column map (`--map`). Every item must be found before
@@ -54,7 +54,7 @@ fn missing_message(missing: &[MissingColumn]) -> String {
     );
     for column in missing {
         text.push_str(&format!("\n  - {}", column.wanted));
-        if !column.accepted.is_empty() {
+        if column.accepted.len() > 1 {
             text.push_str(&format!(
                 " (accepted names: {})",
                 column.accepted.join(", ")
@@ -70,8 +70,12 @@ fn missing_message(missing: &[MissingColumn]) -> String {
     text
 }
 
+/// Headers match ignoring case, spaces and punctuation: `EPDS 1`, `epds-1` and `Epds1` are one name.
 fn key(name: &str) -> String {
-    name.trim().to_lowercase()
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Matches `headers` to the items of `instruments`, plus the `keep` columns.
@@ -142,7 +146,7 @@ pub fn plan_columns(
                 None => {
                     columns.push(usize::MAX);
                     missing.push(MissingColumn {
-                        closest: closest(headers, &accepted),
+                        closest: Vec::new(),
                         wanted: name,
                         accepted,
                     });
@@ -157,10 +161,20 @@ pub fn plan_columns(
             Some(&index) => kept.push((headers[index].clone(), index)),
             None => missing.push(MissingColumn {
                 wanted: format!("{name} (--keep)"),
-                accepted: Vec::new(),
-                closest: closest(headers, std::slice::from_ref(name)),
+                accepted: vec![name.clone()],
+                closest: Vec::new(),
             }),
         }
+    }
+    // Suggest only headers that no item already claims.
+    let free: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| !owner.contains_key(index))
+        .map(|(_, header)| header.clone())
+        .collect();
+    for column in &mut missing {
+        column.closest = closest(&free, &column.accepted);
     }
     if missing.is_empty() {
         Ok(ColumnPlan { items, keep: kept })
