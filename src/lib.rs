@@ -6,6 +6,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![warn(missing_docs)]
 
+pub mod accuracy;
 pub mod batch;
 pub mod catalog;
 pub mod diagnostic;
