@@ -7,12 +7,14 @@
 #![warn(missing_docs)]
 
 pub mod accuracy;
+pub mod age;
 pub mod batch;
 pub mod catalog;
 pub mod diagnostic;
 pub mod instrument;
 pub mod lang;
 pub mod scoring;
+pub mod session;
 pub mod texts;
 pub mod verify;
 pub mod yaml;
