@@ -7,7 +7,6 @@
 #![warn(missing_docs)]
 
 pub mod accuracy;
-pub mod age;
 pub mod batch;
 pub mod catalog;
 pub mod diagnostic;
