@@ -53,7 +53,7 @@ pub struct RocPlot {
 const LEFT: f64 = 70.0;
 const TOP: f64 = 50.0;
 const SIDE: f64 = 400.0;
-const WIDTH: f64 = 560.0;
+const WIDTH: f64 = 640.0;
 const LINE: f64 = 18.0;
 
 /// Escapes text for use in SVG content and attributes.
@@ -105,7 +105,11 @@ const CURVE_STYLES: [(&str, &str); 2] = [("#000000", "none"), ("#555555", "8 4")
 
 /// Renders the figure as a standalone SVG document.
 pub fn render(plot: &RocPlot) -> String {
-    let legend_lines = plot.curves.len() + 3;
+    let kinds = [MarkerKind::Prespecified, MarkerKind::Optimal]
+        .iter()
+        .filter(|k| plot.markers.iter().any(|m| m.kind == **k))
+        .count();
+    let legend_lines = plot.curves.len() + 1 + kinds;
     let height = TOP + SIDE + 60.0 + legend_lines as f64 * LINE + 10.0;
     let mut s = String::new();
     let _ = writeln!(
@@ -192,10 +196,19 @@ pub fn render(plot: &RocPlot) -> String {
             pts.join(" ")
         );
     }
-    // Markers and their labels; labels of markers close together are
-    // staggered downwards so they do not overprint.
-    let mut placed: Vec<(f64, f64)> = Vec::new();
-    for marker in &plot.markers {
+    // Markers: open squares for optima first, so that a pre-specified
+    // cutoff that is also optimal shows as a dot inside a square.
+    let mut ordered: Vec<&Marker> = plot
+        .markers
+        .iter()
+        .filter(|m| m.kind == MarkerKind::Optimal)
+        .collect();
+    ordered.extend(
+        plot.markers
+            .iter()
+            .filter(|m| m.kind == MarkerKind::Prespecified),
+    );
+    for marker in &ordered {
         let (x, y) = (px(marker.x), py(marker.y));
         match marker.kind {
             MarkerKind::Prespecified => {
@@ -207,13 +220,25 @@ pub fn render(plot: &RocPlot) -> String {
             MarkerKind::Optimal => {
                 let _ = writeln!(
                     s,
-                    r##"<rect x="{:.2}" y="{:.2}" width="10" height="10" fill="#ffffff" stroke="#000000" stroke-width="1.5"/>"##,
-                    x - 5.0,
-                    y - 5.0
+                    r##"<rect x="{:.2}" y="{:.2}" width="12" height="12" fill="#ffffff" stroke="#000000" stroke-width="1.5"/>"##,
+                    x - 6.0,
+                    y - 6.0
                 );
             }
         }
-        let mut ly = y + 16.0;
+    }
+    // One label per marked point, staggered downwards where labels would
+    // overprint.
+    let mut labelled: Vec<(String, String)> = Vec::new();
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for marker in &plot.markers {
+        let (x, y) = (px(marker.x), py(marker.y));
+        let key = (format!("{x:.2},{y:.2}"), marker.label.clone());
+        if labelled.contains(&key) {
+            continue;
+        }
+        labelled.push(key);
+        let mut ly = y + 18.0;
         while placed
             .iter()
             .any(|&(px_, py_)| (px_ - x).abs() < 60.0 && (py_ - ly).abs() < 13.0)
@@ -224,7 +249,7 @@ pub fn render(plot: &RocPlot) -> String {
         let _ = writeln!(
             s,
             r##"<text x="{:.2}" y="{ly:.2}" fill="#000000">{}</text>"##,
-            x + 7.0,
+            x + 8.0,
             escape(&marker.label)
         );
     }
@@ -260,29 +285,37 @@ pub fn render(plot: &RocPlot) -> String {
         LEFT + 38.0
     );
     y += LINE;
-    let _ = writeln!(
-        s,
-        r##"<circle cx="{:.2}" cy="{:.2}" r="4.5" fill="#000000" stroke="#ffffff" stroke-width="1"/>"##,
-        LEFT + 15.0,
-        y - 4.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.2}" y="{y:.2}">Pre-specified cutoff</text>"#,
-        LEFT + 38.0
-    );
-    y += LINE;
-    let _ = writeln!(
-        s,
-        r##"<rect x="{:.2}" y="{:.2}" width="10" height="10" fill="#ffffff" stroke="#000000" stroke-width="1.5"/>"##,
-        LEFT + 10.0,
-        y - 9.0
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.2}" y="{y:.2}">Youden-optimal cutoff (data-driven, exploratory)</text>"#,
-        LEFT + 38.0
-    );
+    if plot
+        .markers
+        .iter()
+        .any(|m| m.kind == MarkerKind::Prespecified)
+    {
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{:.2}" cy="{:.2}" r="4.5" fill="#000000" stroke="#ffffff" stroke-width="1"/>"##,
+            LEFT + 15.0,
+            y - 4.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.2}" y="{y:.2}">Pre-specified cutoff</text>"#,
+            LEFT + 38.0
+        );
+        y += LINE;
+    }
+    if plot.markers.iter().any(|m| m.kind == MarkerKind::Optimal) {
+        let _ = writeln!(
+            s,
+            r##"<rect x="{:.2}" y="{:.2}" width="12" height="12" fill="#ffffff" stroke="#000000" stroke-width="1.5"/>"##,
+            LEFT + 9.0,
+            y - 10.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.2}" y="{y:.2}">Youden-optimal cutoff (data-driven, exploratory)</text>"#,
+            LEFT + 38.0
+        );
+    }
     s.push_str("</svg>\n");
     s
 }
