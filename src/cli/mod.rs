@@ -10,6 +10,7 @@ mod score;
 mod show;
 mod validate;
 mod verify;
+mod visit;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,8 @@ pub enum Command {
     Score(score::ScoreArgs),
     /// Validate cutoffs against a reference standard: Se/Sp, ROC/AUC, optimal cutoffs.
     Cutoffs(cutoffs::CutoffsArgs),
+    /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
+    Visit(visit::VisitArgs),
 }
 
 /// An error in how the command was called (exit code 2), found after parsing.
@@ -55,6 +58,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Score(args) => score::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
+        Command::Visit(args) => visit::run(args),
     };
     finish(outcome)
 }

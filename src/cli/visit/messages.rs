@@ -1,0 +1,376 @@
+//! Every user-facing string of `stepcare visit`, in Norwegian Bokmål, Swedish and English.
+//!
+//! The [`messages!`] macro makes a missing language a compile error; the tests
+//! check that no text is empty and that every language uses the same
+//! `{placeholders}`. Clinical wording (item labels, band names, flag actions,
+//! care levels) comes from the definition files, not from here.
+
+use stepcare::lang::Lang;
+
+macro_rules! messages {
+    ($( $(#[$doc:meta])* $key:ident { nb: $nb:literal, sv: $sv:literal, en: $en:literal $(,)? } )*) => {
+        /// A message key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg {
+            $( $(#[$doc])* $key, )*
+        }
+
+        impl Msg {
+            /// Every key, for the tests.
+            #[cfg(test)]
+            pub const ALL: &'static [Msg] = &[ $( Msg::$key, )* ];
+
+            /// The texts in nb, sv and en.
+            fn texts(self) -> [&'static str; 3] {
+                match self {
+                    $( Msg::$key => [$nb, $sv, $en], )*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    /// Heading when an instrument starts.
+    InstrumentIntro {
+        nb: "{name}: {count} spørsmål",
+        sv: "{name}: {count} frågor",
+        en: "{name}: {count} questions",
+    }
+    /// How to answer, in line mode.
+    LineHelp {
+        nb: "Svar med nummeret foran svaralternativet. b = tilbake, tom linje = hopp over.",
+        sv: "Svara med numret framför svarsalternativet. b = tillbaka, tom rad = hoppa över.",
+        en: "Answer with the number in front of the option. b = back, empty line = skip.",
+    }
+    /// The input prompt in line mode.
+    LinePrompt {
+        nb: "Svar (1-{max}, b, tom linje)> ",
+        sv: "Svar (1-{max}, b, tom rad)> ",
+        en: "Answer (1-{max}, b, empty line)> ",
+    }
+    /// An answer that is not an option.
+    InvalidAnswer {
+        nb: "«{input}» er ikke et svar her: skriv et tall fra 1 til {max}, b for å gå tilbake, eller en tom linje for å hoppe over.",
+        sv: "”{input}” är inget svar här: skriv ett tal från 1 till {max}, b för att gå tillbaka, eller en tom rad för att hoppa över.",
+        en: "\"{input}\" is not an answer here: type a number from 1 to {max}, b to go back, or an empty line to skip.",
+    }
+    /// `back` at the first question.
+    AtFirstQuestion {
+        nb: "Dette er det første spørsmålet; det er ingenting å gå tilbake til.",
+        sv: "Det här är den första frågan; det finns inget att gå tillbaka till.",
+        en: "This is the first question; there is nothing to go back to.",
+    }
+    /// A revisited question's current answer, in line mode (an empty line keeps it).
+    CurrentAnswerKeep {
+        nb: "Nåværende svar: {answer} (tom linje beholder det)",
+        sv: "Nuvarande svar: {answer} (tom rad behåller det)",
+        en: "Current answer: {answer} (an empty line keeps it)",
+    }
+    /// The word before an item number ("item 10").
+    ItemWord {
+        nb: "spørsmål",
+        sv: "fråga",
+        en: "item",
+    }
+    /// The marker of an urgent flag.
+    Urgent {
+        nb: "HASTER",
+        sv: "BRÅDSKANDE",
+        en: "URGENT",
+    }
+    /// The marker of a non-urgent flag.
+    Warning {
+        nb: "ADVARSEL",
+        sv: "VARNING",
+        en: "WARNING",
+    }
+    /// The immediate warning when a flag item is endorsed.
+    FlagRaisedNow {
+        nb: "{marker}: {flag}. {question} er besvart med «{answer}».",
+        sv: "{marker}: {flag}. {question} har besvarats med ”{answer}”.",
+        en: "{marker}: {flag}. {question} was answered \"{answer}\".",
+    }
+    /// A changed answer that takes a flag away.
+    FlagClearedNow {
+        nb: "Merk: svaret på {question} er endret; «{flag}» gjelder ikke lenger.",
+        sv: "Obs: svaret på {question} har ändrats; ”{flag}” gäller inte längre.",
+        en: "Note: the answer to {question} was changed; \"{flag}\" no longer applies.",
+    }
+    /// Acknowledging the immediate warning (terminal).
+    AcknowledgeQuestion {
+        nb: "Varselet er sett?",
+        sv: "Har du sett varningen?",
+        en: "Warning seen?",
+    }
+    /// The single option of the acknowledgement.
+    AcknowledgeOption {
+        nb: "Ja, fortsett",
+        sv: "Ja, fortsätt",
+        en: "Yes, continue",
+    }
+    /// How to answer, in the terminal.
+    TerminalHelp {
+        nb: "↑↓ velg eller skriv nummeret, Enter bekrefter, Esc går tilbake",
+        sv: "↑↓ välj eller skriv numret, Enter bekräftar, Esc går tillbaka",
+        en: "↑↓ choose or type the number, Enter confirms, Esc goes back",
+    }
+    /// The pseudo-option leaving a question unanswered (terminal).
+    NoAnswerOption {
+        nb: "(ikke besvart – hopp over)",
+        sv: "(obesvarad – hoppa över)",
+        en: "(no answer – skip)",
+    }
+    /// The review step's question.
+    ReviewTitle {
+        nb: "Gjennomgang: velg et svar for å endre det, eller fullfør",
+        sv: "Granskning: välj ett svar för att ändra det, eller avsluta",
+        en: "Review: choose an answer to change it, or finish",
+    }
+    /// How to use the review step.
+    ReviewHelp {
+        nb: "↑↓ velg, Enter åpner, Esc går til siste spørsmål",
+        sv: "↑↓ välj, Enter öppnar, Esc går till sista frågan",
+        en: "↑↓ choose, Enter opens, Esc goes to the last question",
+    }
+    /// The review step's finishing choice.
+    ReviewFinish {
+        nb: "✔ Fullfør og vis resultatet",
+        sv: "✔ Avsluta och visa resultatet",
+        en: "✔ Finish and show the result",
+    }
+    /// An unanswered question in the review list and the result.
+    NotAnswered {
+        nb: "ikke besvart",
+        sv: "obesvarad",
+        en: "not answered",
+    }
+    /// The visit stopped before it was finished.
+    Abandoned {
+        nb: "Besøket ble avbrutt: ingenting er lagret.",
+        sv: "Besöket avbröts: ingenting har sparats.",
+        en: "Visit abandoned: nothing was saved.",
+    }
+    /// The result's heading.
+    ResultHeading {
+        nb: "Resultat",
+        sv: "Resultat",
+        en: "Result",
+    }
+    /// Who answered.
+    RespondentLine {
+        nb: "Besvart av: {respondent}",
+        sv: "Besvarad av: {respondent}",
+        en: "Answered by: {respondent}",
+    }
+    /// The mother as respondent.
+    Mother {
+        nb: "mor",
+        sv: "mamma",
+        en: "mother",
+    }
+    /// The partner as respondent.
+    Partner {
+        nb: "partner",
+        sv: "partner",
+        en: "partner",
+    }
+    /// A scale without a score because of missing answers.
+    NoScoreMissing {
+        nb: "ingen skår: {missing} av {count} spørsmål er ikke besvart (høyst {allowed} kan mangle)",
+        sv: "ingen poäng: {missing} av {count} frågor är obesvarade (högst {allowed} får saknas)",
+        en: "no score: {missing} of {count} items not answered (at most {allowed} may be)",
+    }
+    /// A scale without a score because a required answer is missing.
+    NoScoreRequired {
+        nb: "ingen skår: et spørsmål som alltid må besvares, mangler",
+        sv: "ingen poäng: en fråga som alltid måste besvaras saknas",
+        en: "no score: an item that must always be answered is missing",
+    }
+    /// A prorated score.
+    Prorated {
+        nb: "(justert for {missing} manglende svar)",
+        sv: "(justerad för {missing} saknade svar)",
+        en: "(prorated over {missing} missing answers)",
+    }
+    /// The flags line's label.
+    FlagsLabel {
+        nb: "Flagg",
+        sv: "Flaggor",
+        en: "Flags",
+    }
+    /// No flag raised.
+    NoFlags {
+        nb: "ingen",
+        sv: "inga",
+        en: "none",
+    }
+    /// The unanswered items line's label.
+    UnansweredLabel {
+        nb: "Ikke besvart",
+        sv: "Obesvarade",
+        en: "Not answered",
+    }
+    /// What a flag asks the clinician to do.
+    ActionLabel {
+        nb: "Gjør",
+        sv: "Gör",
+        en: "Do",
+    }
+    /// The recommended care level.
+    CareLevelLabel {
+        nb: "Anbefalt omsorgsnivå",
+        sv: "Rekommenderad vårdnivå",
+        en: "Recommended care level",
+    }
+    /// The rule table used.
+    RuleTableLabel {
+        nb: "Regeltabell",
+        sv: "Regeltabell",
+        en: "Rule table",
+    }
+    /// Referral targets.
+    ReferralsLabel {
+        nb: "Henvisning",
+        sv: "Remiss",
+        en: "Referral",
+    }
+    /// Advice from the rules.
+    AdviceLabel {
+        nb: "Råd",
+        sv: "Råd",
+        en: "Advice",
+    }
+    /// The rules that fired.
+    RulesFiredLabel {
+        nb: "Regler som slo til",
+        sv: "Regler som slog till",
+        en: "Rules that fired",
+    }
+    /// No rule fired.
+    NoRuleFired {
+        nb: "ingen regel slo til",
+        sv: "ingen regel slog till",
+        en: "no rule fired",
+    }
+    /// No recommendation because no rule table was given.
+    NoRules {
+        nb: "ingen (ingen regeltabell valgt; bruk --rules)",
+        sv: "ingen (ingen regeltabell vald; använd --rules)",
+        en: "none (no rule table chosen; use --rules)",
+    }
+    /// The rule table recommends nothing for these answers.
+    NoRecommendation {
+        nb: "ingen anbefaling",
+        sv: "ingen rekommendation",
+        en: "no recommendation",
+    }
+    /// The closing line: decision support only.
+    ClinicianDecides {
+        nb: "Dette er beslutningsstøtte, ikke en diagnose: det er du som kliniker som avgjør.",
+        sv: "Detta är beslutsstöd, inte en diagnos: det är du som kliniker som avgör.",
+        en: "This is decision support, not a diagnosis: you, the clinician, decide.",
+    }
+    /// After a successful save.
+    Saved {
+        nb: "Lagret som rad {row} i {path}.",
+        sv: "Sparat som rad {row} i {path}.",
+        en: "Saved as row {row} in {path}.",
+    }
+    /// A save file that other users may read.
+    ReadableByOthers {
+        nb: "Advarsel: andre brukere av denne maskinen kan lese {path}; kjør «chmod 600 {path}».",
+        sv: "Varning: andra användare av den här datorn kan läsa {path}; kör ”chmod 600 {path}”.",
+        en: "Warning: other users of this computer can read {path}; run \"chmod 600 {path}\".",
+    }
+    /// When nothing is saved because --save was not given.
+    NotSaved {
+        nb: "Ikke lagret (bruk --save FIL for å lagre en rad).",
+        sv: "Inte sparat (använd --save FIL för att spara en rad).",
+        en: "Not saved (use --save FILE to save a row).",
+    }
+    /// A wording file in another language than the visit.
+    TextsLanguage {
+        nb: "Merk: ordlyden til {instrument} er på «{language}» (fra tekstpakken), resten på norsk.",
+        sv: "Obs: formuleringen för {instrument} är på ”{language}” (från textpaketet), resten på svenska.",
+        en: "Note: the wording of {instrument} is in \"{language}\" (from the text pack), the rest in English.",
+    }
+}
+
+impl Msg {
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        let [nb, sv, en] = self.texts();
+        match lang {
+            Lang::Nb => nb,
+            Lang::Sv => sv,
+            Lang::En => en,
+        }
+    }
+
+    /// The text in `lang` with every `{name}` replaced by its value.
+    pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
+        let mut text = self.get(lang).to_owned();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    #[test]
+    fn every_message_exists_in_every_language_with_the_same_placeholders() {
+        for &msg in Msg::ALL {
+            let english = placeholders(msg.get(Lang::En));
+            for lang in Lang::ALL {
+                let text = msg.get(lang);
+                assert!(!text.trim().is_empty(), "{msg:?} is empty in {lang}");
+                assert_eq!(
+                    placeholders(text),
+                    english,
+                    "{msg:?} in {lang} has other placeholders than in English"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn norwegian_and_swedish_are_translated() {
+        // Words that are the same in the languages on purpose.
+        let same = [
+            Msg::ResultHeading,
+            Msg::Partner,
+            Msg::RuleTableLabel,
+            Msg::AdviceLabel,
+        ];
+        for &msg in Msg::ALL {
+            if same.contains(&msg) {
+                continue;
+            }
+            assert_ne!(msg.get(Lang::Nb), msg.get(Lang::En), "{msg:?} nb");
+            assert_ne!(msg.get(Lang::Sv), msg.get(Lang::En), "{msg:?} sv");
+            assert_ne!(msg.get(Lang::Nb), msg.get(Lang::Sv), "{msg:?} nb = sv");
+        }
+    }
+
+    #[test]
+    fn fill_replaces_every_placeholder() {
+        assert_eq!(
+            Msg::Saved.fill(Lang::En, &[("row", "3"), ("path", "visits.csv")]),
+            "Saved as row 3 in visits.csv."
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! `stepcare visit`: answers entered at a visit, checked, scored and explained.
+//!
+//! The question flow is the library's [`VisitSession`]; this module picks a
+//! front end: the terminal one ([`terminal`], inquire) when standard input
+//! and standard error are both terminals, else the line one ([`line`]):
+//! prompts on standard error, one answer per line on standard input. The
+//! result goes to standard output. Nothing is written to disk unless `--save`
+//! is given.
+//!
+//! Exit codes: 0 the visit was finished (and saved, with `--save`); 1 the
+//! visit was abandoned (end of input, Ctrl-C; nothing is saved) or an error
+//! (for example the save failed, after the result was shown); 2 a usage error.
+//! The exit code never says anything about the result itself.
+
+mod line;
+mod messages;
+mod recommend;
+mod render;
+mod save;
+mod terminal;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use stepcare::instrument::Instrument;
+use stepcare::lang::Lang;
+use stepcare::session::VisitSession;
+use stepcare::texts::load_text_pack;
+
+use super::UsageError;
+use super::common::{CatalogArgs, color_stderr, fail_with, read_file, resolve_lang};
+use line::Outcome;
+use messages::Msg;
+use recommend::Advice;
+use render::{Style, Wording};
+
+/// Who answers the questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Respondent {
+    /// The mother.
+    Mother,
+    /// The partner.
+    Partner,
+}
+
+impl Respondent {
+    fn id(self) -> &'static str {
+        match self {
+            Respondent::Mother => "mother",
+            Respondent::Partner => "partner",
+        }
+    }
+}
+
+/// Arguments of `stepcare visit`.
+#[derive(Debug, clap::Args)]
+pub struct VisitArgs {
+    /// Instrument to ask, in order (repeatable); EPDS when none is given.
+    #[arg(long = "instrument", value_name = "ID")]
+    instruments: Vec<String>,
+    /// Language of the visit (nb, sv, en); default from LANG, else English.
+    #[arg(long)]
+    lang: Option<Lang>,
+    /// Who answers.
+    #[arg(long, value_enum, default_value_t = Respondent::Mother)]
+    respondent: Respondent,
+    /// Stepped-care rule table: a shipped table's id or a YAML file.
+    #[arg(long, value_name = "ID|FILE")]
+    rules: Option<String>,
+    /// Licensed wording of an instrument (a text pack; repeatable, one per instrument).
+    #[arg(long, value_name = "FILE")]
+    texts: Vec<PathBuf>,
+    /// Append the finished visit as one row to this CSV file (created owner-only).
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+    /// An identifier saved with the row (no personal data: use a study or journal reference).
+    #[arg(long, value_name = "TEXT")]
+    id: Option<String>,
+    /// Use the line front end even on a terminal.
+    #[arg(long)]
+    line: bool,
+    #[command(flatten)]
+    catalog: CatalogArgs,
+}
+
+/// Runs `stepcare visit`.
+pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
+    let catalog = args.catalog.load()?;
+    let ids = if args.instruments.is_empty() {
+        vec!["epds".to_owned()]
+    } else {
+        args.instruments.clone()
+    };
+    let mut instruments: Vec<&Instrument> = Vec::new();
+    for id in &ids {
+        let instrument = catalog.require(id).map_err(UsageError)?;
+        if instruments.iter().any(|i| i.id == instrument.id) {
+            return Err(UsageError(format!("--instrument {id} is given twice")).into());
+        }
+        if !instrument.respondents.is_empty()
+            && !instrument
+                .respondents
+                .iter()
+                .any(|r| r == args.respondent.id())
+        {
+            return Err(UsageError(format!(
+                "{} is not meant to be answered by the {} (its respondents: {})",
+                instrument.id,
+                args.respondent.id(),
+                instrument.respondents.join(", ")
+            ))
+            .into());
+        }
+        instruments.push(instrument);
+    }
+    if let Some(id) = &args.id
+        && id.chars().any(char::is_control)
+    {
+        return Err(UsageError("--id must be one line of text".to_owned()).into());
+    }
+    let lang = resolve_lang(args.lang);
+    let mut wording = Wording {
+        lang,
+        packs: Vec::new(),
+    };
+    for path in &args.texts {
+        let text = read_file(path)?;
+        let shown = path.display().to_string();
+        let pack = load_text_pack(&shown, &text, &instruments)
+            .map_err(|d| fail_with(d, |_| Some(text.clone())))?;
+        if wording
+            .packs
+            .iter()
+            .any(|p| p.instrument == pack.instrument)
+        {
+            return Err(UsageError(format!(
+                "two --texts files are for {}; give one per instrument",
+                pack.instrument
+            ))
+            .into());
+        }
+        if pack.language != lang {
+            eprintln!(
+                "{}",
+                Msg::TextsLanguage.fill(
+                    lang,
+                    &[
+                        ("instrument", &pack.instrument),
+                        ("language", pack.language.code())
+                    ]
+                )
+            );
+        }
+        wording.packs.push(pack);
+    }
+    if args.rules.is_some() {
+        anyhow::bail!(
+            "--rules is not available yet: the stepped-care rule tables are not part of this build"
+        );
+    }
+    let advice = Advice::NoRules;
+
+    let mut session = VisitSession::new(&instruments)?;
+    let warn_style = Style {
+        color: color_stderr(),
+    };
+    let stdin = io::stdin();
+    let terminal = !args.line && stdin.is_terminal() && io::stderr().is_terminal();
+    let outcome = if terminal {
+        terminal::run(&mut session, &wording, warn_style)?
+    } else {
+        let echo = !stdin.is_terminal();
+        line::run(
+            &mut session,
+            &wording,
+            &mut stdin.lock(),
+            &mut io::stderr().lock(),
+            warn_style,
+            echo,
+        )?
+    };
+    if outcome == Outcome::Abandoned {
+        eprintln!("{}", warn_style.bold(Msg::Abandoned.get(lang)));
+        return Ok(ExitCode::from(1));
+    }
+
+    let out_style = Style {
+        color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let respondent = args.respondent.id();
+    let screen = render::result_screen(&session, &wording, respondent, &advice, out_style);
+    {
+        let mut out = io::stdout().lock();
+        writeln!(out)?;
+        write!(out, "{screen}")?;
+        out.flush()?;
+    }
+    match &args.save {
+        Some(path) => {
+            let timestamp = save::now_rfc3339();
+            let facts = save::VisitFacts {
+                id: args.id.as_deref().unwrap_or(""),
+                timestamp: &timestamp,
+                respondent,
+            };
+            let row = save::append(path, |row| save::record(&session, &facts, &advice, row))?;
+            eprintln!(
+                "{}",
+                Msg::Saved.fill(
+                    lang,
+                    &[
+                        ("row", &row.to_string()),
+                        ("path", &path.display().to_string())
+                    ]
+                )
+            );
+            if save::readable_by_others(path) == Some(true) {
+                eprintln!(
+                    "{}",
+                    Msg::ReadableByOthers.fill(lang, &[("path", &path.display().to_string())])
+                );
+            }
+        }
+        None => eprintln!("{}", Msg::NotSaved.get(lang)),
+    }
+    Ok(ExitCode::SUCCESS)
+}

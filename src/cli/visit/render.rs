@@ -1,0 +1,363 @@
+//! What the visit shows: question wording, the immediate flag warning and the result screen.
+//!
+//! Everything here builds strings; the front ends decide where they go.
+
+use std::fmt::Write as _;
+
+use stepcare::instrument::{Instrument, fmt_score};
+use stepcare::lang::Lang;
+use stepcare::scoring::InstrumentScore;
+use stepcare::session::VisitSession;
+use stepcare::texts::TextPack;
+
+use super::messages::Msg;
+use super::recommend::Advice;
+
+/// Item wording: the licensed text from a text pack, else the instrument's own labels.
+#[derive(Debug)]
+pub struct Wording {
+    /// The language of the visit's own strings and of the fallback labels.
+    pub lang: Lang,
+    /// Text packs, at most one per instrument.
+    pub packs: Vec<TextPack>,
+}
+
+impl Wording {
+    fn pack(&self, instrument: &Instrument) -> Option<&TextPack> {
+        self.packs.iter().find(|p| p.instrument == instrument.id)
+    }
+
+    /// The question's text.
+    pub fn item(&self, instrument: &Instrument, item: usize) -> String {
+        let own = &instrument.items[item];
+        self.pack(instrument)
+            .and_then(|p| p.item(&own.id))
+            .map_or_else(|| own.label.get(self.lang).to_owned(), |w| w.text.clone())
+    }
+
+    /// An option's text.
+    pub fn option(&self, instrument: &Instrument, item: usize, option: usize) -> String {
+        let own = &instrument.items[item];
+        self.pack(instrument)
+            .and_then(|p| p.item(&own.id))
+            .and_then(|w| w.options.get(&option))
+            .map_or_else(
+                || own.options[option].label.get(self.lang).to_owned(),
+                Clone::clone,
+            )
+    }
+
+    /// Instructions shown before an instrument's first question, from its text pack.
+    pub fn instructions(&self, instrument: &Instrument) -> Option<&str> {
+        self.pack(instrument)
+            .and_then(|p| p.instructions.as_deref())
+    }
+}
+
+/// How text is decorated: ANSI styles on a terminal, plain otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Whether ANSI colours and bold may be used.
+    pub color: bool,
+}
+
+impl Style {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Bold.
+    pub fn bold(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    /// Bold white on red: only for urgent warnings.
+    pub fn alarm(self, text: &str) -> String {
+        self.wrap("1;97;41", text)
+    }
+
+    /// Bold yellow: non-urgent warnings.
+    pub fn caution(self, text: &str) -> String {
+        self.wrap("1;33", text)
+    }
+
+    /// Dim, for hints.
+    pub fn dim(self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+}
+
+/// The short name of an instrument: the abbreviation in its name (`EPDS`,
+/// `PHQ-9`), else its id in capitals.
+pub fn short_name(instrument: &Instrument) -> String {
+    let name = instrument.name.get(Lang::En).trim();
+    if let Some(inner) = name
+        .strip_suffix(')')
+        .and_then(|rest| rest.rsplit_once('('))
+        .map(|(_, inner)| inner)
+        .filter(|inner| !inner.is_empty() && !inner.contains(' '))
+    {
+        return inner.to_owned();
+    }
+    if let Some(first) = name.split_whitespace().next()
+        && first.len() > 1
+        && first
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+    {
+        return first.to_owned();
+    }
+    instrument.id.to_uppercase()
+}
+
+/// "EPDS spørsmål 10".
+pub fn item_ref(instrument: &Instrument, item: usize, lang: Lang) -> String {
+    format!(
+        "{} {} {}",
+        short_name(instrument),
+        Msg::ItemWord.get(lang),
+        item + 1
+    )
+}
+
+/// The option lines of a question: `  1. As usual`.
+pub fn option_lines(wording: &Wording, instrument: &Instrument, item: usize) -> Vec<String> {
+    (0..instrument.items[item].options.len())
+        .map(|option| {
+            format!(
+                "{}. {}",
+                option + 1,
+                wording.option(instrument, item, option)
+            )
+        })
+        .collect()
+}
+
+/// The line introducing an instrument.
+pub fn instrument_intro(instrument: &Instrument, lang: Lang) -> String {
+    Msg::InstrumentIntro.fill(
+        lang,
+        &[
+            ("name", instrument.name.get(lang)),
+            ("count", &instrument.items.len().to_string()),
+        ],
+    )
+}
+
+/// The question's title: `3/10 Needless self-blame`.
+pub fn question_title(wording: &Wording, instrument: &Instrument, item: usize) -> String {
+    format!(
+        "{}/{} {}",
+        item + 1,
+        instrument.items.len(),
+        wording.item(instrument, item)
+    )
+}
+
+/// The lines of the immediate warning for a raised flag; each carries a
+/// `!!!` marker so it stands out without colour too.
+pub fn flag_raised_lines(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    instrument: usize,
+    flag: usize,
+    style: Style,
+) -> Vec<String> {
+    let lang = wording.lang;
+    let definition = session.instruments()[instrument];
+    let flag = &definition.flags[flag];
+    let answer = match session.answers()[instrument][flag.item] {
+        stepcare::scoring::Answer::Chosen(option) => {
+            wording.option(definition, flag.item, usize::from(option))
+        }
+        _ => String::new(),
+    };
+    let marker = if flag.urgent {
+        Msg::Urgent
+    } else {
+        Msg::Warning
+    };
+    let headline = Msg::FlagRaisedNow.fill(
+        lang,
+        &[
+            ("marker", marker.get(lang)),
+            ("flag", flag.label.get(lang)),
+            ("question", &item_ref(definition, flag.item, lang)),
+            ("answer", &answer),
+        ],
+    );
+    let action = format!("{}: {}", Msg::ActionLabel.get(lang), flag.action.get(lang));
+    let paint = |text: &str| {
+        let line = format!("!!! {text}");
+        if flag.urgent {
+            style.alarm(&line)
+        } else {
+            style.caution(&line)
+        }
+    };
+    vec![paint(&headline), paint(&action)]
+}
+
+/// The line shown when a changed answer takes a flag away.
+pub fn flag_cleared_line(
+    session: &VisitSession<'_>,
+    lang: Lang,
+    instrument: usize,
+    flag: usize,
+) -> String {
+    let definition = session.instruments()[instrument];
+    let flag = &definition.flags[flag];
+    Msg::FlagClearedNow.fill(
+        lang,
+        &[
+            ("question", &item_ref(definition, flag.item, lang)),
+            ("flag", flag.label.get(lang)),
+        ],
+    )
+}
+
+/// The name of a respondent (`mother`, `partner`) in `lang`.
+pub fn respondent_name(respondent: &str, lang: Lang) -> String {
+    match respondent {
+        "mother" => Msg::Mother.get(lang).to_owned(),
+        "partner" => Msg::Partner.get(lang).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Why a scale has no score, in `lang`.
+fn no_score_reason(
+    scale: &stepcare::instrument::Scale,
+    result: &stepcare::scoring::ScaleScore,
+    lang: Lang,
+) -> String {
+    if result.required_missing {
+        Msg::NoScoreRequired.get(lang).to_owned()
+    } else {
+        Msg::NoScoreMissing.fill(
+            lang,
+            &[
+                ("missing", &result.missing.to_string()),
+                ("count", &scale.items.len().to_string()),
+                ("allowed", &scale.missing.max_missing.to_string()),
+            ],
+        )
+    }
+}
+
+/// The whole result screen.
+pub fn result_screen(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    respondent: &str,
+    advice: &Advice,
+    style: Style,
+) -> String {
+    let lang = wording.lang;
+    let scores: Vec<InstrumentScore> = session.scores();
+    let mut out = String::new();
+
+    // Flags first, urgent ones first: nothing else may be read before them.
+    let mut raised = session.raised_flags();
+    raised.sort_by_key(|&(i, f)| !session.instruments()[i].flags[f].urgent);
+    for &(instrument, flag) in &raised {
+        for line in flag_raised_lines(session, wording, instrument, flag, style) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if !raised.is_empty() {
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "{}", style.bold(Msg::ResultHeading.get(lang)));
+    let _ = writeln!(
+        out,
+        "{}",
+        Msg::RespondentLine.fill(lang, &[("respondent", &respondent_name(respondent, lang))])
+    );
+
+    for (index, (instrument, score)) in session.instruments().iter().zip(&scores).enumerate() {
+        out.push('\n');
+        let _ = writeln!(out, "{}", style.bold(instrument.name.get(lang)));
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for (scale, result) in instrument.scales.iter().zip(&score.scales) {
+            let value = match result.score {
+                Some(value) => {
+                    let mut text = fmt_score(value);
+                    if let Some(band) = result.band {
+                        let _ = write!(text, " – {}", scale.bands[band].label.get(lang));
+                    }
+                    if result.prorated {
+                        let _ = write!(
+                            text,
+                            " {}",
+                            Msg::Prorated.fill(lang, &[("missing", &result.missing.to_string())])
+                        );
+                    }
+                    text
+                }
+                None => no_score_reason(scale, result, lang),
+            };
+            rows.push((scale.label.get(lang).to_owned(), value));
+        }
+        if !instrument.flags.is_empty() {
+            let flags: Vec<String> = score
+                .flags
+                .iter()
+                .map(|&f| {
+                    let flag = &instrument.flags[f];
+                    let marker = if flag.urgent {
+                        Msg::Urgent
+                    } else {
+                        Msg::Warning
+                    };
+                    format!(
+                        "{}: {} ({} {})",
+                        marker.get(lang),
+                        flag.label.get(lang),
+                        Msg::ItemWord.get(lang),
+                        flag.item + 1
+                    )
+                })
+                .collect();
+            let text = if flags.is_empty() {
+                Msg::NoFlags.get(lang).to_owned()
+            } else {
+                flags.join("; ")
+            };
+            rows.push((Msg::FlagsLabel.get(lang).to_owned(), text));
+        }
+        let unanswered: Vec<String> = session
+            .unanswered()
+            .into_iter()
+            .map(|q| session.question(q))
+            .filter(|q| q.instrument_index == index)
+            .map(|q| (q.item_index + 1).to_string())
+            .collect();
+        if !unanswered.is_empty() {
+            rows.push((
+                Msg::UnansweredLabel.get(lang).to_owned(),
+                format!("{} {}", Msg::ItemWord.get(lang), unanswered.join(", ")),
+            ));
+        }
+        let width = rows
+            .iter()
+            .map(|(label, _)| label.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (label, value) in rows {
+            let pad = width - label.chars().count();
+            let _ = writeln!(out, "  {label}{}  {value}", " ".repeat(pad));
+        }
+    }
+
+    out.push('\n');
+    out.push_str(&advice.render(lang, style));
+    out.push('\n');
+    let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
+    out
+}
