@@ -72,22 +72,33 @@ pub struct ScaleScore {
 impl ScaleScore {
     /// Why there is no score, in one phrase; `None` when there is one.
     pub fn reason(&self, scale: &Scale) -> Option<String> {
+        self.score.is_none().then(|| {
+            let mut text = String::new();
+            // Writing into a String cannot fail.
+            let _ = self.write_reason(scale, &mut text);
+            text
+        })
+    }
+
+    /// Writes why there is no score (nothing when there is one).
+    pub fn write_reason(&self, scale: &Scale, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
         if self.score.is_some() {
-            return None;
+            return Ok(());
         }
         let n = scale.items.len();
-        Some(if self.invalid > 0 {
-            format!("{} of {n} items have invalid values", self.invalid)
+        if self.invalid > 0 {
+            write!(out, "{} of {n} items have invalid values", self.invalid)
         } else if self.required_missing {
-            "a required item is missing".to_owned()
+            out.write_str("a required item is missing")
         } else if scale.missing.max_missing == 0 {
-            format!("{} of {n} items missing (none may be)", self.missing)
+            write!(out, "{} of {n} items missing (none may be)", self.missing)
         } else {
-            format!(
+            write!(
+                out,
                 "{} of {n} items missing (at most {} may be)",
                 self.missing, scale.missing.max_missing
             )
-        })
+        }
     }
 }
 

@@ -53,6 +53,8 @@ pub struct Layout<'a> {
     pub columns: ColumnPlan,
     /// The delimiter found or given.
     pub delimiter: u8,
+    /// What the item cells hold.
+    pub values: ValueKind,
 }
 
 /// One scored input row.
@@ -68,8 +70,114 @@ pub struct ScoredRow<'a> {
     pub scores: &'a [InstrumentScore],
     /// The answers read, per instrument and item.
     pub answers: &'a [Vec<Answer>],
-    /// Why the row is incomplete or invalid, one phrase each.
-    pub errors: &'a [String],
+    /// Why the row is incomplete or invalid.
+    pub issues: &'a [RowIssue],
+}
+
+impl ScoredRow<'_> {
+    /// Every issue as a phrase for people, in order.
+    pub fn messages(&self, layout: &Layout<'_>) -> Vec<String> {
+        self.issues
+            .iter()
+            .map(|issue| {
+                let mut text = String::new();
+                // Writing into a String cannot fail.
+                let _ = issue.write(layout, self, &mut text);
+                text
+            })
+            .collect()
+    }
+
+    /// Every issue joined with `separator`, written into `out`.
+    pub fn write_messages(
+        &self,
+        layout: &Layout<'_>,
+        separator: &str,
+        out: &mut dyn std::fmt::Write,
+    ) -> std::fmt::Result {
+        for (n, issue) in self.issues.iter().enumerate() {
+            if n > 0 {
+                out.write_str(separator)?;
+            }
+            issue.write(layout, self, out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a row is incomplete or invalid.
+///
+/// Kept as data and rendered only when written, so that scoring a row
+/// allocates nothing even when answers are missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowIssue {
+    /// The row's field count differs from the header's.
+    FieldCount {
+        /// Fields in the row.
+        found: usize,
+        /// Fields in the header.
+        expected: usize,
+    },
+    /// A cell that is not an answer to its item.
+    InvalidCell {
+        /// Index of the instrument in the run.
+        instrument: usize,
+        /// Index of the item.
+        item: usize,
+        /// Index of the column.
+        column: usize,
+    },
+    /// A scale left without a score by its missing-data policy.
+    Unscored {
+        /// Index of the instrument in the run.
+        instrument: usize,
+        /// Index of the scale.
+        scale: usize,
+    },
+    /// Any other reason, already in words.
+    Other(String),
+}
+
+impl RowIssue {
+    /// Writes the issue as a phrase: "column `EPDS3`: `4` is not an answer to epds.q3 (points 3, 2, 1, 0)".
+    pub fn write(
+        &self,
+        layout: &Layout<'_>,
+        row: &ScoredRow<'_>,
+        out: &mut dyn std::fmt::Write,
+    ) -> std::fmt::Result {
+        match self {
+            RowIssue::FieldCount { found, expected } => write!(
+                out,
+                "the row has {found} fields but the header has {expected}"
+            ),
+            RowIssue::InvalidCell {
+                instrument,
+                item,
+                column,
+            } => {
+                let instrument = layout.instruments[*instrument];
+                let cell = String::from_utf8_lossy(row.record.get(*column).unwrap_or(b""));
+                write!(
+                    out,
+                    "column `{}`: `{}` is not an answer to {}.{} ({})",
+                    layout.headers[*column],
+                    cell.trim(),
+                    instrument.id,
+                    instrument.items[*item].id,
+                    expected_values(&instrument.items[*item], layout.values)
+                )
+            }
+            RowIssue::Unscored { instrument, scale } => {
+                let slot = *instrument;
+                let instrument = layout.instruments[slot];
+                let definition = &instrument.scales[*scale];
+                write!(out, "{}.{}: ", instrument.id, definition.id)?;
+                row.scores[slot].scales[*scale].write_reason(definition, out)
+            }
+            RowIssue::Other(text) => out.write_str(text),
+        }
+    }
 }
 
 /// Receives scored rows, in input order.
@@ -220,6 +328,7 @@ fn score_decoded<R: Read>(
         headers,
         columns,
         delimiter,
+        values: options.values,
     };
     sink.begin(&layout)?;
 
@@ -230,17 +339,17 @@ fn score_decoded<R: Read>(
         .map(|i| vec![Answer::Missing; i.items.len()])
         .collect();
     let mut scores: Vec<InstrumentScore> = vec![InstrumentScore::default(); instruments.len()];
-    let mut errors: Vec<String> = Vec::new();
+    let mut issues: Vec<RowIssue> = Vec::new();
     let mut summary = Summary::default();
     while reader.read_byte_record(&mut record)? {
         summary.rows += 1;
-        errors.clear();
+        issues.clear();
         let mut status = Status::Ok;
         if record.len() != width {
-            errors.push(format!(
-                "the row has {} fields but the header has {width}",
-                record.len()
-            ));
+            issues.push(RowIssue::FieldCount {
+                found: record.len(),
+                expected: width,
+            });
             status = Status::Invalid;
         }
         for (slot, instrument) in instruments.iter().enumerate() {
@@ -249,24 +358,23 @@ fn score_decoded<R: Read>(
                 let cell = record.get(item_columns[item]).unwrap_or(b"");
                 let answer = reader.read(cell, &missing_codes);
                 if answer == Answer::Invalid {
-                    errors.push(invalid_cell_message(
-                        &layout.headers[item_columns[item]],
-                        cell,
-                        instrument,
+                    issues.push(RowIssue::InvalidCell {
+                        instrument: slot,
                         item,
-                        options.values,
-                    ));
+                        column: item_columns[item],
+                    });
                 }
                 answers[slot][item] = answer;
             }
             score_into(instrument, &answers[slot], &mut scores[slot]);
             let instrument_status = scores[slot].status();
             if instrument_status == Status::Incomplete {
-                for (scale, result) in instrument.scales.iter().zip(&scores[slot].scales) {
-                    if result.invalid == 0
-                        && let Some(reason) = result.reason(scale)
-                    {
-                        errors.push(format!("{}.{}: {reason}", instrument.id, scale.id));
+                for (scale, result) in scores[slot].scales.iter().enumerate() {
+                    if result.score.is_none() && result.invalid == 0 {
+                        issues.push(RowIssue::Unscored {
+                            instrument: slot,
+                            scale,
+                        });
                     }
                 }
             }
@@ -283,10 +391,18 @@ fn score_decoded<R: Read>(
             }
         }
         if status == Status::Invalid && options.strict {
+            let row = ScoredRow {
+                number: summary.rows,
+                status,
+                record: &record,
+                scores: &scores,
+                answers: &answers,
+                issues: &issues,
+            };
             return Err(BatchError::Strict {
                 row: summary.rows,
                 line: record.position().map_or(0, |p| p.line()),
-                reason: errors.join("; "),
+                reason: row.messages(&layout).join("; "),
             });
         }
         match status {
@@ -310,7 +426,7 @@ fn score_decoded<R: Read>(
             record: &record,
             scores: &scores,
             answers: &answers,
-            errors: &errors,
+            issues: &issues,
         };
         sink.row(&layout, &row)?;
     }
@@ -318,16 +434,9 @@ fn score_decoded<R: Read>(
     Ok(summary)
 }
 
-/// "column `EPDS_3`: `4` is not an answer to epds.q3 (points 0, 1, 2, 3)".
-fn invalid_cell_message(
-    header: &str,
-    cell: &[u8],
-    instrument: &Instrument,
-    item: usize,
-    kind: ValueKind,
-) -> String {
-    let item = &instrument.items[item];
-    let expected = match kind {
+/// The values an item accepts, for messages: "points 3, 2, 1, 0".
+fn expected_values(item: &crate::instrument::Item, kind: ValueKind) -> String {
+    match kind {
         ValueKind::Points => format!(
             "points {}",
             item.options
@@ -345,11 +454,5 @@ fn invalid_cell_message(
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    };
-    format!(
-        "column `{header}`: `{}` is not an answer to {}.{} ({expected})",
-        String::from_utf8_lossy(cell).trim(),
-        instrument.id,
-        item.id
-    )
+    }
 }

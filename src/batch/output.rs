@@ -21,6 +21,7 @@ pub struct CsvSink<W: Write> {
     writer: csv::Writer<W>,
     with_answers: bool,
     buffer: Vec<u8>,
+    text: String,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -33,6 +34,7 @@ impl<W: Write> CsvSink<W> {
                 .from_writer(out),
             with_answers,
             buffer: Vec::with_capacity(64),
+            text: String::with_capacity(256),
         }
     }
 
@@ -80,7 +82,7 @@ impl<W: Write> RowSink for CsvSink<W> {
         let w = &mut self.writer;
         let buf = &mut self.buffer;
         buf.clear();
-        write!(buf, "{}", row.number)?;
+        push_int(buf, row.number as i64);
         w.write_field(&buf[..])?;
         for (_, index) in &layout.columns.keep {
             w.write_field(row.record.get(*index).unwrap_or(b""))?;
@@ -92,7 +94,7 @@ impl<W: Write> RowSink for CsvSink<W> {
                 for (item, answer) in instrument.items.iter().zip(&row.answers[slot]) {
                     buf.clear();
                     if let Answer::Chosen(option) = answer {
-                        write!(buf, "{}", item.options[usize::from(*option)].points)?;
+                        push_int(buf, i64::from(item.options[usize::from(*option)].points));
                     }
                     w.write_field(&buf[..])?;
                 }
@@ -100,7 +102,7 @@ impl<W: Write> RowSink for CsvSink<W> {
             for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
                 buf.clear();
                 if let Some(score) = scored.score {
-                    write_score(buf, score)?;
+                    write_score(buf, score);
                 }
                 w.write_field(&buf[..])?;
                 if !scale.bands.is_empty() {
@@ -119,11 +121,10 @@ impl<W: Write> RowSink for CsvSink<W> {
                 w.write_field(&buf[..])?;
             }
         }
-        if row.errors.is_empty() {
-            w.write_field(b"")?;
-        } else {
-            w.write_field(row.errors.join("; "))?;
-        }
+        self.text.clear();
+        row.write_messages(layout, "; ", &mut self.text)
+            .map_err(io::Error::other)?;
+        w.write_field(self.text.as_bytes())?;
         w.write_record(None::<&[u8]>)?;
         Ok(())
     }
@@ -133,14 +134,32 @@ impl<W: Write> RowSink for CsvSink<W> {
     }
 }
 
-/// Writes a score without allocating: integers plainly, fractions to at most 2 decimals.
-fn write_score(buf: &mut Vec<u8>, score: f64) -> io::Result<()> {
+/// Writes a score: integers plainly, fractions to at most 2 decimals.
+fn write_score(buf: &mut Vec<u8>, score: f64) {
     if score.fract() == 0.0 && score.abs() < 1e15 {
-        write!(buf, "{}", score as i64)
+        push_int(buf, score as i64);
     } else {
         buf.extend_from_slice(fmt_score(score).as_bytes());
-        Ok(())
     }
+}
+
+/// Appends an integer in decimal without going through `core::fmt` (this is the hot path).
+fn push_int(buf: &mut Vec<u8>, value: i64) {
+    if value < 0 {
+        buf.push(b'-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = value.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[start..]);
 }
 
 /// A score as a JSON number: an integer when it is whole.
@@ -201,7 +220,7 @@ pub fn row_json(layout: &Layout<'_>, row: &ScoredRow<'_>, with_answers: bool) ->
         "status": row.status.as_str(),
         "keep": keep,
         "results": results,
-        "errors": row.errors,
+        "errors": row.messages(layout),
     })
 }
 
@@ -238,5 +257,19 @@ impl<W: Write> RowSink for JsonlSink<W> {
 
     fn finish(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_int;
+
+    #[test]
+    fn integers_are_written_like_display() {
+        for value in [0i64, 7, -7, 10, 1234567890, i64::MIN, i64::MAX] {
+            let mut buf = Vec::new();
+            push_int(&mut buf, value);
+            assert_eq!(String::from_utf8(buf).unwrap(), value.to_string());
+        }
     }
 }

@@ -15,6 +15,8 @@ pub struct CellReader {
     options: usize,
     /// For labels: option index by lower-cased label in any language.
     by_label: HashMap<String, u8>,
+    /// The answer for every one-byte cell, the common case in exports (`0`-`9`).
+    single_byte: [Answer; 256],
 }
 
 impl CellReader {
@@ -46,23 +48,45 @@ impl CellReader {
                     .or_insert(*index as u8);
             }
         }
-        CellReader {
+        let mut reader = CellReader {
             kind,
             by_points,
             min_points,
             options: item.options.len(),
             by_label,
+            single_byte: [Answer::Invalid; 256],
+        };
+        for byte in 0..=255u8 {
+            reader.single_byte[usize::from(byte)] = reader.read_slow(&[byte]);
         }
+        reader
     }
 
     /// Reads a cell; blanks and the declared missing codes are [`Answer::Missing`].
+    #[inline]
     pub fn read(&self, cell: &[u8], missing_codes: &[Vec<u8>]) -> Answer {
+        match cell {
+            [] => Answer::Missing,
+            [byte] if missing_codes.is_empty() => self.single_byte[usize::from(*byte)],
+            _ => {
+                let cell = cell.trim_ascii();
+                if cell.is_empty()
+                    || missing_codes
+                        .iter()
+                        .any(|code| code.eq_ignore_ascii_case(cell))
+                {
+                    Answer::Missing
+                } else {
+                    self.read_slow(cell)
+                }
+            }
+        }
+    }
+
+    /// Reads a cell that is not a missing code.
+    fn read_slow(&self, cell: &[u8]) -> Answer {
         let cell = cell.trim_ascii();
-        if cell.is_empty()
-            || missing_codes
-                .iter()
-                .any(|code| code.eq_ignore_ascii_case(cell))
-        {
+        if cell.is_empty() {
             return Answer::Missing;
         }
         let found = match self.kind {

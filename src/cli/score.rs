@@ -332,7 +332,7 @@ impl RowSink for TableSink {
                 cells.push(flags.join("\n"));
             }
         }
-        cells.push(row.errors.join("\n"));
+        cells.push(row.messages(layout).join("\n"));
         self.table.add_row(cells);
         Ok(())
     }

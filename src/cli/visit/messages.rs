@@ -115,6 +115,12 @@ messages! {
         sv: "↑↓ välj eller skriv numret, Enter bekräftar, Esc går tillbaka",
         en: "↑↓ choose or type the number, Enter confirms, Esc goes back",
     }
+    /// Shown after a question left with Esc (terminal).
+    BackIndicator {
+        nb: "← tilbake",
+        sv: "← tillbaka",
+        en: "← back",
+    }
     /// The pseudo-option leaving a question unanswered (terminal).
     NoAnswerOption {
         nb: "(ikke besvart – hopp over)",

@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use inquire::ui::{RenderConfig, Styled};
 use inquire::{InquireError, Select};
 use stepcare::session::{Event, Position, SessionError, VisitSession};
 
@@ -97,9 +98,14 @@ fn is_abandon(err: &InquireError) -> bool {
 pub fn run(
     session: &mut VisitSession<'_>,
     wording: &Wording,
-    style: Style,
+    warn: Style,
 ) -> anyhow::Result<Outcome> {
     let lang = wording.lang;
+    // Esc means "back" here, so say that instead of inquire's "<canceled>".
+    let config = RenderConfig::default();
+    let mut back = Styled::new(Msg::BackIndicator.get(lang));
+    back.style = config.canceled_prompt_indicator.style;
+    inquire::set_global_render_config(config.with_canceled_prompt_indicator(back));
     let mut introduced: Option<usize> = None;
     let mut stderr = std::io::stderr();
     loop {
@@ -126,10 +132,7 @@ pub fn run(
         if introduced != Some(question.instrument_index) {
             introduced = Some(question.instrument_index);
             eprintln!();
-            eprintln!(
-                "{}",
-                style.bold(&render::instrument_intro(instrument, lang))
-            );
+            eprintln!("{}", warn.bold(&render::instrument_intro(instrument, lang)));
             if let Some(instructions) = wording.instructions(instrument) {
                 eprintln!("{instructions}");
             }
@@ -154,7 +157,7 @@ pub fn run(
         match chosen {
             Ok(Some(Choice::Option { number, .. })) => {
                 let events = session.answer(number - 1)?;
-                show_events(session, wording, &events, &mut stderr, style)?;
+                show_events(session, wording, &events, &mut stderr, warn)?;
                 if events.iter().any(|e| matches!(e, Event::FlagRaised { .. }))
                     && !acknowledge(lang)?
                 {
@@ -164,7 +167,7 @@ pub fn run(
             Ok(Some(Choice::NoAnswer(_))) => {
                 if question.answer.is_some() {
                     let events = session.clear()?;
-                    show_events(session, wording, &events, &mut stderr, style)?;
+                    show_events(session, wording, &events, &mut stderr, warn)?;
                 } else {
                     session.skip()?;
                 }
@@ -172,7 +175,7 @@ pub fn run(
             Ok(None) => match session.back() {
                 Ok(()) => {}
                 Err(SessionError::AtFirstQuestion) => {
-                    eprintln!("{}", style.dim(Msg::AtFirstQuestion.get(lang)));
+                    eprintln!("{}", warn.dim(Msg::AtFirstQuestion.get(lang)));
                 }
                 Err(err) => return Err(err.into()),
             },
