@@ -20,6 +20,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("tweak.yaml", include_str!("../instruments/tweak.yaml")),
     ("auditc.yaml", include_str!("../instruments/auditc.yaml")),
     ("risk.yaml", include_str!("../instruments/risk.yaml")),
+    ("se-demo.yaml", include_str!("../instruments/se-demo.yaml")),
 ];
 
 /// Where the shipped definitions appear in messages.

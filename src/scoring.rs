@@ -133,6 +133,29 @@ impl InstrumentScore {
     }
 }
 
+/// What scoring may need besides the answers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// Per item, whether its concern box is ticked (empty: none is). A ticked
+    /// box adds the item's concern points when the item is answered.
+    pub concerns: &'a [bool],
+    /// For an age-banded instrument, the interval (an index into its
+    /// intervals) whose items and cutoffs apply. Without one, an age-banded
+    /// instrument's scales have no score.
+    pub interval: Option<usize>,
+}
+
+/// Scores `answers` with concern boxes and, for an age-banded instrument, an interval.
+pub fn score_with(
+    instrument: &Instrument,
+    answers: &[Answer],
+    context: Context<'_>,
+) -> InstrumentScore {
+    let mut result = InstrumentScore::default();
+    score_into_with(instrument, answers, context, &mut result);
+    result
+}
+
 /// Scores `answers` (one per item, in the instrument's order).
 pub fn score(instrument: &Instrument, answers: &[Answer]) -> InstrumentScore {
     let mut result = InstrumentScore::default();
@@ -146,10 +169,36 @@ pub fn score(instrument: &Instrument, answers: &[Answer]) -> InstrumentScore {
 /// If `answers` does not hold one answer per item; callers build it from the
 /// same instrument.
 pub fn score_into(instrument: &Instrument, answers: &[Answer], result: &mut InstrumentScore) {
+    score_into_with(instrument, answers, Context::default(), result);
+}
+
+/// [`score_into`] with concern boxes and an interval (see [`Context`]).
+///
+/// For an age-banded instrument, only the interval's items count: answers to
+/// other items are ignored, and missing or invalid items are those of the
+/// interval.
+///
+/// # Panics
+/// If `answers` does not hold one answer per item.
+pub fn score_into_with(
+    instrument: &Instrument,
+    answers: &[Answer],
+    context: Context<'_>,
+    result: &mut InstrumentScore,
+) {
     assert_eq!(answers.len(), instrument.items.len(), "one answer per item");
     result.missing_items.clear();
     result.invalid_items.clear();
+    let asked = instrument
+        .age_banding
+        .as_ref()
+        .zip(context.interval)
+        .and_then(|(banding, i)| banding.intervals.get(i))
+        .map(|interval| &interval.items[..]);
     for (index, answer) in answers.iter().enumerate() {
+        if asked.is_some_and(|items| !items.contains(&index)) {
+            continue;
+        }
         match answer {
             Answer::Missing => result.missing_items.push(index),
             Answer::Invalid => result.invalid_items.push(index),
@@ -159,8 +208,13 @@ pub fn score_into(instrument: &Instrument, answers: &[Answer], result: &mut Inst
     result
         .scales
         .resize(instrument.scales.len(), ScaleScore::default());
-    for (scale, out) in instrument.scales.iter().zip(result.scales.iter_mut()) {
-        *out = score_scale(instrument, scale, answers);
+    match instrument.scales_in(context.interval) {
+        Some(scales) => {
+            for (scale, out) in scales.iter().zip(result.scales.iter_mut()) {
+                *out = score_scale(instrument, scale, answers, context.concerns);
+            }
+        }
+        None => result.scales.fill(ScaleScore::default()),
     }
     result.flags.clear();
     for (index, flag) in instrument.flags.iter().enumerate() {
@@ -172,7 +226,12 @@ pub fn score_into(instrument: &Instrument, answers: &[Answer], result: &mut Inst
     }
 }
 
-fn score_scale(instrument: &Instrument, scale: &Scale, answers: &[Answer]) -> ScaleScore {
+fn score_scale(
+    instrument: &Instrument,
+    scale: &Scale,
+    answers: &[Answer],
+    concerns: &[bool],
+) -> ScaleScore {
     let mut out = ScaleScore::default();
     let mut sum: i64 = 0;
     for &index in &scale.items {
@@ -180,6 +239,16 @@ fn score_scale(instrument: &Instrument, scale: &Scale, answers: &[Answer]) -> Sc
             Answer::Chosen(option) => {
                 out.answered += 1;
                 sum += i64::from(instrument.items[index].options[usize::from(option)].points);
+                if concerns.get(index).copied().unwrap_or(false) {
+                    sum += i64::from(
+                        instrument
+                            .concerns
+                            .get(index)
+                            .copied()
+                            .flatten()
+                            .unwrap_or(0),
+                    );
+                }
             }
             Answer::Missing => {
                 out.missing += 1;
@@ -193,7 +262,8 @@ fn score_scale(instrument: &Instrument, scale: &Scale, answers: &[Answer]) -> Sc
     }
     let n = scale.items.len();
     out.score = crate::instrument::reachable_score_from(scale, sum, out.answered, n);
-    out.prorated = out.missing > 0 && scale.missing.prorate.is_some();
+    out.prorated =
+        out.missing >= scale.missing.prorate_from.max(1) && scale.missing.prorate.is_some();
     out.band = out.score.and_then(|s| scale.band_of(s));
     out
 }

@@ -1,7 +1,7 @@
 //! Runs an instrument's known-answer examples against the scoring engine.
 
-use crate::instrument::{Instrument, fmt_score};
-use crate::scoring::{Answer, score};
+use crate::instrument::{ExampleInterval, Instrument, fmt_score};
+use crate::scoring::{Answer, Context, score_with};
 
 /// The outcome of one example.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +32,14 @@ pub fn verify(instrument: &Instrument) -> Vec<ExampleOutcome> {
                 .iter()
                 .map(|a| a.map_or(Answer::Missing, |o| Answer::Chosen(o as u8)))
                 .collect();
-            let result = score(instrument, &answers);
             let mut mismatches = Vec::new();
+            let interval = example_interval(instrument, example, &mut mismatches);
+            let context = Context {
+                concerns: &example.concerns,
+                interval,
+            };
+            let result = score_with(instrument, &answers, context);
+            let scales = instrument.scales_in(interval).unwrap_or(&instrument.scales);
             if let Some(status) = &example.status
                 && result.status().as_str() != status
             {
@@ -46,7 +52,7 @@ pub fn verify(instrument: &Instrument) -> Vec<ExampleOutcome> {
                 let Some(index) = instrument.scale_index(scale_id) else {
                     continue;
                 };
-                let scale = &instrument.scales[index];
+                let scale = &scales[index];
                 let got = &result.scales[index];
                 if got.score != *expected_score {
                     mismatches.push(format!(
@@ -89,6 +95,57 @@ pub fn verify(instrument: &Instrument) -> Vec<ExampleOutcome> {
             }
         })
         .collect()
+}
+
+/// The interval an example is scored in, checking the expected interval and ages.
+fn example_interval(
+    instrument: &Instrument,
+    example: &crate::instrument::Example,
+    mismatches: &mut Vec<String>,
+) -> Option<usize> {
+    let banding = instrument.age_banding.as_ref()?;
+    let (expect_interval, expect_age, expect_corrected) = &example.expect_age;
+    let interval = match example.interval.as_ref()? {
+        ExampleInterval::Given(index) => Some(*index),
+        ExampleInterval::Age(facts) => match facts.resolve(banding.correction.as_ref()) {
+            Err(err) => {
+                mismatches.push(format!("age: {err}"));
+                None
+            }
+            Ok(age) => {
+                if let Some(expected) = expect_age
+                    && *expected != age.chronological.to_string()
+                {
+                    mismatches.push(format!(
+                        "age: expected {expected}, got {}",
+                        age.chronological
+                    ));
+                }
+                let corrected = age.corrected.map_or("none".to_owned(), |a| a.to_string());
+                if let Some(expected) = expect_corrected
+                    && *expected != corrected
+                {
+                    mismatches.push(format!(
+                        "corrected age: expected {expected}, got {corrected}"
+                    ));
+                }
+                match banding.interval_for(&age) {
+                    Ok(index) => Some(index),
+                    Err(outside) => {
+                        mismatches.push(format!("interval: {outside}"));
+                        None
+                    }
+                }
+            }
+        },
+    };
+    let got = interval.map_or("none", |i| banding.intervals[i].id.as_str());
+    if let Some(expected) = expect_interval
+        && expected != got
+    {
+        mismatches.push(format!("interval: expected {expected}, got {got}"));
+    }
+    interval
 }
 
 fn show(score: Option<f64>) -> String {

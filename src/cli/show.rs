@@ -56,6 +56,12 @@ pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
 pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", instrument.name.get(lang), instrument.id);
+    if instrument.synthetic {
+        let _ = writeln!(
+            out,
+            "!!! NOT A CLINICAL INSTRUMENT: a synthetic definition for tests and demonstrations; never use it to screen anyone. !!!"
+        );
+    }
     if let Some(description) = &instrument.description {
         let _ = writeln!(out, "{}", description.get(lang));
     }
@@ -87,7 +93,7 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED);
     table.set_header(["item", "label", "options", "keying"]);
-    for item in &instrument.items {
+    for (item_index, item) in instrument.items.iter().enumerate() {
         let wording = texts.and_then(|t| t.item(&item.id));
         let label = wording.map_or_else(|| item.label.get(lang).to_owned(), |w| w.text.clone());
         let options: Vec<String> = item
@@ -106,12 +112,15 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
         } else {
             "forward"
         };
-        table.add_row([
-            item.id.clone(),
-            label,
-            options.join("\n"),
-            keying.to_owned(),
-        ]);
+        let concern = instrument
+            .concerns
+            .get(item_index)
+            .copied()
+            .flatten()
+            .map(|points| format!("\nconcern +{points}"))
+            .unwrap_or_default();
+        let keying = format!("{keying}{concern}");
+        table.add_row([item.id.clone(), label, options.join("\n"), keying]);
     }
     let _ = writeln!(out, "{table}");
 
@@ -122,8 +131,10 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
             .iter()
             .map(|&i| instrument.items[i].id.as_str())
             .collect();
-        let reachable = scale.reachable_scores(&instrument.items);
+        let reachable =
+            scale.reachable_scores_with_concerns(&instrument.items, &instrument.concerns);
         let range = match (reachable.first(), reachable.last()) {
+            _ if instrument.age_banding.is_some() => "range per interval".to_owned(),
             (Some(lo), Some(hi)) => format!("{}-{}", fmt_score(*lo), fmt_score(*hi)),
             _ => "-".to_owned(),
         };
@@ -158,10 +169,15 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
         };
         let _ = writeln!(out, "    missing answers: {policy}");
         for band in &scale.bands {
+            let range = if instrument.age_banding.is_some() {
+                "zone".to_owned()
+            } else {
+                format!("{}-{}", fmt_score(band.from), fmt_score(band.to))
+            };
             let _ = writeln!(
                 out,
                 "    {:>7}  {} - {}",
-                format!("{}-{}", fmt_score(band.from), fmt_score(band.to)),
+                range,
                 band.id,
                 band.label.get(lang)
             );
@@ -169,6 +185,10 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
         if let Some(source) = &scale.source {
             let _ = writeln!(out, "    source: {source}");
         }
+    }
+
+    if let Some(intervals) = stepcare::instrument::describe_age_banding(instrument, lang) {
+        out.push_str(&intervals);
     }
 
     if !instrument.flags.is_empty() {

@@ -25,6 +25,8 @@ pub fn load_instrument(path: &str, text: &str) -> (Option<Instrument>, Vec<Diagn
         text,
         diagnostics: Vec::new(),
         languages: Vec::new(),
+        concerns: Vec::new(),
+        age_banded: false,
     };
     let instrument = builder.instrument(raw);
     let mut diagnostics = builder.diagnostics;
@@ -38,7 +40,14 @@ struct Builder<'a> {
     text: &'a str,
     diagnostics: Vec<Diagnostic>,
     languages: Vec<Lang>,
+    /// Per item, the points its concern box adds.
+    concerns: Vec<Option<i32>>,
+    /// Whether the instrument has intervals (its bands take their ranges from them).
+    age_banded: bool,
 }
+
+#[path = "build_banding.rs"]
+mod banding;
 
 impl Builder<'_> {
     fn spot<T>(&self, value: &Spanned<T>) -> SourceSpot {
@@ -66,8 +75,11 @@ impl Builder<'_> {
             .map(|(name, options)| (name.clone(), self.options(options)))
             .collect();
         let items = self.items(&raw.items, &option_sets);
+        self.concerns = self.concerns(&raw);
+        self.age_banded = raw.intervals.is_some();
         let scales = self.scales(&raw.scales, &items);
         let flags = self.flags(&raw.flags, &items);
+        let age_banding = self.age_banding(&raw, &items, &scales);
         let mut instrument = Instrument {
             id: raw.id.value.clone(),
             name,
@@ -83,6 +95,9 @@ impl Builder<'_> {
             flags,
             examples: Vec::new(),
             source_path: self.path.to_owned(),
+            synthetic: raw.synthetic,
+            concerns: self.concerns.clone(),
+            age_banding,
         };
         instrument.examples = self.examples(&raw.examples, &instrument);
         instrument
@@ -294,7 +309,7 @@ impl Builder<'_> {
                     ScaleMethod::Sum
                 }
             };
-            let missing = self.missing(scale, items, &indices, method);
+            let missing = self.missing(scale.missing.as_ref(), &scale.id, items, &indices, method);
             let mut built = Scale {
                 id: scale.id.value.clone(),
                 label,
@@ -312,16 +327,18 @@ impl Builder<'_> {
 
     fn missing(
         &mut self,
-        scale: &RawScale,
+        raw: Option<&super::schema::RawMissing>,
+        scale_id: &Spanned<String>,
         items: &[Item],
         indices: &[usize],
         method: ScaleMethod,
     ) -> MissingPolicy {
-        let Some(raw) = &scale.missing else {
+        let Some(raw) = raw else {
             return MissingPolicy {
                 max_missing: 0,
                 prorate: None,
                 required: Vec::new(),
+                prorate_from: 1,
                 source: None,
             };
         };
@@ -350,7 +367,7 @@ impl Builder<'_> {
         };
         if raw.prorate && method == ScaleMethod::Mean {
             self.error(
-                &scale.id,
+                scale_id,
                 "a mean needs no prorating: it is taken over the answered items",
             );
         }
@@ -364,10 +381,30 @@ impl Builder<'_> {
                 }
             }
         }
+        let prorate_from = match &raw.prorate_from {
+            Some(from) if !raw.prorate => {
+                self.error(from, "`prorate_from` needs `prorate: true`");
+                1
+            }
+            Some(from) if from.value == 0 || from.value > max_missing.max(1) => {
+                self.error(
+                    from,
+                    format!(
+                        "prorate_from {} can never apply (at most {max_missing} item(s) may be missing)",
+                        from.value
+                    ),
+                )
+                .expected = Some(format!("a number from 1 to {}", max_missing.max(1)));
+                1
+            }
+            Some(from) => from.value,
+            None => 1,
+        };
         MissingPolicy {
             max_missing,
             prorate: (raw.prorate && method == ScaleMethod::Sum).then_some(rounding),
             required,
+            prorate_from,
             source: raw.source.clone(),
         }
     }
@@ -383,31 +420,88 @@ impl Builder<'_> {
                     format!("band `{}` is defined twice", band.id.value),
                 );
             }
-            if band.from.value > band.to.value {
+            let (from, to) = match (&band.from, &band.to) {
+                (Some(from), Some(to)) if self.age_banded => {
+                    self.error(
+                        from,
+                        format!(
+                            "band `{}` has a range, but in an age-banded instrument each interval sets the ranges",
+                            band.id.value
+                        ),
+                    )
+                    .expected = Some("only `id` and `label`; the ranges go under each interval's `cutoffs`".to_owned());
+                    (from.value, to.value)
+                }
+                (Some(from), Some(to)) => (from.value, to.value),
+                (None, None) if self.age_banded => (f64::NAN, f64::NAN),
+                _ => {
+                    self.error(
+                        &band.id,
+                        format!("band `{}` needs both `from` and `to`", band.id.value),
+                    );
+                    (f64::NAN, f64::NAN)
+                }
+            };
+            if from > to {
+                let at = band
+                    .to
+                    .as_ref()
+                    .expect("both bounds are present when compared");
                 self.error(
-                    &band.to,
+                    at,
                     format!(
                         "band `{}` ends ({}) before it starts ({})",
                         band.id.value,
-                        fmt_score(band.to.value),
-                        fmt_score(band.from.value)
+                        fmt_score(to),
+                        fmt_score(from)
                     ),
                 );
             }
             let label = self.label(&band.label, &format!("band `{}`", band.id.value));
             bands.push(Band {
                 id: band.id.value.clone(),
-                from: band.from.value,
-                to: band.to.value,
+                from,
+                to,
                 label,
             });
         }
-        if bands.is_empty() || scale.items.iter().any(|&i| items[i].options.is_empty()) {
+        if self.age_banded
+            || bands.is_empty()
+            || scale.items.iter().any(|&i| items[i].options.is_empty())
+        {
             return bands;
         }
-        let reachable = scale.reachable_scores(items);
-        let (Some(&lowest), Some(&highest)) = (reachable.first(), reachable.last()) else {
+        let Some(spans) = raw
+            .iter()
+            .map(|b| {
+                Some(BandSpan {
+                    from: b.from.clone()?,
+                    to: b.to.clone()?,
+                })
+            })
+            .collect::<Option<Vec<BandSpan>>>()
+        else {
             return bands;
+        };
+        let reachable = scale.reachable_scores_with_concerns(items, &self.concerns);
+        self.check_coverage(&bands, &spans, &scale.id, &reachable);
+        bands
+    }
+
+    /// Checks that every reachable score falls in exactly one band, within the reachable range.
+    fn check_coverage(
+        &mut self,
+        bands: &[Band],
+        raw: &[BandSpan],
+        scale_id: &str,
+        reachable: &[f64],
+    ) {
+        struct ScaleName<'a> {
+            id: &'a str,
+        }
+        let scale = ScaleName { id: scale_id };
+        let (Some(&lowest), Some(&highest)) = (reachable.first(), reachable.last()) else {
+            return;
         };
         let range = format!("{}-{}", fmt_score(lowest), fmt_score(highest));
         for (band, raw) in bands.iter().zip(raw) {
@@ -448,7 +542,7 @@ impl Builder<'_> {
         let mut gap: Option<(f64, f64)> = None;
         let mut gaps = Vec::new();
         let mut reported_overlaps = HashSet::new();
-        for &score in &reachable {
+        for &score in reachable {
             let holders: Vec<usize> = (0..bands.len())
                 .filter(|&b| bands[b].from <= score && score <= bands[b].to)
                 .collect();
@@ -490,7 +584,6 @@ impl Builder<'_> {
             self.error(at, format!("{scores} in no band")).expected =
                 Some(format!("bands covering every reachable score ({range})"));
         }
-        bands
     }
 
     fn flags(&mut self, raw: &[super::schema::RawFlag], items: &[Item]) -> Vec<Flag> {
@@ -633,6 +726,7 @@ impl Builder<'_> {
                     })
                     .collect()
             });
+            let (concerns, interval, expect_age) = self.example_extras(example, instrument);
             examples.push(Example {
                 name: example.name.value.clone(),
                 answers,
@@ -640,10 +734,20 @@ impl Builder<'_> {
                 scales: expected_scales,
                 flags,
                 line: self.spot(&example.name).line,
+                concerns,
+                interval,
+                expect_age,
             });
         }
         examples
     }
+}
+
+/// Where a band's bounds are written.
+#[derive(Debug, Clone)]
+struct BandSpan {
+    from: Spanned<f64>,
+    to: Spanned<f64>,
 }
 
 /// "one of `a`, `b`, `c`": the phrase for what was expected.

@@ -5,6 +5,8 @@
 //! explicit: every option lists its points in printed order, so a
 //! reverse-keyed item simply lists `3, 2, 1, 0`.
 
+pub mod age;
+mod banding;
 mod build;
 mod reachable;
 pub(crate) use reachable::score_from as reachable_score_from;
@@ -12,6 +14,9 @@ pub(crate) mod schema;
 
 use std::collections::BTreeMap;
 
+pub use banding::{
+    AgeBanding, AgeWindow, Interval, OutsideIntervals, describe_age_banding, describe_missing,
+};
 pub use build::{fmt_score, load_instrument, one_of};
 
 use crate::lang::{Lang, Localized};
@@ -47,6 +52,14 @@ pub struct Instrument {
     pub examples: Vec<Example>,
     /// The file the definition came from.
     pub source_path: String,
+    /// Invented for tests and demonstrations: NOT a clinical instrument.
+    pub synthetic: bool,
+    /// Per item (in the items' order), the points a ticked concern box adds;
+    /// `None` when the item has no concern box.
+    pub concerns: Vec<Option<i32>>,
+    /// For an age-banded instrument (one questionnaire per age window), the
+    /// age rule and the intervals; `None` for every other instrument.
+    pub age_banding: Option<AgeBanding>,
 }
 
 /// One question of an instrument.
@@ -134,6 +147,9 @@ pub struct MissingPolicy {
     pub prorate: Option<Rounding>,
     /// Items (indices into the instrument's items) that must be answered.
     pub required: Vec<usize>,
+    /// Prorate (adjust) only when at least this many items are missing; with
+    /// fewer, the score is the answered items' sum (1 unless the definition says).
+    pub prorate_from: usize,
     /// Where the policy comes from.
     pub source: Option<String>,
 }
@@ -168,6 +184,16 @@ impl Scale {
     /// Every score this scale can produce, ascending.
     pub fn reachable_scores(&self, items: &[Item]) -> Vec<f64> {
         reachable::reachable_scores(self, items)
+    }
+
+    /// Every score this scale can produce when a ticked concern box adds
+    /// `concerns[item]` points to an answered item, ascending.
+    pub fn reachable_scores_with_concerns(
+        &self,
+        items: &[Item],
+        concerns: &[Option<i32>],
+    ) -> Vec<f64> {
+        reachable::reachable_scores_with(self, items, concerns)
     }
 }
 
@@ -230,6 +256,21 @@ pub struct Example {
     pub flags: Option<Vec<String>>,
     /// Where the example is in the file (line).
     pub line: usize,
+    /// Per item, whether its concern box is ticked.
+    pub concerns: Vec<bool>,
+    /// The interval to score in (age-banded instruments), given directly or found from the age.
+    pub interval: Option<ExampleInterval>,
+    /// The expected interval id, age and corrected age (`none` when not corrected), when stated.
+    pub expect_age: (Option<String>, Option<String>, Option<String>),
+}
+
+/// How an example of an age-banded instrument chooses its interval.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExampleInterval {
+    /// This interval (an index into the intervals).
+    Given(usize),
+    /// The interval for this child's age.
+    Age(age::AgeFacts),
 }
 
 impl Instrument {
@@ -246,5 +287,26 @@ impl Instrument {
     /// The flag with this id.
     pub fn flag_index(&self, id: &str) -> Option<usize> {
         self.flags.iter().position(|flag| flag.id == id)
+    }
+
+    /// The interval with this id (age-banded instruments).
+    pub fn interval_index(&self, id: &str) -> Option<usize> {
+        self.age_banding.as_ref()?.interval_index(id)
+    }
+
+    /// The scales that score an answer set: an interval's own scales for an
+    /// age-banded instrument (`None` when there is no such interval), else the
+    /// instrument's.
+    pub fn scales_in(&self, interval: Option<usize>) -> Option<&[Scale]> {
+        match (&self.age_banding, interval) {
+            (None, _) => Some(&self.scales),
+            (Some(banding), Some(index)) => banding.intervals.get(index).map(|i| &i.scales[..]),
+            (Some(_), None) => None,
+        }
+    }
+
+    /// Whether some item has a concern box.
+    pub fn has_concerns(&self) -> bool {
+        self.concerns.iter().any(Option::is_some)
     }
 }

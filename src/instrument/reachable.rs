@@ -10,6 +10,12 @@ use super::{Item, Scale, ScaleMethod};
 
 /// Every score `scale` can produce under its missing-data policy, ascending and distinct.
 pub fn reachable_scores(scale: &Scale, items: &[Item]) -> Vec<f64> {
+    reachable_scores_with(scale, items, &[])
+}
+
+/// Like [`reachable_scores`], where a ticked concern box adds `concerns[item]`
+/// points to an answered item (an empty slice: no item has a concern box).
+pub fn reachable_scores_with(scale: &Scale, items: &[Item], concerns: &[Option<i32>]) -> Vec<f64> {
     let n = scale.items.len();
     // pairs[k] = the point sums reachable with exactly k answered items.
     let mut pairs: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); n + 1];
@@ -23,8 +29,12 @@ pub fn reachable_scores(scale: &Scale, items: &[Item]) -> Vec<f64> {
                 if !required {
                     next[answered].insert(sum);
                 }
+                let concern = concerns.get(index).copied().flatten();
                 for option in &item.options {
                     next[answered + 1].insert(sum + i64::from(option.points));
+                    if let Some(extra) = concern {
+                        next[answered + 1].insert(sum + i64::from(option.points + extra));
+                    }
                 }
             }
         }
@@ -56,7 +66,11 @@ pub(crate) fn score_from(scale: &Scale, sum: i64, answered: usize, n: usize) -> 
     Some(match scale.method {
         ScaleMethod::Mean => sum / answered as f64,
         ScaleMethod::Sum => match scale.missing.prorate {
-            Some(rounding) if answered < n => rounding.apply(sum * n as f64 / answered as f64),
+            // sum * n / answered = sum + (sum / answered) * missing: the answered
+            // items' mean stands in for each missing item (an "adjusted total").
+            Some(rounding) if answered < n && n - answered >= scale.missing.prorate_from => {
+                rounding.apply(sum * n as f64 / answered as f64)
+            }
             _ => sum,
         },
     })

@@ -38,6 +38,87 @@ pub struct RawInstrument {
     pub flags: Vec<RawFlag>,
     #[serde(default)]
     pub examples: Vec<RawExample>,
+    /// Invented for tests and demonstrations: not a clinical instrument.
+    #[serde(default)]
+    pub synthetic: bool,
+    /// The default concern mark of every item (age-banded questionnaires).
+    #[serde(default)]
+    pub concern: Option<RawConcern>,
+    /// How the child's age is found and corrected.
+    #[serde(default)]
+    pub age: Option<RawAge>,
+    /// One questionnaire per age window.
+    #[serde(default)]
+    pub intervals: Option<Spanned<Vec<RawInterval>>>,
+}
+
+/// A concern mark: a box the respondent ticks that adds points to the item.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConcern {
+    pub points: Spanned<i32>,
+}
+
+/// The age rule of an age-banded instrument.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAge {
+    #[serde(default)]
+    pub correction: Option<RawCorrection>,
+}
+
+/// Corrected age for children born early.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrection {
+    pub term_weeks: Spanned<u32>,
+    pub min_weeks_early: Spanned<u32>,
+    pub until_months: Spanned<u32>,
+    #[serde(default)]
+    pub rounding: Option<Spanned<String>>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// An age in months and days, as a window bound.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgeBound {
+    pub months: Spanned<u32>,
+    #[serde(default)]
+    pub days: Option<Spanned<u32>>,
+}
+
+/// One questionnaire of an age-banded instrument.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInterval {
+    pub id: Spanned<String>,
+    pub label: RawLabel,
+    pub from: RawAgeBound,
+    pub to: RawAgeBound,
+    pub items: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub missing: Option<RawMissing>,
+    pub cutoffs: Spanned<BTreeMap<String, RawCutoffs>>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The cutoffs of one scale in one interval: a monitoring zone and a referral cutoff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCutoffs {
+    pub monitoring: RawRange,
+    pub referral: Spanned<f64>,
+}
+
+/// An inclusive range of scores.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRange {
+    pub from: Spanned<f64>,
+    pub to: Spanned<f64>,
 }
 
 /// One question.
@@ -54,6 +135,8 @@ pub struct RawItem {
     pub aliases: Vec<Spanned<String>>,
     #[serde(default)]
     pub codes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub concern: Option<RawConcern>,
 }
 
 /// One answer option, in printed order.
@@ -94,6 +177,8 @@ pub struct RawMissing {
     #[serde(default)]
     pub required: Vec<Spanned<String>>,
     #[serde(default)]
+    pub prorate_from: Option<Spanned<usize>>,
+    #[serde(default)]
     pub source: Option<String>,
 }
 
@@ -102,8 +187,11 @@ pub struct RawMissing {
 #[serde(deny_unknown_fields)]
 pub struct RawBand {
     pub id: Spanned<String>,
-    pub from: Spanned<f64>,
-    pub to: Spanned<f64>,
+    /// Absent in age-banded instruments, whose intervals set the ranges.
+    #[serde(default)]
+    pub from: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub to: Option<Spanned<f64>>,
     pub label: RawLabel,
 }
 
@@ -131,6 +219,20 @@ pub struct RawExample {
     pub values: Option<Spanned<String>>,
     pub answers: HashMap<Spanned<String>, Option<Spanned<i64>>>,
     pub expect: RawExpect,
+    /// Items whose concern box is ticked.
+    #[serde(default)]
+    pub concerns: Vec<Spanned<String>>,
+    /// The interval to score in, instead of an age.
+    #[serde(default)]
+    pub interval: Option<Spanned<String>>,
+    #[serde(default)]
+    pub birth_date: Option<Spanned<String>>,
+    #[serde(default)]
+    pub screening_date: Option<Spanned<String>>,
+    #[serde(default)]
+    pub gestational_weeks: Option<Spanned<String>>,
+    #[serde(default)]
+    pub age_months: Option<Spanned<String>>,
 }
 
 /// What an example must produce.
@@ -143,6 +245,12 @@ pub struct RawExpect {
     pub scales: HashMap<Spanned<String>, RawExpectScale>,
     #[serde(default)]
     pub flags: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub interval: Option<Spanned<String>>,
+    #[serde(default)]
+    pub age: Option<Spanned<String>>,
+    #[serde(default)]
+    pub corrected_age: Option<Spanned<String>>,
 }
 
 /// The expected score and band of one scale.
