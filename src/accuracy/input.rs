@@ -391,17 +391,53 @@ fn csv_error(err: csv::Error) -> InputError {
     }
 }
 
-/// Counts occurrences of byte-string keys, refusing more than `MAX_LEVELS`.
-fn bump(map: &mut HashMap<Vec<u8>, u64>, key: &[u8]) -> bool {
-    if let Some(v) = map.get_mut(key) {
-        *v += 1;
-        return true;
+/// Values of a column (reference or grouping) with something kept per
+/// value. A column usually has a handful of values, so lookups scan a short
+/// list and only fall back to hashing beyond eight values.
+struct Levels<V> {
+    keys: Vec<Vec<u8>>,
+    values: Vec<V>,
+    index: HashMap<Vec<u8>, usize>,
+}
+
+impl<V> Levels<V> {
+    fn new() -> Self {
+        Levels {
+            keys: Vec::new(),
+            values: Vec::new(),
+            index: HashMap::new(),
+        }
     }
-    if map.len() >= MAX_LEVELS {
-        return false;
+
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        if self.keys.len() <= 8 {
+            self.keys.iter().position(|k| k == key)
+        } else {
+            self.index.get(key).copied()
+        }
     }
-    map.insert(key.to_vec(), 1);
-    true
+
+    /// The value kept for `key`, created with `make` if new; `None` when a
+    /// new key would exceed `MAX_LEVELS`.
+    fn entry(&mut self, key: &[u8], make: impl FnOnce() -> V) -> Option<&mut V> {
+        let i = match self.find(key) {
+            Some(i) => i,
+            None => {
+                if self.keys.len() >= MAX_LEVELS {
+                    return None;
+                }
+                self.index.insert(key.to_vec(), self.keys.len());
+                self.keys.push(key.to_vec());
+                self.values.push(make());
+                self.keys.len() - 1
+            }
+        };
+        Some(&mut self.values[i])
+    }
+
+    fn into_pairs(self) -> impl Iterator<Item = (Vec<u8>, V)> {
+        self.keys.into_iter().zip(self.values)
+    }
 }
 
 /// Streams the input once and tallies scores per analysed set.
@@ -453,9 +489,9 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
     let compare = compare_column.is_some();
 
     let mut overall = SetBuilder::new(compare);
-    let mut groups: HashMap<Vec<u8>, SetBuilder> = HashMap::new();
+    let mut groups: Levels<SetBuilder> = Levels::new();
     let mut missing_group = 0_u64;
-    let mut reference_levels: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut reference_levels: Levels<u64> = Levels::new();
     let mut rows = 0_u64;
     let mut record = ByteRecord::new();
     let numeric_error = |record: &ByteRecord, column: usize| InputError::NotNumeric {
@@ -486,11 +522,14 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
         let case = if is_missing(reference) {
             None
         } else {
-            if !bump(&mut reference_levels, reference) {
-                return Err(InputError::TooManyLevels {
-                    column: spec.reference.clone(),
-                    role: "--reference",
-                });
+            match reference_levels.entry(reference, || 0) {
+                Some(count) => *count += 1,
+                None => {
+                    return Err(InputError::TooManyLevels {
+                        column: spec.reference.clone(),
+                        role: "--reference",
+                    });
+                }
             }
             Some(reference == positive.as_slice())
         };
@@ -504,25 +543,24 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
             let group = trim(record.get(col).unwrap_or_default());
             if is_missing(group) {
                 missing_group += 1;
-            } else if let Some(set) = groups.get_mut(group) {
-                set.add(score, case, compare_value);
             } else {
-                if groups.len() >= MAX_LEVELS {
-                    return Err(InputError::TooManyLevels {
-                        column: spec.by.clone().unwrap_or_default(),
-                        role: "--by",
-                    });
+                match groups.entry(group, || SetBuilder::new(compare)) {
+                    Some(set) => set.add(score, case, compare_value),
+                    None => {
+                        return Err(InputError::TooManyLevels {
+                            column: spec.by.clone().unwrap_or_default(),
+                            role: "--by",
+                        });
+                    }
                 }
-                let mut set = SetBuilder::new(compare);
-                set.add(score, case, compare_value);
-                groups.insert(group.to_vec(), set);
             }
         }
     }
 
-    if !reference_levels.contains_key(&positive) {
+    if reference_levels.find(&positive).is_none() {
         let mut seen: Vec<String> = reference_levels
-            .keys()
+            .keys
+            .iter()
             .map(|k| format!("{:?}", String::from_utf8_lossy(k)))
             .collect();
         seen.sort();
@@ -537,7 +575,7 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
         });
     }
     let mut reference_values: Vec<ReferenceValue> = reference_levels
-        .into_iter()
+        .into_pairs()
         .map(|(k, rows)| ReferenceValue {
             positive: k == positive,
             value: String::from_utf8_lossy(&k).into_owned(),
@@ -550,7 +588,7 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
             .then_with(|| a.value.cmp(&b.value))
     });
     let mut groups: Vec<(String, SetData)> = groups
-        .into_iter()
+        .into_pairs()
         .map(|(k, set)| (String::from_utf8_lossy(&k).into_owned(), set.finish()))
         .collect();
     groups.sort_by(|a, b| a.0.cmp(&b.0));
@@ -650,6 +688,42 @@ mod tests {
         let err = read_dataset("score,ref\n1,yes\n2,no\n".as_bytes(), &mut s).unwrap_err();
         assert!(
             err.to_string().contains("values seen: \"no\", \"yes\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn many_levels() {
+        // Twenty groups go past the short-list lookup into the hash index.
+        let mut data = String::from("s,ref,g\n");
+        for i in 0..200 {
+            data.push_str(&format!(
+                "{},{},g{:02}\n",
+                i % 7,
+                if i % 3 == 0 { "yes" } else { "no" },
+                i % 20
+            ));
+        }
+        let mut s = spec("s");
+        s.by = Some("g".into());
+        let ds = read_dataset(data.as_bytes(), &mut s).unwrap();
+        assert_eq!(ds.groups.len(), 20);
+        assert!(ds.groups.iter().all(|(_, set)| set.rows == 10));
+        assert_eq!(ds.groups[19].0, "g19");
+        // A reference column with an identifier in it is refused.
+        let mut data = String::from("s,ref\n1,yes\n");
+        for i in 0..=MAX_LEVELS {
+            data.push_str(&format!("1,id{i}\n"));
+        }
+        let err = read_dataset(data.as_bytes(), &mut spec("s")).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                InputError::TooManyLevels {
+                    role: "--reference",
+                    ..
+                }
+            ),
             "{err}"
         );
     }
