@@ -12,6 +12,8 @@ pub mod catalog;
 pub mod diagnostic;
 pub mod instrument;
 pub mod lang;
+pub mod rules;
+
 pub mod scoring;
 pub mod session;
 pub mod texts;

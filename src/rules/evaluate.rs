@@ -1,0 +1,720 @@
+//! Applying a rule table to one family's scores and data.
+//!
+//! Two ways in:
+//! - [`Evaluator`]: compiled once for a run (which instruments were scored,
+//!   where the data columns are), then [`Evaluator::evaluate`] per row with
+//!   reused buffers and no allocation on the common path;
+//! - [`recommend`]: one family at a time (the visit mode), returning an owned
+//!   [`Recommendation`] with names in every language and a [`Trace`].
+
+use std::collections::BTreeMap;
+
+use super::build::{column_value, column_values_phrase};
+use super::{Column, InputKind, RuleLevel, RuleTable, Value, words};
+use crate::instrument::Instrument;
+use crate::lang::{Lang, Localized};
+use crate::scoring::InstrumentScore;
+
+/// Data values for one family by column name (`respondent` → `mother`),
+/// matched ignoring case. Blank text means "not given".
+pub type DataValues = BTreeMap<String, String>;
+
+/// What the table decides about the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decision {
+    /// The level at this index of [`RuleTable::levels`].
+    Level(usize),
+    /// A matching rule says no recommendation can be made (for example the form is incomplete).
+    NoRecommendation,
+    /// No rule decides (only possible for a table with a gap, or an unreadable data cell).
+    #[default]
+    NoRule,
+}
+
+/// The result of evaluating a table for one family; buffers are reused between rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// The level decision.
+    pub decision: Decision,
+    /// Whether any matching rule is urgent.
+    pub urgent: bool,
+    /// Every matching rule (indices into [`RuleTable::rules`]), in table order.
+    pub matched: Vec<usize>,
+    /// The matching rules that set the outcome: the urgent ones and those whose level won.
+    pub setters: Vec<usize>,
+    /// Enabled referral targets of the setters (urgent rules' first), without repeats.
+    pub referrals: Vec<usize>,
+}
+
+impl Outcome {
+    /// The recommended level's number, if any.
+    pub fn level_number(&self, table: &RuleTable) -> Option<i64> {
+        match self.decision {
+            Decision::Level(index) => Some(table.levels[index].number),
+            _ => None,
+        }
+    }
+}
+
+/// Evaluates `table` on one value per input into `out`.
+pub fn evaluate_into(table: &RuleTable, values: &[Value], out: &mut Outcome) {
+    out.matched.clear();
+    out.setters.clear();
+    out.referrals.clear();
+    out.urgent = false;
+    let mut best: Option<(i64, RuleLevel)> = None;
+    for (index, rule) in table.rules.iter().enumerate() {
+        if !rule.matches(values) {
+            continue;
+        }
+        out.matched.push(index);
+        out.urgent |= rule.urgent;
+        if let Some(level) = rule.level {
+            let rank = table.rank(level);
+            if best.is_none_or(|(b, _)| rank > b) {
+                best = Some((rank, level));
+            }
+        }
+    }
+    out.decision = match best {
+        Some((_, RuleLevel::Level(index))) => Decision::Level(index),
+        Some((_, RuleLevel::NoRecommendation)) => Decision::NoRecommendation,
+        None => Decision::NoRule,
+    };
+    let best_rank = best.map(|(rank, _)| rank);
+    for &index in &out.matched {
+        let rule = &table.rules[index];
+        if rule.urgent || (rule.level.is_some() && rule.level.map(|l| table.rank(l)) == best_rank) {
+            out.setters.push(index);
+        }
+    }
+    for urgent_first in [true, false] {
+        for &index in &out.setters {
+            let rule = &table.rules[index];
+            if rule.urgent != urgent_first {
+                continue;
+            }
+            for &referral in &rule.referrals {
+                if table.referrals[referral].enabled && !out.referrals.contains(&referral) {
+                    out.referrals.push(referral);
+                }
+            }
+        }
+    }
+}
+
+/// Where an input's value comes from in a run.
+#[derive(Debug, Clone, PartialEq)]
+enum Source {
+    Scale { slot: usize, scale: usize },
+    Flag { slot: usize, flag: usize },
+    Complete { slot: usize },
+    NotScreened,
+    Cell { column: usize },
+    Constant(Value),
+}
+
+/// A data column the table needs that a run does not provide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingData {
+    /// The column's name.
+    pub column: String,
+    /// The values it may hold.
+    pub values: String,
+}
+
+/// A rule table compiled for one run: which instruments were scored and where the data is.
+#[derive(Debug, Clone)]
+pub struct Evaluator<'t> {
+    table: &'t RuleTable,
+    sources: Vec<Source>,
+    values: Vec<Value>,
+    outcome: Outcome,
+    problems: Vec<String>,
+}
+
+impl<'t> Evaluator<'t> {
+    /// Compiles `table` for a run scoring `instruments` (in slot order).
+    ///
+    /// Data columns are looked up in `headers` (ignoring case and surrounding
+    /// spaces), after `constants` (column name → value for every row, as given
+    /// with `--set`). Every column found in neither is returned, so the caller
+    /// can refuse the run before any row.
+    pub fn new(
+        table: &'t RuleTable,
+        instruments: &[&Instrument],
+        headers: &[String],
+        constants: &DataValues,
+    ) -> Result<Evaluator<'t>, Vec<MissingData>> {
+        let mut sources = Vec::with_capacity(table.inputs.len());
+        let mut missing = Vec::new();
+        for input in &table.inputs {
+            let slot = input.instrument().and_then(|i| {
+                let id = &table.instruments[i];
+                instruments.iter().position(|run| run.id == *id)
+            });
+            let source = match (&input.kind, slot) {
+                (InputKind::Score { instrument, scale }, Some(slot)) => {
+                    let id = &table.instrument_defs[*instrument].scales[*scale].id;
+                    match instruments[slot].scale_index(id) {
+                        Some(scale) => Source::Scale { slot, scale },
+                        None => Source::NotScreened,
+                    }
+                }
+                (InputKind::Flag { instrument, flag }, Some(slot)) => {
+                    let id = &table.instrument_defs[*instrument].flags[*flag].id;
+                    match instruments[slot].flag_index(id) {
+                        Some(flag) => Source::Flag { slot, flag },
+                        None => Source::NotScreened,
+                    }
+                }
+                (InputKind::Complete { .. }, Some(slot)) => Source::Complete { slot },
+                (InputKind::Column(column), _) => {
+                    match find_column(column, table, headers, constants) {
+                        Ok(source) => source,
+                        Err(gap) => {
+                            missing.push(gap);
+                            Source::NotScreened
+                        }
+                    }
+                }
+                (_, None) => Source::NotScreened,
+            };
+            sources.push(source);
+        }
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        Ok(Evaluator {
+            table,
+            values: vec![Value::NotScreened; sources.len()],
+            sources,
+            outcome: Outcome::default(),
+            problems: Vec::new(),
+        })
+    }
+
+    /// The table.
+    pub fn table(&self) -> &'t RuleTable {
+        self.table
+    }
+
+    /// Evaluates one row: the run's scores (one per instrument slot) and a way
+    /// to read a data cell by column index.
+    ///
+    /// Returns the outcome; [`Evaluator::problems`] lists unreadable data cells.
+    /// A row with an unreadable cell gets no level, and is urgent if any value
+    /// that cell could hold would make it urgent.
+    pub fn evaluate<'c>(
+        &mut self,
+        scores: &[InstrumentScore],
+        cell: impl Fn(usize) -> &'c [u8],
+    ) -> &Outcome {
+        self.problems.clear();
+        let mut unreadable: Vec<usize> = Vec::new();
+        for (index, source) in self.sources.iter().enumerate() {
+            self.values[index] = match source {
+                Source::Scale { slot, scale } => match scores[*slot].scales[*scale].score {
+                    Some(score) => Value::Score(score),
+                    None => Value::NoScore,
+                },
+                Source::Flag { slot, flag } => Value::Bool(scores[*slot].flags.contains(flag)),
+                Source::Complete { slot } => {
+                    Value::Bool(scores[*slot].scales.iter().all(|s| s.score.is_some()))
+                }
+                Source::NotScreened => Value::NotScreened,
+                Source::Constant(value) => *value,
+                Source::Cell { column } => {
+                    let raw = cell(*column);
+                    let InputKind::Column(declared) = &self.table.inputs[index].kind else {
+                        unreachable!("cells feed column inputs only")
+                    };
+                    match std::str::from_utf8(raw)
+                        .ok()
+                        .and_then(|text| column_value(declared, &self.table.levels, text))
+                    {
+                        Some(value) => value,
+                        None => {
+                            self.problems.push(format!(
+                                "column `{}`: `{}` is not {} (no level recommended)",
+                                declared.name,
+                                String::from_utf8_lossy(raw).trim(),
+                                column_values_phrase(declared, &self.table.levels)
+                            ));
+                            unreadable.push(index);
+                            Value::Blank
+                        }
+                    }
+                }
+            };
+        }
+        evaluate_into(self.table, &self.values, &mut self.outcome);
+        if !unreadable.is_empty() {
+            let urgent = self.outcome.urgent || self.any_urgent(&unreadable, 0);
+            self.outcome.decision = Decision::NoRule;
+            self.outcome.urgent = urgent;
+        }
+        &self.outcome
+    }
+
+    /// Whether some choice of values for the unreadable inputs makes the row urgent.
+    fn any_urgent(&mut self, unreadable: &[usize], depth: usize) -> bool {
+        if depth == unreadable.len() {
+            let mut probe = Outcome::default();
+            evaluate_into(self.table, &self.values, &mut probe);
+            return probe.urgent;
+        }
+        let input = unreadable[depth];
+        for value in super::domain::input_domain(self.table, input) {
+            self.values[input] = value;
+            if self.any_urgent(unreadable, depth + 1) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The last row's input values, one per input of the table.
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The last row's outcome.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// Why the last row's data could not be read, one phrase each.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+fn find_column(
+    column: &Column,
+    table: &RuleTable,
+    headers: &[String],
+    constants: &DataValues,
+) -> Result<Source, MissingData> {
+    let key = column.name.to_lowercase();
+    if let Some((_, text)) = constants
+        .iter()
+        .find(|(name, _)| name.trim().to_lowercase() == key)
+    {
+        return match column_value(column, &table.levels, text) {
+            Some(value) => Ok(Source::Constant(value)),
+            None => Err(MissingData {
+                column: format!(
+                    "{} (the value `{text}` given for it is not valid)",
+                    column.name
+                ),
+                values: column_values_phrase(column, &table.levels),
+            }),
+        };
+    }
+    if let Some(column) = headers.iter().position(|h| h.trim().to_lowercase() == key) {
+        return Ok(Source::Cell { column });
+    }
+    if !column.required {
+        return Ok(Source::Constant(column.blank.unwrap_or(Value::Blank)));
+    }
+    Err(MissingData {
+        column: column.name.clone(),
+        values: column_values_phrase(column, &table.levels),
+    })
+}
+
+/// A referral target as recommended, with its texts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralAdvice {
+    /// Identifier (`fastlege`).
+    pub id: String,
+    /// Name per language.
+    pub name: Localized,
+    /// What it is, per language.
+    pub what: Localized,
+    /// How soon, per language.
+    pub timeframe: Localized,
+}
+
+/// A matching rule, as shown to the clinician.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiredRule {
+    /// Identifier (`L2-1`).
+    pub id: String,
+    /// Whether it set the outcome (urgent, or its level won).
+    pub sets_outcome: bool,
+    /// Whether it is urgent.
+    pub urgent: bool,
+    /// The level it recommends (`None` for an urgent-only rule or "no recommendation").
+    pub level: Option<i64>,
+    /// Its advice per language.
+    pub advice: Option<Localized>,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// What the table recommends for one family: decision support, never a referral.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recommendation {
+    /// The recommended level's number; `None` when no recommendation can be made.
+    pub level: Option<i64>,
+    /// The level's id.
+    pub level_id: Option<String>,
+    /// The level's name per language.
+    pub level_name: Option<Localized>,
+    /// Same-day action: shown before anything else.
+    pub urgent: bool,
+    /// Where to refer, from the rules that set the outcome.
+    pub referrals: Vec<ReferralAdvice>,
+    /// Every matching rule, in table order.
+    pub rules: Vec<FiredRule>,
+    /// Why there is no level, one phrase each (English).
+    pub reasons: Vec<String>,
+    /// The full per-rule explanation.
+    pub trace: Trace,
+}
+
+impl Recommendation {
+    /// Builds the owned recommendation from an outcome.
+    pub fn from_outcome(
+        table: &RuleTable,
+        values: &[Value],
+        outcome: &Outcome,
+        problems: &[String],
+    ) -> Self {
+        let (level, level_id, level_name) = match outcome.decision {
+            Decision::Level(index) => {
+                let level = &table.levels[index];
+                (
+                    Some(level.number),
+                    Some(level.id.clone()),
+                    Some(level.name.clone()),
+                )
+            }
+            _ => (None, None, None),
+        };
+        let mut reasons: Vec<String> = problems.to_vec();
+        match outcome.decision {
+            Decision::NoRecommendation => {
+                let ids: Vec<&str> = outcome
+                    .setters
+                    .iter()
+                    .filter(|&&r| table.rules[r].level == Some(RuleLevel::NoRecommendation))
+                    .map(|&r| table.rules[r].id.as_str())
+                    .collect();
+                reasons.push(format!(
+                    "no level can be recommended (rule {})",
+                    ids.join(", ")
+                ));
+            }
+            Decision::NoRule if problems.is_empty() => {
+                reasons.push("no rule of the table decides a level for these values".to_owned());
+            }
+            _ => {}
+        }
+        Recommendation {
+            level,
+            level_id,
+            level_name,
+            urgent: outcome.urgent,
+            referrals: outcome
+                .referrals
+                .iter()
+                .map(|&r| {
+                    let referral = &table.referrals[r];
+                    ReferralAdvice {
+                        id: referral.id.clone(),
+                        name: referral.name.clone(),
+                        what: referral.what.clone(),
+                        timeframe: referral.timeframe.clone(),
+                    }
+                })
+                .collect(),
+            rules: outcome
+                .matched
+                .iter()
+                .map(|&r| {
+                    let rule = &table.rules[r];
+                    FiredRule {
+                        id: rule.id.clone(),
+                        sets_outcome: outcome.setters.contains(&r),
+                        urgent: rule.urgent,
+                        level: match rule.level {
+                            Some(RuleLevel::Level(index)) => Some(table.levels[index].number),
+                            _ => None,
+                        },
+                        advice: rule.advice.clone(),
+                        source: rule.source.clone(),
+                    }
+                })
+                .collect(),
+            reasons,
+            trace: Trace::new(table, values, outcome),
+        }
+    }
+}
+
+/// Why a data value could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the rule table needs data the visit did not give: {}", .0.iter().map(|m| format!("{} ({})", m.column, m.values)).collect::<Vec<_>>().join("; "))]
+pub struct MissingDataError(pub Vec<MissingData>);
+
+/// The recommendation for one family: the scores of the instruments given
+/// (any instrument of the table not among them counts as not screened) and the
+/// data values the table's columns read (`respondent`, `previous_level`, ...).
+///
+/// This is the entry point for the visit mode. It fails only when a data
+/// column the table reads is not in `data`; an unreadable value gives a
+/// recommendation without a level, with the reason in
+/// [`Recommendation::reasons`].
+pub fn recommend(
+    table: &RuleTable,
+    screened: &[(&Instrument, &InstrumentScore)],
+    data: &DataValues,
+) -> Result<Recommendation, MissingDataError> {
+    let instruments: Vec<&Instrument> = screened.iter().map(|(i, _)| *i).collect();
+    let scores: Vec<InstrumentScore> = screened.iter().map(|(_, s)| (*s).clone()).collect();
+    let mut evaluator = Evaluator::new(table, &instruments, &[], data).map_err(MissingDataError)?;
+    evaluator.evaluate(&scores, |_| b"");
+    Ok(Recommendation::from_outcome(
+        table,
+        evaluator.values(),
+        evaluator.outcome(),
+        evaluator.problems(),
+    ))
+}
+
+/// One condition of one rule, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Index into the rule's conditions.
+    pub condition: usize,
+    /// Whether it held.
+    pub passed: bool,
+}
+
+/// One rule, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTrace {
+    /// Index into [`RuleTable::rules`].
+    pub rule: usize,
+    /// Whether every condition held.
+    pub matched: bool,
+    /// Whether it set the outcome.
+    pub sets_outcome: bool,
+    /// Every condition with its verdict.
+    pub checks: Vec<Check>,
+}
+
+/// Every rule of the table with whether it matched and why: what `stepcare explain` shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    /// The value of each input.
+    pub values: Vec<Value>,
+    /// Each rule, in table order.
+    pub rules: Vec<RuleTrace>,
+    /// The outcome.
+    pub outcome: Outcome,
+}
+
+impl Trace {
+    /// Checks every rule against `values`.
+    pub fn new(table: &RuleTable, values: &[Value], outcome: &Outcome) -> Trace {
+        let rules = table
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| {
+                let checks: Vec<Check> = rule
+                    .conditions
+                    .iter()
+                    .enumerate()
+                    .map(|(c, condition)| Check {
+                        condition: c,
+                        passed: condition.test.matches(&values[condition.input]),
+                    })
+                    .collect();
+                RuleTrace {
+                    rule: index,
+                    matched: checks.iter().all(|c| c.passed),
+                    sets_outcome: outcome.setters.contains(&index),
+                    checks,
+                }
+            })
+            .collect();
+        Trace {
+            values: values.to_vec(),
+            rules,
+            outcome: outcome.clone(),
+        }
+    }
+
+    /// Why one rule matched or not, as one line in `lang`:
+    /// "EPDS total is 15, meets >=13; respondent is mother, meets mother".
+    pub fn reason(&self, table: &RuleTable, rule: usize, lang: Lang) -> String {
+        let trace = &self.rules[rule];
+        let rule_def = &table.rules[rule];
+        if rule_def.conditions.is_empty() {
+            return words(
+                lang,
+                "no conditions: always matches",
+                "ingen vilkår: gjelder alltid",
+                "inga villkor: gäller alltid",
+            );
+        }
+        let parts: Vec<String> = trace
+            .checks
+            .iter()
+            .filter(|c| !trace.matched || c.passed)
+            .filter(|c| trace.matched || !c.passed)
+            .map(|check| {
+                let condition = &rule_def.conditions[check.condition];
+                let input = &table.inputs[condition.input];
+                let value =
+                    table.describe_value(condition.input, &self.values[condition.input], lang);
+                let verdict = if check.passed {
+                    words(lang, "meets", "oppfyller", "uppfyller")
+                } else {
+                    words(lang, "does not meet", "oppfyller ikke", "uppfyller inte")
+                };
+                let is = words(lang, "is", "er", "är");
+                format!(
+                    "{} {is} {value}, {verdict} {}",
+                    input.label.get(lang),
+                    condition.text
+                )
+            })
+            .collect();
+        parts.join("; ")
+    }
+
+    /// The whole explanation as text for a clinician, in `lang`.
+    pub fn render(&self, table: &RuleTable, lang: Lang) -> String {
+        let w = |en: &str, nb: &str, sv: &str| words(lang, en, nb, sv);
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{}: {} ({} {})\n\n",
+            w("Rule table", "Regeltabell", "Regeltabell"),
+            table.name.get(lang),
+            table.id,
+            table.version
+        ));
+        out.push_str(&format!("{}:\n", w("Inputs", "Inndata", "Indata")));
+        for (index, input) in table.inputs.iter().enumerate() {
+            out.push_str(&format!(
+                "  {:<8} {}: {}\n",
+                input.id,
+                input.label.get(lang),
+                table.describe_value(index, &self.values[index], lang)
+            ));
+        }
+        out.push('\n');
+        if self.outcome.urgent {
+            out.push_str(&format!(
+                "!! {}\n",
+                table.urgent_name.get(lang).to_uppercase()
+            ));
+        }
+        let level = match self.outcome.decision {
+            Decision::Level(index) => {
+                let level = &table.levels[index];
+                format!("{} – {}", level.number, level.name.get(lang))
+            }
+            Decision::NoRecommendation => w(
+                "none: no level can be recommended yet",
+                "ingen: nivå kan ikke anbefales ennå",
+                "ingen: nivå kan inte rekommenderas ännu",
+            ),
+            Decision::NoRule => w(
+                "none: no rule decides",
+                "ingen: ingen regel avgjør",
+                "ingen: ingen regel avgör",
+            ),
+        };
+        out.push_str(&format!(
+            "{}: {level}\n",
+            w("Recommended level", "Anbefalt nivå", "Rekommenderad nivå")
+        ));
+        out.push_str(&format!(
+            "{}: {}\n",
+            w("Urgent", "Haster", "Brådskande"),
+            if self.outcome.urgent {
+                w("yes", "ja", "ja")
+            } else {
+                w("no", "nei", "nej")
+            }
+        ));
+        if !self.outcome.referrals.is_empty() {
+            out.push_str(&format!(
+                "{}:\n",
+                w(
+                    "Referrals to consider",
+                    "Henvisninger å vurdere",
+                    "Remisser att överväga"
+                )
+            ));
+            for &r in &self.outcome.referrals {
+                let referral = &table.referrals[r];
+                out.push_str(&format!(
+                    "  - {} ({})\n",
+                    referral.name.get(lang),
+                    referral.timeframe.get(lang)
+                ));
+            }
+        }
+        out.push_str(&format!("\n{}:\n", w("Rules", "Regler", "Regler")));
+        for trace in &self.rules {
+            let rule = &table.rules[trace.rule];
+            let mark = match (trace.matched, trace.sets_outcome) {
+                (true, true) => "=>",
+                (true, false) => "+ ",
+                (false, _) => "  ",
+            };
+            let verdict = match (trace.matched, trace.sets_outcome) {
+                (true, true) => w(
+                    "matched, sets the outcome",
+                    "treffer, avgjør",
+                    "träffar, avgör",
+                ),
+                (true, false) => w(
+                    "matched, outranked",
+                    "treffer, men overstyres",
+                    "träffar, men överordnas",
+                ),
+                (false, _) => w("no match", "treffer ikke", "träffar inte"),
+            };
+            out.push_str(&format!(
+                "{mark} {:<8} {verdict}: {}\n",
+                rule.id,
+                self.reason(table, trace.rule, lang)
+            ));
+        }
+        let advice: Vec<(&str, &str)> = self
+            .outcome
+            .setters
+            .iter()
+            .filter_map(|&r| {
+                let rule = &table.rules[r];
+                rule.advice
+                    .as_ref()
+                    .map(|a| (rule.id.as_str(), a.get(lang)))
+            })
+            .collect();
+        if !advice.is_empty() {
+            out.push_str(&format!("\n{}:\n", w("Advice", "Råd", "Råd")));
+            for (id, text) in advice {
+                out.push_str(&format!("  {id}: {text}\n"));
+            }
+        }
+        out.push_str(&format!(
+            "\n{}\n",
+            w(
+                "Decision support only: the clinician decides, and stepcare refers no one.",
+                "Kun beslutningsstøtte: klinikeren bestemmer, og stepcare henviser ingen.",
+                "Endast beslutsstöd: klinikern beslutar, och stepcare remitterar ingen.",
+            )
+        ));
+        out
+    }
+}

@@ -1,0 +1,306 @@
+//! Stepped-care rule tables: what happens after a screen.
+//!
+//! A [`RuleTable`] is loaded from YAML (see `docs/rule-table-format.md`) and
+//! checked against the instrument definitions it names. It declares care
+//! [`Level`]s, a catalogue of [`Referral`] targets, the [`Input`]s its rules may
+//! test (scale scores, flags, completeness, data columns) and the [`Rule`]s.
+//!
+//! Hit policy: every rule is evaluated; the highest level wins (a rule with
+//! `level: none`, "no recommendation", outranks every level); the result is
+//! urgent if any matching rule is urgent; referrals and advice are collected
+//! from the urgent rules and the rules that set the level; every matching rule
+//! id is reported. The tool recommends; the clinician decides.
+//!
+//! Inputs of an instrument that was not scored in a run take the value
+//! [`Value::NotScreened`]; a condition on such an input matches only the
+//! explicit test `not_screened` (or `-`, or a `not(...)` that excludes it).
+//!
+//! Entry points:
+//! - [`load_table`] / [`load_builtin`]: read and check a table;
+//! - [`analysis::analyze`]: the exact static analysis behind `stepcare validate`;
+//! - [`Evaluator`] (batch) and [`recommend`] (one family, for the visit mode);
+//! - [`evaluate::Trace`]: the per-rule explanation behind `stepcare explain`.
+
+pub mod analysis;
+mod build;
+pub mod condition;
+pub mod domain;
+pub mod evaluate;
+pub(crate) mod schema;
+
+pub use build::{load_builtin, load_table, load_table_with};
+pub use condition::{Test, Value};
+pub use evaluate::{
+    DataValues, Decision, Evaluator, FiredRule, Outcome, Recommendation, ReferralAdvice, Trace,
+    recommend,
+};
+
+use crate::instrument::Instrument;
+use crate::lang::{Lang, Localized};
+
+/// The shipped rule tables: (id, file name, text).
+pub const BUILTIN_TABLES: &[(&str, &str, &str)] = &[(
+    "no-default",
+    "no-default.yaml",
+    include_str!("../../instruments/rules/no-default.yaml"),
+)];
+
+/// Where the shipped tables appear in messages.
+pub const BUILTIN_PREFIX: &str = "<builtin>/instruments/rules/";
+
+/// A validated rule table.
+#[derive(Debug, Clone)]
+pub struct RuleTable {
+    /// Stable identifier (`no-default`).
+    pub id: String,
+    /// Name per language.
+    pub name: Localized,
+    /// Version of the table.
+    pub version: String,
+    /// A longer description.
+    pub description: Option<Localized>,
+    /// Languages every text is written in.
+    pub languages: Vec<Lang>,
+    /// Where the table as a whole comes from.
+    pub source: Option<String>,
+    /// Ids of the instruments the table uses, in the order written.
+    pub instruments: Vec<String>,
+    /// The definitions of those instruments, as checked when the table was loaded.
+    pub instrument_defs: Vec<Instrument>,
+    /// Care levels, ascending by number.
+    pub levels: Vec<Level>,
+    /// Name of the urgent override.
+    pub urgent_name: Localized,
+    /// Referral targets.
+    pub referrals: Vec<Referral>,
+    /// What rules may test.
+    pub inputs: Vec<Input>,
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// The file the table came from.
+    pub source_path: String,
+}
+
+/// A care level.
+#[derive(Debug, Clone)]
+pub struct Level {
+    /// Its number (0 universal follow-up, 1-3 rising care).
+    pub number: i64,
+    /// Identifier (`level_2`).
+    pub id: String,
+    /// Name per language.
+    pub name: Localized,
+    /// What the level means.
+    pub description: Option<Localized>,
+}
+
+/// A place a family may be referred to.
+#[derive(Debug, Clone)]
+pub struct Referral {
+    /// Identifier (`fastlege`).
+    pub id: String,
+    /// Name per language.
+    pub name: Localized,
+    /// What it is.
+    pub what: Localized,
+    /// How soon.
+    pub timeframe: Localized,
+    /// Whether the service has it; a switched-off target is never recommended.
+    pub enabled: bool,
+}
+
+/// What an input reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputKind {
+    /// A scale's score (tests: numbers, ranges, band ids, `incomplete`).
+    Score {
+        /// Index into the table's instruments.
+        instrument: usize,
+        /// Index of the scale in the instrument.
+        scale: usize,
+    },
+    /// A flag (tests: `true`, `false`).
+    Flag {
+        /// Index into the table's instruments.
+        instrument: usize,
+        /// Index of the flag in the instrument.
+        flag: usize,
+    },
+    /// Whether every scale of the instrument has a score (tests: `true`, `false`).
+    Complete {
+        /// Index into the table's instruments.
+        instrument: usize,
+    },
+    /// A data column of the input file (or a value given for the whole run).
+    Column(Column),
+}
+
+/// A declared data column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The column's header.
+    pub name: String,
+    /// What it holds.
+    pub kind: ColumnKind,
+    /// What a blank cell means; `None` keeps blank as its own value (`blank`).
+    pub blank: Option<Value>,
+    /// Whether an input file must have the column; an absent optional column
+    /// reads as blank in every row.
+    pub required: bool,
+}
+
+/// The values a data column may hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnKind {
+    /// Yes/no (`true`/`false`, `yes`/`no`, `ja`/`nei`, `ja`/`nej`, `1`/`0`, `x`).
+    Boolean,
+    /// One of these words (matched ignoring case).
+    Choice(Vec<String>),
+    /// A care level number of this table (for rescreens).
+    Level,
+}
+
+/// One input rules may test.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// Identifier used in rules (`epds`).
+    pub id: String,
+    /// A short label per language (defaults to the scale, flag or column name).
+    pub label: Localized,
+    /// What it reads.
+    pub kind: InputKind,
+}
+
+impl Input {
+    /// The instrument (index into the table's list) this input reads, if any.
+    pub fn instrument(&self) -> Option<usize> {
+        match &self.kind {
+            InputKind::Score { instrument, .. }
+            | InputKind::Flag { instrument, .. }
+            | InputKind::Complete { instrument } => Some(*instrument),
+            InputKind::Column(_) => None,
+        }
+    }
+}
+
+/// What a rule says about the level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLevel {
+    /// Recommend the level at this index of [`RuleTable::levels`].
+    Level(usize),
+    /// No recommendation can be made (for example the form is incomplete).
+    NoRecommendation,
+}
+
+/// One condition of a rule.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// Index into [`RuleTable::inputs`].
+    pub input: usize,
+    /// The test as written.
+    pub text: String,
+    /// The compiled test.
+    pub test: Test,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Identifier (`L2-1`).
+    pub id: String,
+    /// Conditions; an input not listed is `-` (anything).
+    pub conditions: Vec<Condition>,
+    /// What it says about the level, if anything.
+    pub level: Option<RuleLevel>,
+    /// Whether it calls for same-day action.
+    pub urgent: bool,
+    /// Indices into [`RuleTable::referrals`].
+    pub referrals: Vec<usize>,
+    /// Advice per language.
+    pub advice: Option<Localized>,
+    /// Where the rule comes from.
+    pub source: String,
+    /// Line of the rule's id in the file.
+    pub line: usize,
+}
+
+impl Rule {
+    /// Whether every condition holds for these input values (one per input).
+    pub fn matches(&self, values: &[Value]) -> bool {
+        self.conditions
+            .iter()
+            .all(|c| c.test.matches(&values[c.input]))
+    }
+}
+
+impl RuleTable {
+    /// The input with this id.
+    pub fn input_index(&self, id: &str) -> Option<usize> {
+        self.inputs.iter().position(|i| i.id == id)
+    }
+
+    /// The rule with this id.
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id == id)
+    }
+
+    /// The referral target with this id.
+    pub fn referral_index(&self, id: &str) -> Option<usize> {
+        self.referrals.iter().position(|r| r.id == id)
+    }
+
+    /// The data columns the table reads, in input order.
+    pub fn columns(&self) -> impl Iterator<Item = (usize, &Column)> {
+        self.inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(index, input)| match &input.kind {
+                InputKind::Column(column) => Some((index, column)),
+                _ => None,
+            })
+    }
+
+    /// The rank of a rule level: levels by number, "no recommendation" above all.
+    pub fn rank(&self, level: RuleLevel) -> i64 {
+        match level {
+            RuleLevel::Level(index) => self.levels[index].number,
+            RuleLevel::NoRecommendation => i64::MAX,
+        }
+    }
+
+    /// A value as people read it, in `lang`.
+    pub fn describe_value(&self, input: usize, value: &Value, lang: Lang) -> String {
+        use crate::instrument::fmt_score;
+        match value {
+            Value::NotScreened => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
+            Value::NoScore => words(lang, "incomplete", "ufullstendig", "ofullständig"),
+            Value::Score(s) | Value::Number(s) => fmt_score(*s),
+            Value::Bool(true) => words(lang, "yes", "ja", "ja"),
+            Value::Bool(false) => words(lang, "no", "nei", "nej"),
+            Value::Choice(i) => match &self.inputs[input].kind {
+                InputKind::Column(Column {
+                    kind: ColumnKind::Choice(values),
+                    ..
+                }) => values
+                    .get(usize::from(*i))
+                    .cloned()
+                    .unwrap_or_else(|| i.to_string()),
+                _ => i.to_string(),
+            },
+            Value::Blank => words(lang, "not given", "ikke oppgitt", "ej angivet"),
+        }
+    }
+}
+
+/// One phrase in English, Norwegian Bokmål or Swedish.
+pub(crate) fn words(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Nb => nb,
+        Lang::Sv => sv,
+    }
+    .to_owned()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,210 @@
+//! The YAML form of a rule table, as its owner writes it.
+//!
+//! These types mirror the file one to one and keep the position of every
+//! identifier and condition, so that [`super::build`] can point at the exact
+//! spot when something is wrong. Unknown keys are errors everywhere.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+use crate::yaml::Spanned;
+
+/// Texts keyed by language code (`nb`, `sv`, `en`).
+pub type RawLabel = Spanned<BTreeMap<String, String>>;
+
+/// A whole rule-table file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTable {
+    pub id: Spanned<String>,
+    pub name: RawLabel,
+    pub version: String,
+    #[serde(default)]
+    pub description: Option<RawLabel>,
+    pub languages: Spanned<Vec<String>>,
+    #[serde(default)]
+    pub source: Option<String>,
+    pub instruments: Spanned<Vec<Spanned<String>>>,
+    pub levels: Spanned<Vec<RawLevel>>,
+    #[serde(default)]
+    pub urgent: Option<RawUrgent>,
+    #[serde(default)]
+    pub referrals: Vec<RawReferral>,
+    pub inputs: Vec<RawInput>,
+    pub rules: Spanned<Vec<RawRule>>,
+}
+
+/// One care level.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevel {
+    pub level: Spanned<i64>,
+    pub id: Spanned<String>,
+    pub name: RawLabel,
+    #[serde(default)]
+    pub description: Option<RawLabel>,
+}
+
+/// How the urgent override is named.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUrgent {
+    pub name: RawLabel,
+}
+
+/// One referral target.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReferral {
+    pub id: Spanned<String>,
+    pub name: RawLabel,
+    pub what: RawLabel,
+    pub timeframe: RawLabel,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One input rules may test.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInput {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub label: Option<RawLabel>,
+    #[serde(default)]
+    pub scale: Option<Spanned<String>>,
+    #[serde(default)]
+    pub flag: Option<Spanned<String>>,
+    #[serde(default)]
+    pub complete: Option<Spanned<String>>,
+    #[serde(default)]
+    pub column: Option<Spanned<String>>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<Spanned<String>>,
+    #[serde(default)]
+    pub values: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub blank: Option<Spanned<String>>,
+    #[serde(default)]
+    pub required: Option<Spanned<bool>>,
+}
+
+/// One rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: Spanned<String>,
+    #[serde(default)]
+    pub when: HashMap<Spanned<String>, Spanned<RawCondition>>,
+    #[serde(default)]
+    pub level: Option<Spanned<String>>,
+    #[serde(default)]
+    pub urgent: bool,
+    #[serde(default)]
+    pub referrals: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub advice: Option<RawLabel>,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
+}
+
+/// A condition as written: one scalar (`">=13"`, `probable`, `true`, `12`), or a
+/// YAML list of them (`[10..12]`, `[mother, partner]`), which means "any of".
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawCondition {
+    /// One unary test, possibly itself a comma-separated list.
+    Text(String),
+    /// Several unary tests, any of which may hold.
+    List(Vec<String>),
+}
+
+impl RawCondition {
+    /// The condition as one DMN unary-test string.
+    pub fn as_text(&self) -> String {
+        match self {
+            RawCondition::Text(text) => text.clone(),
+            RawCondition::List(items) if items.len() == 1 && items[0].contains("..") => {
+                format!("[{}]", items[0])
+            }
+            RawCondition::List(items) => items.join(", "),
+        }
+    }
+}
+
+struct ConditionVisitor;
+
+fn float_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+impl<'de> Visitor<'de> for ConditionVisitor {
+    type Value = RawCondition;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a condition such as \">=13\", [10..12], probable, true or -")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text(float_text(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text("-".to_owned()))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<RawCondition, E> {
+        Ok(RawCondition::Text("-".to_owned()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawCondition, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<RawCondition>()? {
+            match item {
+                RawCondition::Text(text) => items.push(text),
+                RawCondition::List(_) => {
+                    return Err(de::Error::custom(
+                        "a condition list cannot contain another list",
+                    ));
+                }
+            }
+        }
+        Ok(RawCondition::List(items))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawCondition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ConditionVisitor)
+    }
+}
