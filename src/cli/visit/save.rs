@@ -22,7 +22,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 
 use stepcare::batch::output::{CsvSink, LIST_SEPARATOR};
-use stepcare::batch::{ColumnPlan, Layout, RowSink, ScoredRow};
+use stepcare::batch::{ColumnPlan, Layout, RowIssue, RowSink, ScoredRow};
+use stepcare::instrument::ValueKind;
 use stepcare::scoring::{InstrumentScore, Status};
 use stepcare::session::VisitSession;
 
@@ -72,18 +73,24 @@ pub fn record(
                 .collect(),
         },
         delimiter: b',',
+        // The session stores only valid options, so no cell is ever reported as invalid.
+        values: ValueKind::Position,
     };
     let mut header = CsvSink::<Vec<u8>>::header(&layout, true);
     header.extend(CARE.iter().map(|s| (*s).to_owned()));
 
     let scores: Vec<InstrumentScore> = session.scores();
-    let mut errors = Vec::new();
+    // The same account of unscored scales as a batch row gives.
+    let mut issues = Vec::new();
     let mut status = Status::Ok;
-    for (instrument, score) in instruments.iter().zip(&scores) {
+    for (slot, score) in scores.iter().enumerate() {
         status = status.max(score.status());
-        for (scale, result) in instrument.scales.iter().zip(&score.scales) {
-            if let Some(reason) = result.reason(scale) {
-                errors.push(format!("{}.{}: {reason}", instrument.id, scale.id));
+        for (scale, result) in score.scales.iter().enumerate() {
+            if result.score.is_none() {
+                issues.push(RowIssue::Unscored {
+                    instrument: slot,
+                    scale,
+                });
             }
         }
     }
@@ -94,7 +101,7 @@ pub fn record(
         record: &kept,
         scores: &scores,
         answers: session.answers(),
-        errors: &errors,
+        issues: &issues,
     };
     let mut sink = CsvSink::new(Vec::new(), b',', true);
     sink.row(&layout, &scored)?;
