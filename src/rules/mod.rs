@@ -39,11 +39,18 @@ use crate::instrument::Instrument;
 use crate::lang::{Lang, Localized};
 
 /// The shipped rule tables: (id, file name, text).
-pub const BUILTIN_TABLES: &[(&str, &str, &str)] = &[(
-    "no-default",
-    "no-default.yaml",
-    include_str!("../../instruments/rules/no-default.yaml"),
-)];
+pub const BUILTIN_TABLES: &[(&str, &str, &str)] = &[
+    (
+        "no-default",
+        "no-default.yaml",
+        include_str!("../../instruments/rules/no-default.yaml"),
+    ),
+    (
+        "se-default",
+        "se-default.yaml",
+        include_str!("../../instruments/rules/se-default.yaml"),
+    ),
+];
 
 /// Where the shipped tables appear in messages.
 pub const BUILTIN_PREFIX: &str = "<builtin>/instruments/rules/";
