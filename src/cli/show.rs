@@ -8,7 +8,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use super::UsageError;
 use super::common::{CatalogArgs, fail_with, read_file, resolve_lang};
-use stepcare::instrument::{Instrument, ScaleMethod, fmt_score};
+use stepcare::instrument::{Instrument, Rounding, ScaleMethod, fmt_score};
 use stepcare::lang::Lang;
 use stepcare::texts::{TextPack, load_text_pack};
 
@@ -155,7 +155,13 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
         } else {
             let mut text = format!("at most {} item(s) missing", missing.max_missing);
             if let Some(rounding) = missing.prorate {
-                let _ = write!(text, ", prorated ({rounding:?} rounding)");
+                let rounding = match rounding {
+                    Rounding::HalfUp => "half_up",
+                    Rounding::Floor => "floor",
+                    Rounding::Ceil => "ceil",
+                    Rounding::None => "none",
+                };
+                let _ = write!(text, ", prorated (rounding {rounding})");
             }
             if !missing.required.is_empty() {
                 let required: Vec<&str> = missing
@@ -168,6 +174,9 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
             text
         };
         let _ = writeln!(out, "    missing answers: {policy}");
+        if let Some(source) = &missing.source {
+            let _ = writeln!(out, "      ({source})");
+        }
         for band in &scale.bands {
             let range = if instrument.age_banding.is_some() {
                 "zone".to_owned()

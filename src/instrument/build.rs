@@ -74,6 +74,14 @@ impl Builder<'_> {
             .iter()
             .map(|(name, options)| (name.clone(), self.options(options)))
             .collect();
+        for (name, options) in &raw.option_sets {
+            if options.len() < 2 {
+                self.error(
+                    &raw.id,
+                    format!("option set `{name}` needs at least two options"),
+                );
+            }
+        }
         let items = self.items(&raw.items, &option_sets);
         self.concerns = self.concerns(&raw);
         self.age_banded = raw.intervals.is_some();
@@ -174,13 +182,37 @@ impl Builder<'_> {
     }
 
     fn options(&mut self, raw: &[RawOption]) -> Vec<AnswerOption> {
-        raw.iter()
+        let options: Vec<AnswerOption> = raw
+            .iter()
             .enumerate()
             .map(|(i, option)| AnswerOption {
                 points: option.points.value,
                 label: self.label(&option.label, &format!("option {}", i + 1)),
             })
-            .collect()
+            .collect();
+        // Cells may hold labels (`--values label`), so a label must name one option only.
+        for (i, option) in options.iter().enumerate() {
+            for (lang, text) in option.label.iter() {
+                let clash = options[..i].iter().position(|earlier| {
+                    earlier
+                        .label
+                        .iter()
+                        .any(|(_, other)| other.trim().eq_ignore_ascii_case(text.trim()))
+                });
+                if let Some(earlier) = clash {
+                    self.error(
+                        &raw[i].label,
+                        format!(
+                            "the {lang} label `{text}` of option {} is also a label of option {}",
+                            i + 1,
+                            earlier + 1
+                        ),
+                    )
+                    .expected = Some("labels that tell the options apart".to_owned());
+                }
+            }
+        }
+        options
     }
 
     fn items(
@@ -234,7 +266,8 @@ impl Builder<'_> {
             };
             let mut aliases = Vec::new();
             for alias in std::iter::once(&item.id).chain(&item.aliases) {
-                let key = alias.value.to_lowercase();
+                // The same normalisation as header matching, so a clash is caught here, not mid-batch.
+                let key = super::column_key(&alias.value);
                 match names.get(&key) {
                     Some(owner) if owner != &item.id.value => {
                         self.error(

@@ -310,3 +310,13 @@ impl Instrument {
         self.concerns.iter().any(Option::is_some)
     }
 }
+
+/// A column name reduced to what header matching compares: lower-case letters and digits.
+///
+/// `EPDS 1`, `epds-1` and `Epds1` all become `epds1`.
+pub fn column_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
