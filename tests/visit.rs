@@ -193,8 +193,9 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
     assert!(
         String::from_utf8_lossy(&first.stderr).ends_with(&format!("Saved as row 1 in {path}.\n"))
     );
+    // The second visit skips item 3 and uses the Norwegian default rule table.
     let second = visit(
-        &["--lang", "nb", "--save", path],
+        &["--lang", "nb", "--save", path, "--rules", "no-default"],
         "1\n1\n\n1\n4\n4\n4\n4\n4\n2\n",
     );
     assert_eq!(second.status.code(), Some(0));
@@ -214,6 +215,45 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
     let header = text.lines().next().unwrap();
     assert!(header.starts_with("row,id,timestamp,respondent,status,epds.q1,"));
     assert!(header.contains(",epds.total,epds.total.band,epds.anxiety,epds.flags,errors,"));
+}
+
+#[test]
+fn the_care_level_comes_from_the_rule_table_in_the_visit_language() {
+    // 16 points with item 10 endorsed: level 2 and same-day action.
+    let output = visit(
+        &["--lang", "nb", "--rules", "no-default"],
+        "2\n2\n2\n2\n2\n2\n2\n2\n2\n3\n",
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Anbefalt omsorgsnivå: Nivå 2"), "{stdout}");
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn a_low_score_gets_universal_follow_up_with_the_rule_that_decided() {
+    let output = visit(
+        &["--lang", "en", "--rules", "no-default"],
+        "1\n1\n4\n1\n4\n4\n4\n4\n4\n4\n",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Recommended care level: Universal follow-up"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Rules that fired:\n  - L0-1 [decides]: "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unknown_rule_table_is_a_usage_error_before_any_question() {
+    let output = visit(&["--rules", "no-such-table"], "1\n");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("shipped: no-default"), "{stderr}");
+    assert!(!stderr.contains("1/10"), "{stderr}");
 }
 
 #[test]

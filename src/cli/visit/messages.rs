@@ -237,9 +237,9 @@ messages! {
     }
     /// Referral targets.
     ReferralsLabel {
-        nb: "Henvisning",
-        sv: "Remiss",
-        en: "Referral",
+        nb: "Henvisninger",
+        sv: "Remisser",
+        en: "Referrals",
     }
     /// Advice from the rules.
     AdviceLabel {
@@ -252,6 +252,18 @@ messages! {
         nb: "Regler som slo til",
         sv: "Regler som slog till",
         en: "Rules that fired",
+    }
+    /// A fired rule that set the outcome.
+    Decides {
+        nb: "avgjør",
+        sv: "avgör",
+        en: "decides",
+    }
+    /// An instrument of the visit the rule table does not use.
+    RulesIgnoreInstrument {
+        nb: "Merk: regeltabellen {table} bruker ikke {instrument}; skåren vises, men endrer ikke omsorgsnivået.",
+        sv: "Obs: regeltabellen {table} använder inte {instrument}; poängen visas men ändrar inte vårdnivån.",
+        en: "Note: the rule table {table} does not use {instrument}; its score is shown but does not change the care level.",
     }
     /// No rule fired.
     NoRuleFired {

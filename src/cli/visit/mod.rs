@@ -32,7 +32,7 @@ use super::UsageError;
 use super::common::{CatalogArgs, color_stderr, fail_with, read_file, resolve_lang};
 use line::Outcome;
 use messages::Msg;
-use recommend::Advice;
+use recommend::{Advice, Rules};
 use render::{Style, Wording};
 
 /// Who answers the questions.
@@ -154,12 +154,21 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
         }
         wording.packs.push(pack);
     }
-    if args.rules.is_some() {
-        anyhow::bail!(
-            "--rules is not available yet: the stepped-care rule tables are not part of this build"
-        );
-    }
-    let advice = Advice::NoRules;
+    let rules = match &args.rules {
+        Some(spec) => {
+            let known: Vec<&Instrument> = catalog.instruments().iter().collect();
+            let rules = Rules::load(spec, &known, &instruments, args.respondent.id())?;
+            for instrument in rules.unused(&instruments) {
+                eprintln!(
+                    "{}",
+                    Msg::RulesIgnoreInstrument
+                        .fill(lang, &[("table", spec), ("instrument", &instrument.id)])
+                );
+            }
+            Some(rules)
+        }
+        None => None,
+    };
 
     let mut session = VisitSession::new(&instruments)?;
     let warn_style = Style {
@@ -187,6 +196,10 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
 
     let out_style = Style {
         color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let advice = match rules {
+        Some(rules) => rules.advise(&instruments, &session.scores())?,
+        None => Advice::NoRules,
     };
     let respondent = args.respondent.id();
     let screen = render::result_screen(&session, &wording, respondent, &advice, out_style);

@@ -269,7 +269,11 @@ pub fn result_screen(
             let _ = writeln!(out, "{line}");
         }
     }
-    if !raised.is_empty() {
+    let urgent = advice.urgent_line(lang, style);
+    if let Some(line) = &urgent {
+        let _ = writeln!(out, "{line}");
+    }
+    if !raised.is_empty() || urgent.is_some() {
         out.push('\n');
     }
 
