@@ -719,3 +719,179 @@ fn missing_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cannot open `no/such/file.csv`"));
 }
+
+// ----------------------------------------------------------- instrument --
+
+/// A small EPDS export: ten item columns (points), the total written out as
+/// well, and an interview result; deterministic pseudo-random answers.
+fn epds_export(blank_item_in_row: Option<usize>) -> String {
+    let mut state: u64 = 12345;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as u32
+    };
+    let mut text = String::from(
+        "id;EPDS1;EPDS2;EPDS3;EPDS4;EPDS5;EPDS6;EPDS7;EPDS8;EPDS9;EPDS10;total;interview\n",
+    );
+    for row in 0..80 {
+        let case = next() % 4 == 0;
+        let items: Vec<u32> = (0..10)
+            .map(|_| {
+                let r = next() % 100;
+                let base = if case { [15, 40, 75] } else { [45, 80, 95] };
+                base.iter().filter(|&&b| r >= b).count() as u32
+            })
+            .collect();
+        let total: u32 = items.iter().sum();
+        let mut cells: Vec<String> = items.iter().map(u32::to_string).collect();
+        if blank_item_in_row == Some(row) {
+            cells[4].clear();
+        }
+        text.push_str(&format!(
+            "R{row};{};{total};{}\n",
+            cells.join(";"),
+            if case { "depressed" } else { "not depressed" }
+        ));
+    }
+    text
+}
+
+#[test]
+fn instrument_scores_items_and_reports_its_band_boundaries() {
+    let data = epds_export(None);
+    let base = [
+        "--reference",
+        "interview",
+        "--positive",
+        "depressed",
+        "--format",
+        "json",
+    ];
+    let computed: Value = serde_json::from_str(&stdout(&run_stdin(
+        &data,
+        &with(&["--instrument", "epds"], &base),
+    )))
+    .unwrap();
+    assert_eq!(computed["score"], "epds.total");
+    let pre: Vec<f64> = computed["overall"]["prespecified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| num(&r["cutoff"]))
+        .collect();
+    assert_eq!(
+        pre,
+        [10.0, 13.0],
+        "EPDS band boundaries (possible >= 10, probable >= 13)"
+    );
+    assert!(
+        computed["notes"]
+            .to_string()
+            .contains("band boundaries of epds.total")
+    );
+    // Scoring the items on the fly gives exactly the analysis of the total
+    // column written in the file.
+    let column: Value = serde_json::from_str(&stdout(&run_stdin(
+        &data,
+        &with(
+            &["--score", "total", "--cutoff", "10", "--cutoff", "13"],
+            &base,
+        ),
+    )))
+    .unwrap();
+    assert_eq!(computed["overall"]["cutoffs"], column["overall"]["cutoffs"]);
+    assert_eq!(computed["overall"]["auc_ci"], column["overall"]["auc_ci"]);
+    assert_eq!(
+        computed["overall"]["prespecified"],
+        column["overall"]["prespecified"]
+    );
+    // --cutoff replaces the band boundaries.
+    let own: Value = serde_json::from_str(&stdout(&run_stdin(
+        &data,
+        &with(&["--instrument", "epds", "--cutoff", "11"], &base),
+    )))
+    .unwrap();
+    assert_eq!(own["overall"]["prespecified"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn instrument_rows_with_too_many_blank_items_are_excluded() {
+    // EPDS is left unscored when an item is missing (its definition's rule),
+    // so the row counts as a missing score.
+    let data = epds_export(Some(5));
+    let report: Value = serde_json::from_str(&stdout(&run_stdin(
+        &data,
+        &[
+            "--instrument",
+            "epds",
+            "--reference",
+            "interview",
+            "--positive",
+            "depressed",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    let excluded = num(&report["overall"]["excluded"]["missing_score"]);
+    let n = num(&report["overall"]["n"]);
+    assert_eq!(excluded + n, 80.0);
+}
+
+#[test]
+fn instrument_errors() {
+    let data = epds_export(None).replacen(";2;", ";7;", 1);
+    let out = run_stdin(
+        &data,
+        &[
+            "--instrument",
+            "epds",
+            "--reference",
+            "interview",
+            "--positive",
+            "depressed",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a score of item epds."),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_stdin(
+        "id;EPDS1;interview\nA;1;no\n",
+        &[
+            "--instrument",
+            "epds",
+            "--reference",
+            "interview",
+            "--positive",
+            "depressed",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the input lacks 9 column(s)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("epds.q10"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("--map"), "{}", stderr(&out));
+    let out = run_stdin(
+        &epds_export(None),
+        &[
+            "--instrument",
+            "epds",
+            "--scale",
+            "nope",
+            "--reference",
+            "interview",
+            "--positive",
+            "depressed",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--scale nope: epds has the scales total, anxiety"));
+}

@@ -6,6 +6,7 @@
 //! [`ScoredRow`], in input order, with status `ok`, `incomplete` or `invalid`
 //! and the reasons.
 
+pub mod care;
 mod columns;
 pub mod input;
 pub mod output;

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
+use super::care::{CARE_COLUMNS, Care};
 use super::{Layout, RowSink, ScoredRow};
 use crate::instrument::fmt_score;
 use crate::scoring::Answer;
@@ -22,6 +23,7 @@ pub struct CsvSink<W: Write> {
     with_answers: bool,
     buffer: Vec<u8>,
     text: String,
+    care: Option<Care>,
 }
 
 impl<W: Write> CsvSink<W> {
@@ -35,7 +37,19 @@ impl<W: Write> CsvSink<W> {
             with_answers,
             buffer: Vec::with_capacity(64),
             text: String::with_capacity(256),
+            care: None,
         }
+    }
+
+    /// Adds a stepped-care recommendation to every row ([`CARE_COLUMNS`] before `errors`).
+    pub fn with_care(mut self, care: Care) -> Self {
+        self.care = Some(care);
+        self
+    }
+
+    /// The recommendation state, with its counts, when rules are applied.
+    pub fn care(&self) -> Option<&Care> {
+        self.care.as_ref()
     }
 
     /// The header of a CSV output for this layout.
@@ -73,8 +87,14 @@ impl<W: Write> CsvSink<W> {
 
 impl<W: Write> RowSink for CsvSink<W> {
     fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
-        self.writer
-            .write_record(Self::header(layout, self.with_answers))?;
+        let mut header = Self::header(layout, self.with_answers);
+        if let Some(care) = &mut self.care {
+            care.begin(layout)?;
+            let errors = header.pop();
+            header.extend(CARE_COLUMNS.iter().map(|c| (*c).to_owned()));
+            header.extend(errors);
+        }
+        self.writer.write_record(header)?;
         Ok(())
     }
 
@@ -121,9 +141,16 @@ impl<W: Write> RowSink for CsvSink<W> {
                 w.write_field(&buf[..])?;
             }
         }
+        if let Some(care) = &mut self.care {
+            care.evaluate(row);
+            care.write_csv(w)?;
+        }
         self.text.clear();
         row.write_messages(layout, "; ", &mut self.text)
             .map_err(io::Error::other)?;
+        if let Some(care) = &self.care {
+            care.append_reasons(&mut self.text, "; ");
+        }
         w.write_field(self.text.as_bytes())?;
         w.write_record(None::<&[u8]>)?;
         Ok(())
@@ -228,6 +255,7 @@ pub fn row_json(layout: &Layout<'_>, row: &ScoredRow<'_>, with_answers: bool) ->
 pub struct JsonlSink<W: Write> {
     out: io::BufWriter<W>,
     with_answers: bool,
+    care: Option<Care>,
 }
 
 impl<W: Write> JsonlSink<W> {
@@ -236,7 +264,19 @@ impl<W: Write> JsonlSink<W> {
         JsonlSink {
             out: io::BufWriter::with_capacity(1 << 16, out),
             with_answers,
+            care: None,
         }
+    }
+
+    /// Adds a stepped-care recommendation (`"care"`) to every row.
+    pub fn with_care(mut self, care: Care) -> Self {
+        self.care = Some(care);
+        self
+    }
+
+    /// The recommendation state, with its counts, when rules are applied.
+    pub fn care(&self) -> Option<&Care> {
+        self.care.as_ref()
     }
 
     /// Gives back the underlying writer, flushed.
@@ -246,12 +286,29 @@ impl<W: Write> JsonlSink<W> {
 }
 
 impl<W: Write> RowSink for JsonlSink<W> {
-    fn begin(&mut self, _layout: &Layout<'_>) -> io::Result<()> {
-        Ok(())
+    fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
+        match &mut self.care {
+            Some(care) => care.begin(layout),
+            None => Ok(()),
+        }
     }
 
     fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &row_json(layout, row, self.with_answers))?;
+        let mut object = row_json(layout, row, self.with_answers);
+        if let Some(care) = &mut self.care {
+            care.evaluate(row);
+            if let Value::Object(map) = &mut object {
+                let errors = map.remove("errors");
+                map.insert("care".to_owned(), care.json());
+                let mut errors = match errors {
+                    Some(Value::Array(list)) => list,
+                    _ => Vec::new(),
+                };
+                errors.extend(care.reasons().into_iter().map(Value::String));
+                map.insert("errors".to_owned(), Value::Array(errors));
+            }
+        }
+        serde_json::to_writer(&mut self.out, &object)?;
         self.out.write_all(b"\n")
     }
 

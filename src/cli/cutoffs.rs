@@ -15,12 +15,18 @@ use comfy_table::{CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_C
 use serde::Serialize;
 
 use super::UsageError;
-use stepcare::accuracy::input::{Dataset, InputSpec, ScoreSource, SetData, read_dataset};
+use super::common::CatalogArgs;
+use stepcare::accuracy::input::{
+    Dataset, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
+};
 use stepcare::accuracy::svg::{Curve, Marker, MarkerKind, RocPlot};
 use stepcare::accuracy::{
     Analysis, AnalysisOptions, BootstrapConfig, CiMethod, CutoffRow, Direction, Interval,
     LikelihoodRatio, PairedTest, Proportion, RatioValue, analyse, delong, roc, svg,
 };
+use stepcare::batch::{CellReader, plan_columns};
+use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::scoring::{Answer, InstrumentScore, score_into};
 
 /// Output formats of `cutoffs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -75,9 +81,11 @@ pub struct CutoffsArgs {
     /// Compute the score from item columns with this instrument.
     #[arg(long, value_name = "ID")]
     instrument: Option<String>,
-    /// The instrument's scale to analyse (default: its first scale).
+    /// The instrument's scale to analyse (default: `total`, else its first scale).
     #[arg(long, value_name = "ID", requires = "instrument")]
     scale: Option<String>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// Column holding the reference-standard result.
     #[arg(long, value_name = "COLUMN")]
     reference: String,
@@ -122,20 +130,31 @@ const MAX_BOOTSTRAP: usize = 1_000_000;
 /// Runs `stepcare cutoffs`.
 pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
     check_arguments(&args)?;
-    let score = match (&args.score, &args.instrument) {
-        (Some(column), _) => ScoreSource::Column(column.clone()),
+    let mut prespecified = args.cutoffs.clone();
+    let mut notes = Vec::new();
+    let (score, score_name) = match (&args.score, &args.instrument) {
+        (Some(column), _) => (ScoreSource::Column(column.clone()), column.clone()),
         (None, Some(id)) => {
-            return Err(UsageError(format!(
-                "--instrument {id}: computing scores from item columns is not available yet; \
-                 score the export first (stepcare score) and pass the total column with --score"
-            ))
-            .into());
+            let scorer = InstrumentScorer::new(&args.catalog, id, args.scale.as_deref())?;
+            let name = scorer.name();
+            notes.push(format!(
+                "{name} is computed from the item columns (cells hold points) with the instrument's \
+                 missing-data rule; rows it cannot score count as missing score."
+            ));
+            if prespecified.is_empty() {
+                prespecified = scorer.band_boundaries(args.direction);
+                let list: Vec<String> = prespecified.iter().map(|c| fmt_number(*c)).collect();
+                notes.push(format!(
+                    "The pre-specified cutoffs are the band boundaries of {name} in its definition: {}.",
+                    list.join(", ")
+                ));
+            }
+            (ScoreSource::Computed(Box::new(scorer)), name)
         }
         (None, None) => {
             return Err(UsageError("give --score COLUMN or --instrument ID".into()).into());
         }
     };
-    let score_name = args.score.clone().unwrap_or_default();
     let mut spec = InputSpec {
         score,
         reference: args.reference.clone(),
@@ -154,14 +173,14 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
             CiArg::Wilson => CiMethod::Wilson,
             CiArg::Exact => CiMethod::Exact,
         },
-        prespecified: args.cutoffs.clone(),
+        prespecified,
         min_sensitivity: args.min_sensitivity,
         bootstrap: args
             .bootstrap
             .zip(args.seed)
             .map(|(replicates, seed)| BootstrapConfig { replicates, seed }),
     };
-    let report = Report::build(&args, score_name, &dataset, &options)?;
+    let report = Report::build(&args, score_name, &dataset, &options, notes)?;
 
     if let Some(path) = &args.plot {
         let svg_text = svg::render(&report.plot());
@@ -226,6 +245,122 @@ fn read_input(path: &Path, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
     })
 }
 
+// ------------------------------------------------------------- scoring --
+
+/// Computes one scale of an instrument from its item columns, row by row,
+/// with the instrument's own missing-data rule. Cells hold points; blank,
+/// `NA` and `.` are unanswered; any other value that is not an option's
+/// points is an error naming the line, column and value.
+struct InstrumentScorer {
+    instrument: Instrument,
+    scale: usize,
+    headers: Vec<String>,
+    columns: Vec<usize>,
+    readers: Vec<CellReader>,
+    answers: Vec<Answer>,
+    result: InstrumentScore,
+    missing_codes: Vec<Vec<u8>>,
+}
+
+impl InstrumentScorer {
+    fn new(catalog: &CatalogArgs, id: &str, scale: Option<&str>) -> anyhow::Result<Self> {
+        let catalog = catalog.load()?;
+        let instrument = catalog.require(id).map_err(UsageError)?.clone();
+        if instrument.age_banding.is_some() {
+            return Err(UsageError(format!(
+                "--instrument {id}: an age-banded instrument needs each row's age interval; score the export \
+                 with `stepcare score` and pass the scale column with --score"
+            ))
+            .into());
+        }
+        let scale = match scale {
+            Some(s) => instrument.scale_index(s).ok_or_else(|| {
+                let known: Vec<&str> = instrument.scales.iter().map(|s| s.id.as_str()).collect();
+                UsageError(format!(
+                    "--scale {s}: {id} has the scales {}",
+                    known.join(", ")
+                ))
+            })?,
+            None => instrument.scale_index("total").unwrap_or(0),
+        };
+        if instrument.scales.is_empty() {
+            return Err(
+                UsageError(format!("--instrument {id}: the instrument has no scales")).into(),
+            );
+        }
+        let readers = instrument
+            .items
+            .iter()
+            .map(|item| CellReader::new(item, ValueKind::Points, &[]))
+            .collect();
+        Ok(InstrumentScorer {
+            answers: vec![Answer::Missing; instrument.items.len()],
+            readers,
+            scale,
+            instrument,
+            headers: Vec::new(),
+            columns: Vec::new(),
+            result: InstrumentScore::default(),
+            missing_codes: vec![b"NA".to_vec(), b".".to_vec()],
+        })
+    }
+
+    /// `epds.total`.
+    fn name(&self) -> String {
+        format!(
+            "{}.{}",
+            self.instrument.id, self.instrument.scales[self.scale].id
+        )
+    }
+
+    /// The cutoffs that separate the scale's bands: each band's lowest score
+    /// but the first (higher scores positive), or each band's highest score
+    /// but the last (lower scores positive).
+    fn band_boundaries(&self, direction: DirectionArg) -> Vec<f64> {
+        let bands = &self.instrument.scales[self.scale].bands;
+        match direction {
+            DirectionArg::Higher => bands.iter().skip(1).map(|b| b.from).collect(),
+            DirectionArg::Lower => bands.iter().rev().skip(1).rev().map(|b| b.to).collect(),
+        }
+    }
+}
+
+impl RowScorer for InstrumentScorer {
+    fn bind(&mut self, headers: &[String]) -> Result<(), String> {
+        let plan =
+            plan_columns(headers, &[&self.instrument], &[], &BTreeMap::new()).map_err(|e| {
+                // The batch scorer's advice about --map does not apply here.
+                e.to_string()
+                    .lines()
+                    .filter(|line| !line.contains("--map"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+        self.columns = plan.items.into_iter().next().unwrap_or_default();
+        self.headers = headers.to_vec();
+        Ok(())
+    }
+
+    fn score(&mut self, record: &csv::ByteRecord) -> Result<Option<f64>, String> {
+        for (i, &column) in self.columns.iter().enumerate() {
+            let cell = record.get(column).unwrap_or_default();
+            let answer = self.readers[i].read(cell, &self.missing_codes);
+            if answer == Answer::Invalid {
+                return Err(format!(
+                    "column {:?}: {:?} is not a score of item {}.{}",
+                    self.headers[column],
+                    String::from_utf8_lossy(cell),
+                    self.instrument.id,
+                    self.instrument.items[i].id
+                ));
+            }
+            self.answers[i] = answer;
+        }
+        score_into(&self.instrument, &self.answers, &mut self.result);
+        Ok(self.result.scales.get(self.scale).and_then(|s| s.score))
+    }
+}
+
 // ------------------------------------------------------------------ model --
 
 /// One analysed set: the whole sample or a subgroup.
@@ -271,6 +406,7 @@ impl Report {
         score: String,
         dataset: &Dataset,
         options: &AnalysisOptions,
+        mut notes: Vec<String>,
     ) -> anyhow::Result<Self> {
         let overall = SetReport::new(&dataset.overall, options);
         if let Err(message) = &overall.analysis {
@@ -295,7 +431,8 @@ impl Report {
             groups,
             notes: Vec::new(),
         };
-        report.notes = report.collect_notes();
+        notes.extend(report.collect_notes());
+        report.notes = notes;
         Ok(report)
     }
 

@@ -4,6 +4,7 @@
 //! definition, failing verification); 2 a usage error (bad arguments).
 
 mod common;
+mod rules_arg;
 pub mod cutoffs;
 mod list;
 mod score;

@@ -16,6 +16,10 @@ use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summar
 use stepcare::instrument::{Instrument, ValueKind, fmt_score};
 use stepcare::texts::load_text_pack;
 
+use super::common::resolve_lang;
+use stepcare::batch::care::{Care, CareSummary};
+use stepcare::lang::Lang;
+
 /// Output formats of `score`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -91,6 +95,15 @@ pub struct ScoreArgs {
     /// Licensed wording (text packs) whose option texts are also accepted with --values label.
     #[arg(long, value_name = "FILE")]
     texts: Vec<PathBuf>,
+    /// Recommend a stepped-care level with this rule table: a shipped id (no-default, se-default) or a file.
+    #[arg(long, value_name = "ID|FILE")]
+    rules: Option<String>,
+    /// A data value for every row, for a column the rule table reads (repeatable), e.g. respondent=mother.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// Language of the care level names (nb, sv or en); from LANG when absent.
+    #[arg(long)]
+    lang: Option<Lang>,
     /// No summary on standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -180,6 +193,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         format!("`{}`", args.input.display())
     };
 
+    let care = match &args.rules {
+        Some(spec) => Some(Care::new(
+            std::sync::Arc::new(super::rules_arg::load_rules(spec, &catalog)?),
+            super::rules_arg::parse_sets(&args.set)?,
+            resolve_lang(args.lang),
+        )),
+        None if !args.set.is_empty() => {
+            return Err(UsageError("--set gives data for a rule table: add --rules".to_owned()).into());
+        }
+        None => None,
+    };
+    let mut care_summary: Option<CareSummary> = None;
     let summary = match &args.output {
         Some(path) => {
             let parent = match path.parent() {
@@ -188,20 +213,23 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             };
             let temporary = tempfile::NamedTempFile::new_in(&parent)
                 .with_context(|| format!("cannot create a file in `{}`", parent.display()))?;
-            let (summary, file) = write_all(input, &instruments, &options, &args, temporary)
+            let (summary, file) = write_all(input, &instruments, &options, &args, temporary, care, &mut care_summary)
                 .with_context(|| format!("scoring {input_name}"))?;
             file.persist(path)
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
             summary
         }
         None => {
-            let (summary, _) = write_all(input, &instruments, &options, &args, io::stdout().lock())
+            let (summary, _) = write_all(input, &instruments, &options, &args, io::stdout().lock(), care, &mut care_summary)
                 .with_context(|| format!("scoring {input_name}"))?;
             summary
         }
     };
     if !args.quiet {
         report(&summary, args.output.as_deref());
+        if let Some(care) = &care_summary {
+            report_care(care);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -213,6 +241,8 @@ fn write_all<W: Write>(
     options: &BatchOptions,
     args: &ScoreArgs,
     out: W,
+    care: Option<Care>,
+    care_summary: &mut Option<CareSummary>,
 ) -> anyhow::Result<(Summary, W)> {
     Ok(match args.format {
         Format::Csv => {
@@ -221,8 +251,14 @@ fn write_all<W: Write>(
                 out: Some(out),
                 sink: None,
                 with_answers: args.with_answers,
+                care,
             };
             let summary = score_stream(input, instruments, options, &mut sink)?;
+            *care_summary = sink
+                .sink
+                .as_ref()
+                .and_then(|s| s.care())
+                .map(|c| c.summary().clone());
             let out = match sink.sink {
                 Some(sink) => sink.into_inner()?,
                 None => sink.out.expect("sink never started"),
@@ -231,15 +267,21 @@ fn write_all<W: Write>(
         }
         Format::Jsonl => {
             let mut sink = JsonlSink::new(out, args.with_answers);
+            if let Some(care) = care {
+                sink = sink.with_care(care);
+            }
             let summary = score_stream(input, instruments, options, &mut sink)?;
+            *care_summary = sink.care().map(|c| c.summary().clone());
             (summary, sink.into_inner()?)
         }
         Format::Table => {
             let mut sink = TableSink {
                 table: Table::new(),
                 with_answers: args.with_answers,
+                care,
             };
             let summary = score_stream(input, instruments, options, &mut sink)?;
+            *care_summary = sink.care.as_ref().map(|c| c.summary().clone());
             let mut out = out;
             writeln!(out, "{}", sink.table)?;
             out.flush()?;
@@ -253,12 +295,16 @@ struct DelimiterFollowingCsv<W: Write> {
     out: Option<W>,
     sink: Option<CsvSink<W>>,
     with_answers: bool,
+    care: Option<Care>,
 }
 
 impl<W: Write> RowSink for DelimiterFollowingCsv<W> {
     fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
         let out = self.out.take().expect("begin is called once");
         let mut sink = CsvSink::new(out, layout.delimiter, self.with_answers);
+        if let Some(care) = self.care.take() {
+            sink = sink.with_care(care);
+        }
         sink.begin(layout)?;
         self.sink = Some(sink);
         Ok(())
@@ -277,6 +323,7 @@ impl<W: Write> RowSink for DelimiterFollowingCsv<W> {
 struct TableSink {
     table: Table,
     with_answers: bool,
+    care: Option<Care>,
 }
 
 impl RowSink for TableSink {
@@ -292,6 +339,10 @@ impl RowSink for TableSink {
             if !instrument.flags.is_empty() {
                 header.push(format!("{}.flags", instrument.id));
             }
+        }
+        if let Some(care) = &mut self.care {
+            care.begin(layout)?;
+            header.push("care".to_owned());
         }
         header.push("errors".to_owned());
         self.table.set_header(header);
@@ -332,13 +383,60 @@ impl RowSink for TableSink {
                 cells.push(flags.join("\n"));
             }
         }
-        cells.push(row.messages(layout).join("\n"));
+        let mut messages = row.messages(layout);
+        if let Some(care) = &mut self.care {
+            care.evaluate(row);
+            cells.push(care_cell(&care.json()));
+            messages.extend(care.reasons());
+        }
+        cells.push(messages.join("\n"));
         self.table.add_row(cells);
         Ok(())
     }
 
     fn finish(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// "level 2\nfastlege, dps\nL2-1, L0-3", with URGENT first when set: a row's recommendation.
+fn care_cell(care: &serde_json::Value) -> String {
+    let list = |key: &str| {
+        care[key]
+            .as_array()
+            .map(|items| items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    };
+    let mut text = String::new();
+    if care["urgent"].as_bool() == Some(true) {
+        text.push_str("URGENT\n");
+    }
+    match care["level"].as_i64() {
+        Some(level) => text.push_str(&format!("level {level}")),
+        None => text.push_str("no level"),
+    }
+    let referrals = list("referrals");
+    if !referrals.is_empty() {
+        text.push_str(&format!("\n{referrals}"));
+    }
+    text.push_str(&format!("\n{}", list("rules")));
+    text
+}
+
+/// The recommendation counts on standard error.
+fn report_care(care: &CareSummary) {
+    let mut parts: Vec<String> = care
+        .levels
+        .iter()
+        .map(|(level, count)| format!("level {level}: {count}"))
+        .collect();
+    parts.push(format!("no level: {}", care.no_level));
+    eprintln!("care: {}; urgent: {}", parts.join(", "), care.urgent);
+    if care.urgent > 0 {
+        eprintln!(
+            "WARNING: {} row(s) are recommended URGENT same-day action: the clinician decides, today.",
+            care.urgent
+        );
     }
 }
 

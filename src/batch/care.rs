@@ -1,0 +1,288 @@
+//! The stepped-care recommendation added to every scored row (`score --rules`).
+//!
+//! A [`Care`] is handed to a CSV or JSON Lines writer. When the batch begins
+//! it resolves the data columns the rule table reads from the header (or from
+//! values given for the whole run) and refuses the run, listing every missing
+//! column, before any row is written. Each row then gets a recommendation:
+//! CSV columns [`CARE_COLUMNS`], or a JSON object
+//! `"care": {"level", "urgent", "referrals", "rules"}`; when no level can be
+//! recommended, `level` is null and the reason joins the row's errors.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::output::LIST_SEPARATOR;
+use super::{Layout, ScoredRow};
+use crate::lang::Lang;
+use crate::rules::{DataValues, Decision, MissingData, Plan, RuleLevel, RuleTable};
+
+/// The CSV columns a recommendation adds, before `errors`.
+pub const CARE_COLUMNS: [&str; 5] = [
+    "care.level",
+    "care.level_name",
+    "care.urgent",
+    "care.referrals",
+    "care.rules",
+];
+
+/// Counts of the recommendations in a batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CareSummary {
+    /// Rows per recommended level number.
+    pub levels: BTreeMap<i64, u64>,
+    /// Rows for which no level could be recommended.
+    pub no_level: u64,
+    /// Rows with the urgent override.
+    pub urgent: u64,
+}
+
+/// The data columns a rule table reads that the input lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingCareColumns {
+    /// The table's id.
+    pub table: String,
+    /// Each missing column.
+    pub missing: Vec<MissingData>,
+    /// The input's header, for suggestions.
+    pub headers: Vec<String>,
+}
+
+impl fmt::Display for MissingCareColumns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the input lacks {} column(s) that rule table `{}` reads, needed before any row can be scored:",
+            self.missing.len(),
+            self.table
+        )?;
+        for missing in &self.missing {
+            write!(f, "\n  - {} ({})", missing.column, missing.values)?;
+            let closest = closest(&self.headers, &missing.column);
+            if !closest.is_empty() {
+                write!(f, "; closest headers: {}", closest.join(", "))?;
+            }
+        }
+        let example = self
+            .missing
+            .first()
+            .map_or("respondent", |m| m.column.as_str());
+        write!(
+            f,
+            "\nadd the column, or give one value for every row with --set {example}=VALUE"
+        )
+    }
+}
+
+impl std::error::Error for MissingCareColumns {}
+
+/// Up to three headers that look like `wanted`.
+fn closest(headers: &[String], wanted: &str) -> Vec<String> {
+    let wanted = wanted.trim().to_lowercase();
+    let mut scored: Vec<(f64, &String)> = headers
+        .iter()
+        .map(|h| {
+            (
+                strsim::normalized_damerau_levenshtein(&h.trim().to_lowercase(), &wanted),
+                h,
+            )
+        })
+        .filter(|(similarity, _)| *similarity >= 0.5)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, h)| h.clone()).collect()
+}
+
+/// A rule table applied to every row of a batch.
+#[derive(Debug, Clone)]
+pub struct Care {
+    table: Arc<RuleTable>,
+    constants: DataValues,
+    lang: Lang,
+    plan: Option<Plan>,
+    summary: CareSummary,
+    buffer: Vec<u8>,
+}
+
+impl Care {
+    /// Applies `table`, with `constants` (column → value for every row), naming levels in `lang`.
+    pub fn new(table: Arc<RuleTable>, constants: DataValues, lang: Lang) -> Care {
+        Care {
+            table,
+            constants,
+            lang,
+            plan: None,
+            summary: CareSummary::default(),
+            buffer: Vec::with_capacity(64),
+        }
+    }
+
+    /// The table.
+    pub fn table(&self) -> &RuleTable {
+        &self.table
+    }
+
+    /// Resolves the table's data columns from the layout; an error lists every missing one.
+    pub fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
+        match Plan::new(
+            &self.table,
+            &layout.instruments,
+            &layout.headers,
+            &self.constants,
+        ) {
+            Ok(plan) => {
+                self.plan = Some(plan);
+                Ok(())
+            }
+            Err(missing) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                MissingCareColumns {
+                    table: self.table.id.clone(),
+                    missing,
+                    headers: layout.headers.clone(),
+                },
+            )),
+        }
+    }
+
+    /// Evaluates the table for one row and counts the result.
+    pub fn evaluate(&mut self, row: &ScoredRow<'_>) {
+        let Some(plan) = self.plan.as_mut() else {
+            return;
+        };
+        let record = row.record;
+        let outcome = plan.evaluate(&self.table, row.scores, |column| {
+            record.get(column).unwrap_or(b"")
+        });
+        match outcome.decision {
+            Decision::Level(index) => {
+                *self
+                    .summary
+                    .levels
+                    .entry(self.table.levels[index].number)
+                    .or_default() += 1;
+            }
+            _ => self.summary.no_level += 1,
+        }
+        if outcome.urgent {
+            self.summary.urgent += 1;
+        }
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> &CareSummary {
+        &self.summary
+    }
+
+    /// Writes the [`CARE_COLUMNS`] fields of the last evaluated row.
+    pub fn write_csv<W: Write>(&mut self, w: &mut csv::Writer<W>) -> io::Result<()> {
+        let Some(plan) = &self.plan else {
+            return Ok(());
+        };
+        let outcome = plan.outcome();
+        let table = &self.table;
+        match outcome.decision {
+            Decision::Level(index) => {
+                let level = &table.levels[index];
+                self.buffer.clear();
+                write!(self.buffer, "{}", level.number)?;
+                w.write_field(&self.buffer)?;
+                w.write_field(level.name.get(self.lang))?;
+            }
+            _ => {
+                w.write_field(b"")?;
+                w.write_field(b"")?;
+            }
+        }
+        w.write_field(if outcome.urgent { "true" } else { "false" })?;
+        self.buffer.clear();
+        for (n, &referral) in outcome.referrals.iter().enumerate() {
+            if n > 0 {
+                self.buffer.extend_from_slice(LIST_SEPARATOR.as_bytes());
+            }
+            self.buffer
+                .extend_from_slice(table.referrals[referral].id.as_bytes());
+        }
+        w.write_field(&self.buffer)?;
+        self.buffer.clear();
+        for (n, &rule) in outcome.matched.iter().enumerate() {
+            if n > 0 {
+                self.buffer.extend_from_slice(LIST_SEPARATOR.as_bytes());
+            }
+            self.buffer
+                .extend_from_slice(table.rules[rule].id.as_bytes());
+        }
+        w.write_field(&self.buffer)?;
+        Ok(())
+    }
+
+    /// The `care` object of the last evaluated row.
+    pub fn json(&self) -> Value {
+        let Some(plan) = &self.plan else {
+            return Value::Null;
+        };
+        let outcome = plan.outcome();
+        let table = &self.table;
+        let level = match outcome.decision {
+            Decision::Level(index) => json!(table.levels[index].number),
+            _ => Value::Null,
+        };
+        let referrals: Vec<&str> = outcome
+            .referrals
+            .iter()
+            .map(|&r| table.referrals[r].id.as_str())
+            .collect();
+        let rules: Vec<&str> = outcome
+            .matched
+            .iter()
+            .map(|&r| table.rules[r].id.as_str())
+            .collect();
+        json!({
+            "level": level,
+            "urgent": outcome.urgent,
+            "referrals": referrals,
+            "rules": rules,
+        })
+    }
+
+    /// Why the last row has no level, one phrase each (empty when it has one).
+    pub fn reasons(&self) -> Vec<String> {
+        let Some(plan) = &self.plan else {
+            return Vec::new();
+        };
+        let outcome = plan.outcome();
+        let mut reasons: Vec<String> = plan.problems().to_vec();
+        match outcome.decision {
+            Decision::NoRecommendation => {
+                let ids: Vec<&str> = outcome
+                    .setters
+                    .iter()
+                    .filter(|&&r| self.table.rules[r].level == Some(RuleLevel::NoRecommendation))
+                    .map(|&r| self.table.rules[r].id.as_str())
+                    .collect();
+                reasons.push(format!(
+                    "care: no level recommended (rule {})",
+                    ids.join(", ")
+                ));
+            }
+            Decision::NoRule if reasons.is_empty() => {
+                reasons.push("care: no rule decides a level".to_owned());
+            }
+            _ => {}
+        }
+        reasons
+    }
+
+    /// Appends [`Care::reasons`] to an errors text joined with `separator`.
+    pub fn append_reasons(&self, text: &mut String, separator: &str) {
+        for reason in self.reasons() {
+            if !text.is_empty() {
+                text.push_str(separator);
+            }
+            text.push_str(&reason);
+        }
+    }
+}
