@@ -123,29 +123,30 @@ pub struct MissingData {
     pub values: String,
 }
 
-/// A rule table compiled for one run: which instruments were scored and where the data is.
+/// How to read every input of a table in one run; owns no reference to the
+/// table, so a long-lived writer can keep it next to an `Arc<RuleTable>`.
 #[derive(Debug, Clone)]
-pub struct Evaluator<'t> {
-    table: &'t RuleTable,
+pub struct Plan {
     sources: Vec<Source>,
     values: Vec<Value>,
     outcome: Outcome,
     problems: Vec<String>,
+    unreadable: Vec<usize>,
 }
 
-impl<'t> Evaluator<'t> {
+impl Plan {
     /// Compiles `table` for a run scoring `instruments` (in slot order).
     ///
     /// Data columns are looked up in `headers` (ignoring case and surrounding
     /// spaces), after `constants` (column name → value for every row, as given
-    /// with `--set`). Every column found in neither is returned, so the caller
-    /// can refuse the run before any row.
+    /// with `--set`). Every required column found in neither is returned, so
+    /// the caller can refuse the run before any row.
     pub fn new(
-        table: &'t RuleTable,
+        table: &RuleTable,
         instruments: &[&Instrument],
         headers: &[String],
         constants: &DataValues,
-    ) -> Result<Evaluator<'t>, Vec<MissingData>> {
+    ) -> Result<Plan, Vec<MissingData>> {
         let mut sources = Vec::with_capacity(table.inputs.len());
         let mut missing = Vec::new();
         for input in &table.inputs {
@@ -185,33 +186,29 @@ impl<'t> Evaluator<'t> {
         if !missing.is_empty() {
             return Err(missing);
         }
-        Ok(Evaluator {
-            table,
+        Ok(Plan {
             values: vec![Value::NotScreened; sources.len()],
             sources,
             outcome: Outcome::default(),
             problems: Vec::new(),
+            unreadable: Vec::new(),
         })
-    }
-
-    /// The table.
-    pub fn table(&self) -> &'t RuleTable {
-        self.table
     }
 
     /// Evaluates one row: the run's scores (one per instrument slot) and a way
     /// to read a data cell by column index.
     ///
-    /// Returns the outcome; [`Evaluator::problems`] lists unreadable data cells.
-    /// A row with an unreadable cell gets no level, and is urgent if any value
-    /// that cell could hold would make it urgent.
+    /// [`Plan::problems`] then lists unreadable data cells. A row with an
+    /// unreadable cell gets no level, and is urgent if any value that cell
+    /// could hold would make it urgent.
     pub fn evaluate<'c>(
         &mut self,
+        table: &RuleTable,
         scores: &[InstrumentScore],
         cell: impl Fn(usize) -> &'c [u8],
     ) -> &Outcome {
         self.problems.clear();
-        let mut unreadable: Vec<usize> = Vec::new();
+        self.unreadable.clear();
         for (index, source) in self.sources.iter().enumerate() {
             self.values[index] = match source {
                 Source::Scale { slot, scale } => match scores[*slot].scales[*scale].score {
@@ -226,12 +223,12 @@ impl<'t> Evaluator<'t> {
                 Source::Constant(value) => *value,
                 Source::Cell { column } => {
                     let raw = cell(*column);
-                    let InputKind::Column(declared) = &self.table.inputs[index].kind else {
+                    let InputKind::Column(declared) = &table.inputs[index].kind else {
                         unreachable!("cells feed column inputs only")
                     };
                     match std::str::from_utf8(raw)
                         .ok()
-                        .and_then(|text| column_value(declared, &self.table.levels, text))
+                        .and_then(|text| column_value(declared, &table.levels, text))
                     {
                         Some(value) => value,
                         None => {
@@ -239,18 +236,20 @@ impl<'t> Evaluator<'t> {
                                 "column `{}`: `{}` is not {} (no level recommended)",
                                 declared.name,
                                 String::from_utf8_lossy(raw).trim(),
-                                column_values_phrase(declared, &self.table.levels)
+                                column_values_phrase(declared, &table.levels)
                             ));
-                            unreadable.push(index);
+                            self.unreadable.push(index);
                             Value::Blank
                         }
                     }
                 }
             };
         }
-        evaluate_into(self.table, &self.values, &mut self.outcome);
-        if !unreadable.is_empty() {
-            let urgent = self.outcome.urgent || self.any_urgent(&unreadable, 0);
+        evaluate_into(table, &self.values, &mut self.outcome);
+        if !self.unreadable.is_empty() {
+            let unreadable = std::mem::take(&mut self.unreadable);
+            let urgent = self.outcome.urgent || self.any_urgent(table, &unreadable, 0);
+            self.unreadable = unreadable;
             self.outcome.decision = Decision::NoRule;
             self.outcome.urgent = urgent;
         }
@@ -258,16 +257,16 @@ impl<'t> Evaluator<'t> {
     }
 
     /// Whether some choice of values for the unreadable inputs makes the row urgent.
-    fn any_urgent(&mut self, unreadable: &[usize], depth: usize) -> bool {
+    fn any_urgent(&mut self, table: &RuleTable, unreadable: &[usize], depth: usize) -> bool {
         if depth == unreadable.len() {
             let mut probe = Outcome::default();
-            evaluate_into(self.table, &self.values, &mut probe);
+            evaluate_into(table, &self.values, &mut probe);
             return probe.urgent;
         }
         let input = unreadable[depth];
-        for value in super::domain::input_domain(self.table, input) {
+        for value in super::domain::input_domain(table, input) {
             self.values[input] = value;
-            if self.any_urgent(unreadable, depth + 1) {
+            if self.any_urgent(table, unreadable, depth + 1) {
                 return true;
             }
         }
@@ -287,6 +286,57 @@ impl<'t> Evaluator<'t> {
     /// Why the last row's data could not be read, one phrase each.
     pub fn problems(&self) -> &[String] {
         &self.problems
+    }
+}
+
+/// A rule table compiled for one run: which instruments were scored and where the data is.
+#[derive(Debug, Clone)]
+pub struct Evaluator<'t> {
+    table: &'t RuleTable,
+    plan: Plan,
+}
+
+impl<'t> Evaluator<'t> {
+    /// Compiles `table` for a run scoring `instruments` (in slot order); see [`Plan::new`].
+    pub fn new(
+        table: &'t RuleTable,
+        instruments: &[&Instrument],
+        headers: &[String],
+        constants: &DataValues,
+    ) -> Result<Evaluator<'t>, Vec<MissingData>> {
+        Ok(Evaluator {
+            table,
+            plan: Plan::new(table, instruments, headers, constants)?,
+        })
+    }
+
+    /// The table.
+    pub fn table(&self) -> &'t RuleTable {
+        self.table
+    }
+
+    /// Evaluates one row; see [`Plan::evaluate`].
+    pub fn evaluate<'c>(
+        &mut self,
+        scores: &[InstrumentScore],
+        cell: impl Fn(usize) -> &'c [u8],
+    ) -> &Outcome {
+        self.plan.evaluate(self.table, scores, cell)
+    }
+
+    /// The last row's input values, one per input of the table.
+    pub fn values(&self) -> &[Value] {
+        self.plan.values()
+    }
+
+    /// The last row's outcome.
+    pub fn outcome(&self) -> &Outcome {
+        self.plan.outcome()
+    }
+
+    /// Why the last row's data could not be read, one phrase each.
+    pub fn problems(&self) -> &[String] {
+        self.plan.problems()
     }
 }
 

@@ -31,8 +31,8 @@ pub(crate) mod schema;
 pub use build::{load_builtin, load_table, load_table_with};
 pub use condition::{Test, Value};
 pub use evaluate::{
-    DataValues, Decision, Evaluator, FiredRule, Outcome, Recommendation, ReferralAdvice, Trace,
-    recommend,
+    DataValues, Decision, Evaluator, FiredRule, MissingData, MissingDataError, Outcome, Plan,
+    Recommendation, ReferralAdvice, Trace, recommend,
 };
 
 use crate::instrument::Instrument;
