@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use super::common::{CatalogArgs, color_stderr, read_file};
 use stepcare::diagnostic::{Diagnostic, SourceSpot};
 use stepcare::instrument::{Instrument, load_instrument};
+use stepcare::rules::{analysis, load_table};
 use stepcare::texts::load_text_pack;
 use stepcare::verify::verify;
 
@@ -24,6 +25,7 @@ pub struct ValidateArgs {
 enum FileKind {
     Instrument,
     TextPack,
+    RuleTable,
     Unknown,
 }
 
@@ -32,6 +34,8 @@ fn kind_of(text: &str) -> FileKind {
     let has = |key: &str| keys.iter().any(|k| k == key);
     if has("instrument") && has("language") {
         FileKind::TextPack
+    } else if has("rules") || has("levels") {
+        FileKind::RuleTable
     } else if has("items") || has("scales") || (has("id") && !has("rules")) {
         FileKind::Instrument
     } else if keys.is_empty() {
@@ -104,11 +108,32 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 };
                 reports.push((path.clone(), diagnostics, summary));
             }
+            FileKind::RuleTable => {
+                let mut known: Vec<&Instrument> = catalog.instruments().iter().collect();
+                known.extend(defined.iter());
+                let (table, diagnostics) = load_table(path, text, &known);
+                let summary = match &table {
+                    Some(table) => {
+                        let report = analysis::analyze(table);
+                        format!(
+                            "rule table `{}`: {} levels, {} referral targets, {} inputs, {} rules; all {} possible cases get a decision and keep their urgent flags",
+                            table.id,
+                            table.levels.len(),
+                            table.referrals.len(),
+                            table.inputs.len(),
+                            table.rules.len(),
+                            report.combinations
+                        )
+                    }
+                    None => "rule table".to_owned(),
+                };
+                reports.push((path.clone(), diagnostics, summary));
+            }
             FileKind::Unknown => reports.push((
                 path.clone(),
                 vec![
                     Diagnostic::error(path, SourceSpot::unknown(), "not a definition stepcare knows")
-                        .expected("an instrument definition (with `id` and `items`) or a text pack (with `instrument` and `language`)"),
+                        .expected("an instrument definition (with `id` and `items`), a text pack (with `instrument` and `language`) or a rule table (with `levels` and `rules`)"),
                 ],
                 "unknown file".to_owned(),
             )),
