@@ -186,6 +186,9 @@ pub fn bootstrap_optimal(
         j.push(row.youden().unwrap_or(0.0));
         aucs.push(auc(&replicate, direction).unwrap_or(0.5));
     }
+    if cut.is_empty() {
+        return None;
+    }
     let mut frequencies: Vec<(f64, u64)> = Vec::new();
     let mut sorted_cut = cut.clone();
     sorted_cut.sort_unstable_by(f64::total_cmp);

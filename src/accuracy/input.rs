@@ -692,6 +692,35 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the bytes, reading and analysing never panics.
+        #[test]
+        fn arbitrary_input_never_panics(text in "[0-9a-z,;\t\n\". -]{0,200}") {
+            let mut s = InputSpec {
+                score: ScoreSource::Column("s".into()),
+                reference: "r".into(),
+                positive: "y".into(),
+                by: Some("g".into()),
+                compare: Some("t".into()),
+            };
+            let data = format!("s,r,g,t\n{text}");
+            if let Ok(ds) = read_dataset(data.as_bytes(), &mut s) {
+                for set in std::iter::once(&ds.overall).chain(ds.groups.iter().map(|g| &g.1)) {
+                    let options = crate::accuracy::AnalysisOptions {
+                        min_sensitivity: Some(0.5),
+                        prespecified: vec![1.0],
+                        bootstrap: Some(crate::accuracy::BootstrapConfig { replicates: 5, seed: 1 }),
+                        ..Default::default()
+                    };
+                    let _ = crate::accuracy::analyse(set.counts.clone(), &options);
+                    if let Some(p) = &set.paired {
+                        let _ = crate::accuracy::delong::paired_test(p, crate::accuracy::Direction::Higher);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn many_levels() {
         // Twenty groups go past the short-list lookup into the hash index.
