@@ -4,6 +4,8 @@
 //! definition, failing verification); 2 a usage error (bad arguments).
 
 mod common;
+mod compare;
+mod explain;
 mod rules_arg;
 pub mod cutoffs;
 mod list;
@@ -39,6 +41,10 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Score an export (CSV): one output row for every input row.
     Score(score::ScoreArgs),
+    /// Explain a rule table's recommendation for one family: every rule, whether it matched, and why.
+    Explain(explain::ExplainArgs),
+    /// Compare two rule tables on an export: level moves, referral counts and the rules behind them.
+    Compare(compare::CompareArgs),
     /// Validate cutoffs against a reference standard: Se/Sp, ROC/AUC, optimal cutoffs.
     Cutoffs(cutoffs::CutoffsArgs),
     /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
@@ -58,6 +64,8 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Score(args) => score::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
     };

@@ -200,7 +200,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             resolve_lang(args.lang),
         )),
         None if !args.set.is_empty() => {
-            return Err(UsageError("--set gives data for a rule table: add --rules".to_owned()).into());
+            return Err(
+                UsageError("--set gives data for a rule table: add --rules".to_owned()).into(),
+            );
         }
         None => None,
     };
@@ -213,15 +215,31 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
             };
             let temporary = tempfile::NamedTempFile::new_in(&parent)
                 .with_context(|| format!("cannot create a file in `{}`", parent.display()))?;
-            let (summary, file) = write_all(input, &instruments, &options, &args, temporary, care, &mut care_summary)
-                .with_context(|| format!("scoring {input_name}"))?;
+            let (summary, file) = write_all(
+                input,
+                &instruments,
+                &options,
+                &args,
+                temporary,
+                care,
+                &mut care_summary,
+            )
+            .with_context(|| format!("scoring {input_name}"))?;
             file.persist(path)
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
             summary
         }
         None => {
-            let (summary, _) = write_all(input, &instruments, &options, &args, io::stdout().lock(), care, &mut care_summary)
-                .with_context(|| format!("scoring {input_name}"))?;
+            let (summary, _) = write_all(
+                input,
+                &instruments,
+                &options,
+                &args,
+                io::stdout().lock(),
+                care,
+                &mut care_summary,
+            )
+            .with_context(|| format!("scoring {input_name}"))?;
             summary
         }
     };
@@ -404,7 +422,13 @@ fn care_cell(care: &serde_json::Value) -> String {
     let list = |key: &str| {
         care[key]
             .as_array()
-            .map(|items| items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(", "))
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default()
     };
     let mut text = String::new();

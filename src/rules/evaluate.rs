@@ -651,12 +651,27 @@ impl Trace {
             table.version
         ));
         out.push_str(&format!("{}:\n", w("Inputs", "Inndata", "Indata")));
+        let mut unscreened: Vec<&str> = Vec::new();
         for (index, input) in table.inputs.iter().enumerate() {
+            if self.values[index] == Value::NotScreened {
+                if let Some(i) = input.instrument()
+                    && !unscreened.contains(&table.instruments[i].as_str())
+                {
+                    unscreened.push(&table.instruments[i]);
+                }
+                continue;
+            }
             out.push_str(&format!(
-                "  {:<8} {}: {}\n",
-                input.id,
+                "  {}: {}\n",
                 input.label.get(lang),
                 table.describe_value(index, &self.values[index], lang)
+            ));
+        }
+        if !unscreened.is_empty() {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                w("Not screened", "Ikke kartlagt", "Inte screenade"),
+                unscreened.join(", ")
             ));
         }
         out.push('\n');
@@ -714,8 +729,18 @@ impl Trace {
             }
         }
         out.push_str(&format!("\n{}:\n", w("Rules", "Regler", "Regler")));
+        let mut not_applicable: Vec<&str> = Vec::new();
         for trace in &self.rules {
             let rule = &table.rules[trace.rule];
+            let unscreened_only =
+                !trace.matched
+                    && trace.checks.iter().filter(|c| !c.passed).all(|c| {
+                        self.values[rule.conditions[c.condition].input] == Value::NotScreened
+                    });
+            if unscreened_only {
+                not_applicable.push(&rule.id);
+                continue;
+            }
             let mark = match (trace.matched, trace.sets_outcome) {
                 (true, true) => "=>",
                 (true, false) => "+ ",
@@ -735,9 +760,20 @@ impl Trace {
                 (false, _) => w("no match", "treffer ikke", "träffar inte"),
             };
             out.push_str(&format!(
-                "{mark} {:<8} {verdict}: {}\n",
+                "{mark} {:<6} {verdict}: {}\n",
                 rule.id,
                 self.reason(table, trace.rule, lang)
+            ));
+        }
+        if !not_applicable.is_empty() {
+            out.push_str(&format!(
+                "   {}: {}\n",
+                w(
+                    "Not applicable (instrument not screened)",
+                    "Ikke aktuelle (skjema ikke kartlagt)",
+                    "Inte aktuella (formulär inte screenat)",
+                ),
+                not_applicable.join(", ")
             ));
         }
         let advice: Vec<(&str, &str)> = self
