@@ -525,14 +525,31 @@ pub fn recommend(
 ) -> Result<Recommendation, MissingDataError> {
     let instruments: Vec<&Instrument> = screened.iter().map(|(i, _)| *i).collect();
     let scores: Vec<InstrumentScore> = screened.iter().map(|(_, s)| (*s).clone()).collect();
-    let mut evaluator = Evaluator::new(table, &instruments, &[], data).map_err(MissingDataError)?;
-    evaluator.evaluate(&scores, |_| b"");
+    // The data values are read like the cells of a one-row export, so an
+    // unreadable value withholds the level instead of failing.
+    let headers: Vec<String> = data.keys().cloned().collect();
+    let cells: Vec<&String> = data.values().collect();
+    let mut evaluator = Evaluator::new(table, &instruments, &headers, &DataValues::new())
+        .map_err(MissingDataError)?;
+    evaluator.evaluate(&scores, |column| cells[column].as_bytes());
     Ok(Recommendation::from_outcome(
         table,
         evaluator.values(),
         evaluator.outcome(),
         evaluator.problems(),
     ))
+}
+
+/// A condition as written, with the reserved words in `lang` (`true` → `ja`).
+fn show_test(text: &str, lang: Lang) -> String {
+    match text.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+        "true" | "yes" => words(lang, "yes", "ja", "ja"),
+        "false" | "no" => words(lang, "no", "nei", "nej"),
+        "incomplete" | "no_score" => words(lang, "incomplete", "ufullstendig", "ofullständig"),
+        "not_screened" => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
+        "blank" => words(lang, "not given", "ikke oppgitt", "ej angivet"),
+        _ => text.to_owned(),
+    }
 }
 
 /// One condition of one rule, checked.
@@ -632,7 +649,7 @@ impl Trace {
                 format!(
                     "{} {is} {value}, {verdict} {}",
                     input.label.get(lang),
-                    condition.text
+                    show_test(&condition.text, lang)
                 )
             })
             .collect();
@@ -755,7 +772,7 @@ impl Trace {
                 (true, false) => w(
                     "matched, outranked",
                     "treffer, men overstyres",
-                    "träffar, men överordnas",
+                    "träffar, men åsidosätts",
                 ),
                 (false, _) => w("no match", "treffer ikke", "träffar inte"),
             };

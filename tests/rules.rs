@@ -1,0 +1,951 @@
+//! Rule tables: the static analysis finds planted defects, every rule of the
+//! shipped tables fires for some family, levels never fall when a score
+//! rises, urgent flags are never lost, and the commands show what they should.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{root, stepcare, transcript};
+use proptest::prelude::*;
+use stepcare::catalog::Catalog;
+use stepcare::diagnostic::Diagnostic;
+use stepcare::instrument::Instrument;
+use stepcare::rules::{BUILTIN_TABLES, DataValues, RuleTable, analysis, load_builtin, load_table};
+use stepcare::scoring::{Answer, InstrumentScore, score};
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(Catalog::builtin)
+}
+
+fn instruments() -> Vec<&'static Instrument> {
+    catalog().instruments().iter().collect()
+}
+
+fn shipped(id: &str) -> &'static RuleTable {
+    static TABLES: std::sync::OnceLock<Vec<RuleTable>> = std::sync::OnceLock::new();
+    TABLES
+        .get_or_init(|| {
+            BUILTIN_TABLES
+                .iter()
+                .map(|(id, _, _)| load_builtin(id, &instruments()).expect("shipped table loads"))
+                .collect()
+        })
+        .iter()
+        .find(|t| t.id == id)
+        .expect("shipped table")
+}
+
+/// Loads a fixture under tests/fixtures/rules and renders its diagnostics as a user sees them.
+fn fixture(name: &str) -> (Option<RuleTable>, Vec<Diagnostic>, String) {
+    let path = format!("tests/fixtures/rules/{name}.yaml");
+    let text = std::fs::read_to_string(root().join(&path)).unwrap();
+    let (table, diagnostics) = load_table(&path, &text, &instruments());
+    let rendered = diagnostics
+        .iter()
+        .map(|d| d.render(Some(&text), false))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    (table, diagnostics, rendered)
+}
+
+// --- The analysis finds planted defects -------------------------------------
+
+#[test]
+fn the_base_fixture_is_clean() {
+    let (table, diagnostics, rendered) = fixture("base");
+    assert!(table.is_some(), "{rendered}");
+    assert!(diagnostics.is_empty(), "{rendered}");
+}
+
+#[test]
+fn a_planted_gap_is_reported_with_an_example() {
+    let (table, diagnostics, rendered) = fixture("gap");
+    assert!(table.is_none(), "a table with a gap is refused");
+    assert_eq!(diagnostics.len(), 1, "{rendered}");
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn a_planted_shadowed_rule_is_a_warning_naming_the_rule_that_masks_it() {
+    let (table, diagnostics, rendered) = fixture("shadowed");
+    assert!(table.is_some(), "a warning does not refuse the table");
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{rendered}");
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn impossible_conditions_and_unknown_references_are_all_listed_with_their_place() {
+    let (table, diagnostics, rendered) = fixture("impossible");
+    assert!(table.is_none());
+    // Every error is listed, not just the first.
+    assert!(diagnostics.len() >= 7, "{rendered}");
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d.spot.line > 0 && d.spot.column > 0)
+    );
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn a_lost_urgent_flag_is_an_error() {
+    let (table, diagnostics, rendered) = fixture("lost-urgent");
+    assert!(table.is_none());
+    assert_eq!(diagnostics.len(), 1, "{rendered}");
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn an_unknown_instrument_is_an_error_at_its_place() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml"))
+        .unwrap()
+        .replace("instruments: [epds]", "instruments: [epds, phq99]");
+    let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+    assert!(table.is_none());
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0].message, "unknown instrument `phq99`");
+    assert_eq!(
+        (diagnostics[0].spot.line, diagnostics[0].spot.column),
+        (7, 21)
+    );
+}
+
+#[test]
+fn a_table_whose_rule_cites_no_source_is_refused() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml"))
+        .unwrap()
+        .replace("    source: own rule\n", "");
+    let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+    assert!(table.is_none());
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:#?}");
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d.message.contains("cites no source"))
+    );
+}
+
+#[test]
+fn shipped_tables_are_clean_and_analysed_quickly() {
+    for (id, file, text) in BUILTIN_TABLES {
+        let started = std::time::Instant::now();
+        let (table, diagnostics) = load_table(file, text, &instruments());
+        let elapsed = started.elapsed();
+        assert!(diagnostics.is_empty(), "{id}: {diagnostics:#?}");
+        let table = table.unwrap();
+        let report = analysis::analyze(&table);
+        assert_eq!(report.gaps.count, 0);
+        assert!(report.lost_flags.is_empty() && report.masked.is_empty());
+        assert!(
+            report.combinations > 1_000_000_000,
+            "{}",
+            report.combinations
+        );
+        // Well under a second in release builds; generous for debug builds on CI.
+        assert!(elapsed.as_secs_f64() < 10.0, "{id}: {elapsed:?}");
+    }
+}
+
+// --- Every rule of the shipped tables fires for some family -------------------
+
+/// Answers from a compact spec: `q10=1` sets an item's points, `missing=q5`
+/// leaves items blank, and `total=15` fills the other items (flag items
+/// excepted) greedily, in order, so that the points add up to 15.
+fn answers(instrument: &Instrument, spec: &str) -> Vec<Answer> {
+    let mut chosen: Vec<Option<Answer>> = vec![None; instrument.items.len()];
+    let mut total: Option<i32> = None;
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').expect("key=value");
+        match key {
+            "total" => total = Some(value.parse().unwrap()),
+            "missing" => {
+                for id in value.split('+') {
+                    chosen[instrument.item_index(id).expect("item")] = Some(Answer::Missing);
+                }
+            }
+            _ => {
+                let index = instrument.item_index(key).expect("item");
+                let points: i32 = value.parse().unwrap();
+                let option = instrument.items[index]
+                    .options
+                    .iter()
+                    .position(|o| o.points == points)
+                    .expect("option with these points");
+                chosen[index] = Some(Answer::Chosen(option as u8));
+            }
+        }
+    }
+    let flag_items: Vec<usize> = instrument.flags.iter().map(|f| f.item).collect();
+    let explicit: i32 = chosen
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| match a {
+            Some(Answer::Chosen(o)) => Some(instrument.items[i].options[*o as usize].points),
+            _ => None,
+        })
+        .sum::<i32>();
+    let mut remaining = total.map_or(0, |t| t - explicit);
+    let mut out = Vec::new();
+    for (index, item) in instrument.items.iter().enumerate() {
+        if let Some(answer) = chosen[index] {
+            out.push(answer);
+            continue;
+        }
+        let allowed = if flag_items.contains(&index) {
+            0
+        } else {
+            remaining
+        };
+        let (option, points) = item
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.points <= allowed)
+            .max_by_key(|(_, o)| o.points)
+            .map(|(i, o)| (i, o.points))
+            .expect("an option scoring 0");
+        remaining -= points;
+        out.push(Answer::Chosen(option as u8));
+    }
+    assert_eq!(
+        remaining, 0,
+        "{}: cannot reach the total in `{spec}`",
+        instrument.id
+    );
+    out
+}
+
+/// One family: (instrument, answer spec) pairs and data values.
+struct Case {
+    rule: &'static str,
+    screened: &'static [(&'static str, &'static str)],
+    data: &'static [(&'static str, &'static str)],
+}
+
+const MOTHER: &[(&str, &str)] = &[("respondent", "mother")];
+const PARTNER: &[(&str, &str)] = &[("respondent", "partner")];
+
+/// A family that fires each rule of the shipped tables (the cut-offs chosen
+/// lie inside both the Norwegian and the Swedish ranges).
+const CASES: &[Case] = &[
+    Case {
+        rule: "U-1",
+        screened: &[("epds", "total=5,q10=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "U-2",
+        screened: &[("phq9", "total=5,q9=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "U-3",
+        screened: &[("epds", "total=5")],
+        data: &[("respondent", "mother"), ("suspected_psychosis", "yes")],
+    },
+    Case {
+        rule: "U-4",
+        screened: &[("epds", "total=5")],
+        data: &[("respondent", "mother"), ("red_flags", "x")],
+    },
+    Case {
+        rule: "U-5",
+        screened: &[("epds", "total=5")],
+        data: &[("respondent", "mother"), ("immediate_danger", "ja")],
+    },
+    Case {
+        rule: "L3-1",
+        screened: &[("risk", "q3=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L3-2",
+        screened: &[("phq9", "total=22")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "E-1a",
+        screened: &[("epds", "total=15")],
+        data: &[("respondent", "mother"), ("previous_level", "2")],
+    },
+    Case {
+        rule: "E-1b",
+        screened: &[("epds", "total=12")],
+        data: &[("respondent", "partner"), ("previous_level", "3")],
+    },
+    Case {
+        rule: "E-1c",
+        screened: &[("phq9", "total=12")],
+        data: &[("respondent", "mother"), ("previous_level", "2")],
+    },
+    Case {
+        rule: "L2-1",
+        screened: &[("epds", "total=15")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L2-2",
+        screened: &[("phq9", "total=12")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L2-3",
+        screened: &[("gad7", "total=11")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L2-4a",
+        screened: &[("tweak", "q1=2")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L2-4b",
+        screened: &[("auditc", "total=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L2-5",
+        screened: &[("risk", "q5=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L2-7",
+        screened: &[("epds", "total=11")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "L2-8",
+        screened: &[("risk", "q6=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L2-9",
+        screened: &[("risk", "q1=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "E-1d",
+        screened: &[("epds", "total=10")],
+        data: &[("respondent", "mother"), ("previous_level", "1")],
+    },
+    Case {
+        rule: "L1-1",
+        screened: &[("epds", "total=10")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L1-2a",
+        screened: &[("phq9", "total=6")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L1-2b",
+        screened: &[("gad7", "total=6")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L1-3a",
+        screened: &[("whooley", "total=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L1-3b",
+        screened: &[("phq2", "total=3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L1-3c",
+        screened: &[("gad2", "total=3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L1-4",
+        screened: &[("epds", "q3=2,q4=2,q5=2,total=8")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L1-6",
+        screened: &[("epds", "total=8")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "L1-8",
+        screened: &[("risk", "q4=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-1",
+        screened: &[("epds", "total=5")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-2",
+        screened: &[("epds", "total=4")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "L0-3",
+        screened: &[("phq9", "total=2")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-4",
+        screened: &[("gad7", "total=2")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-5",
+        screened: &[("phq2", "total=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-6",
+        screened: &[("gad2", "total=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-7",
+        screened: &[("whooley", "total=0")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-8",
+        screened: &[("tweak", "q3=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-9",
+        screened: &[("auditc", "total=0")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L0-10",
+        screened: &[("risk", "total=0")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-0",
+        screened: &[],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-1",
+        screened: &[("epds", "missing=q5,total=8")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-2",
+        screened: &[("epds", "total=8")],
+        data: &[("respondent", "")],
+    },
+    Case {
+        rule: "N-3",
+        screened: &[("phq9", "missing=q9,total=3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-4",
+        screened: &[("gad7", "missing=q1+q2,total=3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-5",
+        screened: &[("phq2", "missing=q1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-6",
+        screened: &[("gad2", "missing=q2")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-7",
+        screened: &[("whooley", "missing=q1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-8",
+        screened: &[("tweak", "missing=q5")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-9",
+        screened: &[("auditc", "missing=q3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "N-10",
+        screened: &[("risk", "missing=q2")],
+        data: MOTHER,
+    },
+];
+
+fn recommend_case(table: &RuleTable, case: &Case) -> stepcare::rules::Recommendation {
+    let instruments: Vec<&Instrument> = case
+        .screened
+        .iter()
+        .map(|(id, _)| catalog().get(id).expect("instrument"))
+        .collect();
+    let scores: Vec<InstrumentScore> = instruments
+        .iter()
+        .zip(case.screened)
+        .map(|(instrument, (_, spec))| score(instrument, &answers(instrument, spec)))
+        .collect();
+    let screened: Vec<(&Instrument, &InstrumentScore)> =
+        instruments.iter().copied().zip(scores.iter()).collect();
+    let data: DataValues = case
+        .data
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    stepcare::rules::recommend(table, &screened, &data).expect("data complete")
+}
+
+#[test]
+fn every_rule_of_every_shipped_table_fires_for_some_family() {
+    for (id, _, _) in BUILTIN_TABLES {
+        let table = shipped(id);
+        let ids: BTreeSet<&str> = table.rules.iter().map(|r| r.id.as_str()).collect();
+        let covered: BTreeSet<&str> = CASES.iter().map(|c| c.rule).collect();
+        assert_eq!(ids, covered, "{id}: the cases must name every rule exactly");
+        for case in CASES {
+            let recommendation = recommend_case(table, case);
+            let fired = recommendation
+                .rules
+                .iter()
+                .find(|r| r.id == case.rule)
+                .unwrap_or_else(|| {
+                    panic!("{id}: {} does not fire: {recommendation:#?}", case.rule)
+                });
+            assert!(
+                fired.sets_outcome,
+                "{id}: {} fires but sets nothing",
+                case.rule
+            );
+        }
+    }
+}
+
+#[test]
+fn the_issue_examples_for_a_mother_with_the_epds_alone() {
+    let table = shipped("no-default");
+    let level = |spec: &'static str| {
+        let case = Case {
+            rule: "",
+            screened: Box::leak(Box::new([("epds", spec)])),
+            data: MOTHER,
+        };
+        let r = recommend_case(table, &case);
+        (r.level, r.urgent)
+    };
+    assert_eq!(level("total=20"), (Some(2), false));
+    assert_eq!(level("total=13"), (Some(2), false));
+    assert_eq!(level("total=12"), (Some(1), false));
+    assert_eq!(level("total=10"), (Some(1), false));
+    assert_eq!(level("total=9"), (Some(0), false));
+    assert_eq!(level("q3=2,q4=2,q5=2,total=6"), (Some(1), false));
+    assert_eq!(level("total=9,q10=1"), (Some(0), true));
+    // Incomplete: no level, "complete the form"; urgent still when item 10 is endorsed.
+    assert_eq!(level("missing=q1,total=5"), (None, false));
+    assert_eq!(level("missing=q1,q10=2,total=5"), (None, true));
+    // Sweden: 12 is level 2.
+    let se = shipped("se-default");
+    let case = Case {
+        rule: "",
+        screened: &[("epds", "total=12")],
+        data: MOTHER,
+    };
+    assert_eq!(recommend_case(se, &case).level, Some(2));
+}
+
+#[test]
+fn a_missing_data_column_is_reported_and_an_invalid_value_withholds_the_level() {
+    let table = shipped("no-default");
+    let epds = catalog().get("epds").unwrap();
+    let scored = score(epds, &answers(epds, "total=15"));
+    let err =
+        stepcare::rules::recommend(table, &[(epds, &scored)], &DataValues::new()).unwrap_err();
+    assert_eq!(err.0.len(), 1);
+    assert_eq!(err.0[0].column, "respondent");
+    let data = DataValues::from([
+        ("respondent".to_owned(), "mother".to_owned()),
+        ("suspected_psychosis".to_owned(), "maybe".to_owned()),
+    ]);
+    let r = stepcare::rules::recommend(table, &[(epds, &scored)], &data).unwrap();
+    assert_eq!(r.level, None);
+    // `maybe` could be `yes`, which is urgent: the unreadable cell is not read as "no".
+    assert!(r.urgent);
+    assert!(
+        r.reasons[0].contains("suspected_psychosis"),
+        "{:?}",
+        r.reasons
+    );
+}
+
+// --- Properties ---------------------------------------------------------------
+
+const TABLE_INSTRUMENTS: &[&str] = &[
+    "epds", "phq9", "gad7", "phq2", "gad2", "whooley", "tweak", "auditc", "risk",
+];
+
+/// Option indices for every item of an instrument (complete answers).
+fn complete_answers(instrument: &'static Instrument) -> impl Strategy<Value = Vec<u8>> {
+    instrument
+        .items
+        .iter()
+        .map(|item| 0..item.options.len() as u8)
+        .collect::<Vec<_>>()
+}
+
+fn family() -> impl Strategy<Value = (usize, Vec<u8>, usize, Vec<u8>, usize, usize, usize, usize)> {
+    (0..TABLE_INSTRUMENTS.len(), 0..TABLE_INSTRUMENTS.len()).prop_flat_map(|(a, b)| {
+        let first = catalog().get(TABLE_INSTRUMENTS[a]).unwrap();
+        let second = catalog().get(TABLE_INSTRUMENTS[b]).unwrap();
+        (
+            Just(a),
+            complete_answers(first),
+            Just(b),
+            complete_answers(second),
+            0..first.items.len(),
+            0..2usize,
+            0..5usize,
+            0..2usize,
+        )
+    })
+}
+
+fn level_of(
+    table: &RuleTable,
+    first: &Instrument,
+    first_answers: &[u8],
+    second: Option<(&Instrument, &[u8])>,
+    data: &DataValues,
+) -> (Option<i64>, bool) {
+    let chosen = |a: &[u8]| a.iter().map(|&o| Answer::Chosen(o)).collect::<Vec<_>>();
+    let first_score = score(first, &chosen(first_answers));
+    let second_score = second.map(|(i, a)| (i, score(i, &chosen(a))));
+    let mut screened: Vec<(&Instrument, &InstrumentScore)> = vec![(first, &first_score)];
+    if let Some((i, s)) = &second_score {
+        screened.push((i, s));
+    }
+    let r = stepcare::rules::recommend(table, &screened, data).unwrap();
+    (r.level, r.urgent)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Raising one answer (so a score rises) with everything else held never lowers the level.
+    #[test]
+    fn the_level_never_falls_when_a_score_rises(
+        (a, first_answers, b, second_answers, item, respondent, previous, table_index) in family()
+    ) {
+        let table = shipped(BUILTIN_TABLES[table_index].0);
+        let first = catalog().get(TABLE_INSTRUMENTS[a]).unwrap();
+        let second = (a != b).then(|| (catalog().get(TABLE_INSTRUMENTS[b]).unwrap(), &second_answers[..]));
+        let data = DataValues::from([
+            ("respondent".to_owned(), ["mother", "partner"][respondent].to_owned()),
+            ("previous_level".to_owned(), ["", "0", "1", "2", "3"][previous].to_owned()),
+        ]);
+        let options = &first.items[item].options;
+        let current = options[first_answers[item] as usize].points;
+        let Some(higher) = options.iter().position(|o| o.points > current) else {
+            return Ok(());
+        };
+        let mut raised = first_answers.clone();
+        raised[item] = higher as u8;
+        let (before, was_urgent) = level_of(table, first, &first_answers, second, &data);
+        let (after, is_urgent) = level_of(table, first, &raised, second, &data);
+        prop_assert!(before.is_some() && after.is_some(), "complete answers always get a level");
+        prop_assert!(after >= before, "{:?} -> {:?}", before, after);
+        prop_assert!(is_urgent || !was_urgent, "raising an answer never removes urgency");
+    }
+
+    /// Whatever is missing, a raised urgent flag always makes the result urgent.
+    #[test]
+    fn an_urgent_flag_is_never_lost(
+        which in 0..2usize,
+        cells in proptest::collection::vec(proptest::option::of(0..4u8), 10),
+        table_index in 0..2usize,
+    ) {
+        let table = shipped(BUILTIN_TABLES[table_index].0);
+        let instrument = catalog().get(["epds", "phq9"][which]).unwrap();
+        let answers: Vec<Answer> = instrument
+            .items
+            .iter()
+            .zip(&cells)
+            .map(|(_, c)| c.map_or(Answer::Missing, Answer::Chosen))
+            .collect();
+        let scored = score(instrument, &answers);
+        let data = DataValues::from([("respondent".to_owned(), "mother".to_owned())]);
+        let r = stepcare::rules::recommend(table, &[(instrument, &scored)], &data).unwrap();
+        prop_assert_eq!(r.urgent, scored.has_urgent_flag(instrument));
+    }
+}
+
+// --- The commands ---------------------------------------------------------------
+
+#[test]
+fn validate_lists_every_problem_of_the_planted_fixtures() {
+    let output = stepcare()
+        .args([
+            "validate",
+            "instruments/rules/no-default.yaml",
+            "tests/fixtures/rules/gap.yaml",
+            "tests/fixtures/rules/shadowed.yaml",
+            "tests/fixtures/rules/impossible.yaml",
+            "tests/fixtures/rules/lost-urgent.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn explain_shows_every_rule_and_why() {
+    let output = stepcare()
+        .args([
+            "explain",
+            "--rules",
+            "no-default",
+            "--instrument",
+            "epds",
+            "--answers",
+            "q1=2,q2=2,q3=1,q4=1,q5=1,q6=2,q7=2,q8=1,q9=1,q10=1",
+            "--set",
+            "respondent=mother",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn explain_in_norwegian_from_one_csv_row() {
+    let output = stepcare()
+        .args([
+            "explain",
+            "--rules",
+            "no-default",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/rescreen.csv",
+            "--row",
+            "11",
+            "--lang",
+            "nb",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn compare_shows_moves_referrals_and_the_rules_behind_them() {
+    let output = stepcare()
+        .args([
+            "compare",
+            "--rules",
+            "no-default",
+            "--rules",
+            "examples/rules/no-epds12.yaml",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/rescreen.csv",
+            "--list",
+            "id",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn compare_as_json() {
+    let output = stepcare()
+        .args([
+            "compare",
+            "--rules",
+            "no-default",
+            "--rules",
+            "se-default",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/rescreen.csv",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn score_with_rules_adds_the_care_columns() {
+    let output = stepcare()
+        .args([
+            "score",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/rescreen.csv",
+            "--rules",
+            "no-default",
+            "--keep",
+            "id",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn score_with_rules_as_json_lines() {
+    let output = stepcare()
+        .args([
+            "score",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/rescreen.csv",
+            "--rules",
+            "se-default",
+            "--keep",
+            "id",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in stdout.lines() {
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        let care = &row["care"];
+        assert!(care["level"].is_i64() || care["level"].is_null(), "{line}");
+        if care["level"].is_null() {
+            assert!(!row["errors"].as_array().unwrap().is_empty(), "{line}");
+        }
+    }
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn a_data_column_the_table_needs_is_an_error_before_any_row() {
+    let output = stepcare()
+        .args([
+            "score",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/epds.csv",
+            "--rules",
+            "no-default",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "no row is written");
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn a_rule_table_with_errors_is_refused_whole() {
+    let output = stepcare()
+        .args([
+            "score",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/rescreen.csv",
+            "--rules",
+            "tests/fixtures/rules/impossible.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "nothing is half-applied");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("error:").count(), 8, "{stderr}");
+}
+
+/// Every `cargo run --release -- ...` line of docs/rule-table-format.md runs as written.
+#[test]
+fn the_documented_commands_run() {
+    let doc = std::fs::read_to_string(root().join("docs/rule-table-format.md")).unwrap();
+    let mut ran = 0;
+    let mut lines = doc.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.trim().strip_prefix("cargo run --release -- ") else {
+            continue;
+        };
+        let mut command = rest.to_owned();
+        while command.ends_with('\\') {
+            command.pop();
+            command.push(' ');
+            command.push_str(lines.next().unwrap_or("").trim());
+        }
+        let args = shell_words(&command);
+        let output = stepcare().args(&args).output().unwrap();
+        let expect_failure = args.first().is_some_and(|a| a == "validate")
+            && args.iter().any(|a| a.contains("fixtures"));
+        assert_eq!(
+            output.status.success(),
+            !expect_failure,
+            "`{command}`:\n{}",
+            transcript(&output)
+        );
+        ran += 1;
+    }
+    assert!(
+        ran >= 5,
+        "the document shows at least five commands ({ran})"
+    );
+}
+
+/// Splits a command line on spaces, keeping "double-quoted" words together.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            _ => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
