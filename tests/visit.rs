@@ -121,6 +121,69 @@ fn end_of_input_in_norwegian_says_so_in_norwegian() {
     );
 }
 
+/// Ctrl-C in the line front end: the visit is abandoned, said so, nothing saved.
+#[cfg(unix)]
+#[test]
+fn an_interrupt_midway_abandons_and_saves_nothing() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("visits.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stepcare"))
+        .args(["visit", "--lang", "en", "--save"])
+        .arg(&save)
+        .env("LANG", "C")
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Never hang the suite: kill the child if it outlives the test's patience.
+    let pid = child.id().to_string();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watchdog = {
+        let done = std::sync::Arc::clone(&done);
+        std::thread::spawn(move || {
+            for _ in 0..300 {
+                if done.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        })
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"2\n2\n").unwrap();
+    stdin.flush().unwrap();
+    // Wait until question 3 is asked, then interrupt.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("3/10 ") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen}");
+        seen.push_str(&line);
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    watchdog.join().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(
+        rest.ends_with("Visit abandoned: nothing was saved.\n"),
+        "{rest}"
+    );
+    assert!(!save.exists());
+}
+
 #[test]
 fn the_language_comes_from_lang_when_not_given() {
     let output = stepcare()

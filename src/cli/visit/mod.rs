@@ -22,6 +22,8 @@ mod terminal;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
@@ -171,6 +173,8 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     };
 
     let mut session = VisitSession::new(&instruments)?;
+    let finished = Arc::new(AtomicBool::new(false));
+    abandon_on_signal(lang, Arc::clone(&finished));
     let warn_style = Style {
         color: color_stderr(),
     };
@@ -184,7 +188,8 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             &mut session,
             &wording,
             &mut stdin.lock(),
-            &mut io::stderr().lock(),
+            // Not locked for the whole visit: the interrupt handler must be able to write.
+            &mut io::stderr(),
             warn_style,
             echo,
         )?
@@ -193,6 +198,9 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{}", warn_style.bold(Msg::Abandoned.get(lang)));
         return Ok(ExitCode::from(1));
     }
+    // From here the visit is complete: an interrupt no longer abandons it
+    // (and cannot cut a save in half).
+    finished.store(true, Ordering::SeqCst);
 
     let out_style = Style {
         color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
@@ -239,3 +247,27 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Ctrl-C (or the terminal closing, or a kill) while questions are being
+/// asked abandons the visit: say so, save nothing, exit 1. The terminal front
+/// end sees Ctrl-C as a key while a question is open; this covers the line
+/// front end and the moments between questions.
+#[cfg(unix)]
+fn abandon_on_signal(lang: Lang, finished: Arc<AtomicBool>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for _ in signals.forever() {
+            if !finished.load(Ordering::SeqCst) {
+                eprintln!("\n{}", Msg::Abandoned.get(lang));
+                std::process::exit(1);
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn abandon_on_signal(_lang: Lang, _finished: Arc<AtomicBool>) {}
