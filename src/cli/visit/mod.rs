@@ -210,7 +210,12 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
         None => Advice::NoRules,
     };
     let respondent = args.respondent.id();
-    let screen = render::result_screen(&session, &wording, respondent, &advice, out_style);
+    let mut screen = render::result_screen(&session, &wording, respondent, &advice, out_style);
+    if io::stdout().is_terminal() {
+        // Piped output stays one line per item for scripts; a screen gets word-wrapped.
+        let width = crossterm::terminal::size().map_or(100, |(columns, _)| usize::from(columns));
+        screen = render::wrap(&screen, width.clamp(40, 120) - 1);
+    }
     {
         let mut out = io::stdout().lock();
         writeln!(out)?;

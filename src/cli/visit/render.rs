@@ -365,3 +365,69 @@ pub fn result_screen(
     let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
     out
 }
+
+/// Word-wraps every line of `text` longer than `width` columns; continuation
+/// lines keep the line's indentation plus two spaces. Lines with ANSI styles
+/// are left alone (they are short warnings, and the terminal wraps them).
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        if body.chars().count() <= width || body.contains('\x1b') {
+            out.push_str(line);
+            continue;
+        }
+        let indent = body.len() - body.trim_start().len();
+        let hanging = " ".repeat(indent + 2);
+        let mut current = body[..indent].to_owned();
+        let mut current_width = indent;
+        let mut first_word = true;
+        for word in body[indent..].split(' ') {
+            let word_width = word.chars().count();
+            if !first_word && current_width + 1 + word_width > width {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = hanging.clone();
+                current_width = hanging.len();
+                first_word = true;
+            }
+            if !first_word {
+                current.push(' ');
+                current_width += 1;
+            }
+            current.push_str(word);
+            current_width += word_width;
+            first_word = false;
+        }
+        out.push_str(&current);
+        out.push_str(newline);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_with_a_hanging_indent() {
+        let text = "short\n  - U-1: one two three four five six\n";
+        assert_eq!(
+            wrap(text, 16),
+            "short\n  - U-1: one two\n    three four\n    five six\n"
+        );
+    }
+
+    #[test]
+    fn short_styled_and_unbreakable_lines_are_kept() {
+        assert_eq!(wrap("abc\n", 2), "abc\n");
+        assert_eq!(
+            wrap("\x1b[1mbold words here\x1b[0m", 5),
+            "\x1b[1mbold words here\x1b[0m"
+        );
+        assert_eq!(wrap("no newline at end", 100), "no newline at end");
+    }
+}
