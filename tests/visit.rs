@@ -319,6 +319,34 @@ fn an_unknown_rule_table_is_a_usage_error_before_any_question() {
     assert!(!stderr.contains("1/10"), "{stderr}");
 }
 
+/// The scripted example in docs/visit.md runs as written and prints what the page shows.
+#[test]
+fn documented_line_visit() {
+    let doc = std::fs::read_to_string(common::root().join("docs/visit.md")).unwrap();
+    let marker = doc
+        .find("(documented_line_visit)")
+        .expect("the checked example is marked");
+    let block = doc[marker..]
+        .split("```console\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a console block follows the marker");
+    let (command, shown) = block.split_once('\n').unwrap();
+    let input = command
+        .strip_prefix("$ printf '")
+        .and_then(|rest| rest.split_once("' | stepcare visit "))
+        .expect("printf '...' | stepcare visit ...");
+    let args: Vec<&str> = input
+        .1
+        .strip_suffix(" 2>/dev/null")
+        .expect("standard error is hidden in the example")
+        .split(' ')
+        .collect();
+    let output = visit(&args, &input.0.replace("\\n", "\n"));
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), shown);
+}
+
 #[test]
 fn nothing_is_written_without_save() {
     let dir = tempfile::tempdir().unwrap();
