@@ -311,6 +311,25 @@ fn a_low_score_gets_universal_follow_up_with_the_rule_that_decided() {
 }
 
 #[test]
+fn an_incomplete_form_gets_no_level_but_keeps_the_same_day_action() {
+    // Item 3 skipped, item 10 endorsed: no total, so no level, but still urgent.
+    let output = visit(
+        &["--lang", "sv", "--rules", "no-default"],
+        "1\n1\n\n1\n4\n4\n4\n4\n4\n2\n",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("\n!!! BRÅDSKANDE: Tankar på självskada."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Rekommenderad vårdnivå: ingen rekommendation\n  !!! Brådskande: åtgärd samma dag\n  Ingen nivå kan rekommenderas (regel N-1)"), "{stdout}");
+    assert!(
+        stdout.contains("Obesvarade              fråga 3"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn an_unknown_rule_table_is_a_usage_error_before_any_question() {
     let output = visit(&["--rules", "no-such-table"], "1\n");
     assert_eq!(output.status.code(), Some(2));

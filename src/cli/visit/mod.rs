@@ -267,6 +267,8 @@ fn abandon_on_signal(lang: Lang, finished: Arc<AtomicBool>) {
     std::thread::spawn(move || {
         for _ in signals.forever() {
             if !finished.load(Ordering::SeqCst) {
+                // A kill can arrive while a question holds the terminal in raw mode.
+                let _ = crossterm::terminal::disable_raw_mode();
                 eprintln!("\n{}", Msg::Abandoned.get(lang));
                 std::process::exit(1);
             }

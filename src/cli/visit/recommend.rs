@@ -6,8 +6,8 @@ use std::path::Path;
 use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
 use stepcare::rules::{
-    BUILTIN_TABLES, DataValues, Evaluator, Recommendation, RuleTable, load_builtin, load_table,
-    recommend,
+    BUILTIN_TABLES, DataValues, Decision, Evaluator, Recommendation, RuleLevel, RuleTable,
+    load_builtin, load_table, recommend,
 };
 use stepcare::scoring::InstrumentScore;
 
@@ -184,8 +184,27 @@ impl Advice {
                 style.alarm(&format!("!!! {}", table.urgent_name.get(lang)))
             );
         }
-        for reason in &recommendation.reasons {
-            let _ = writeln!(out, "  {reason}");
+        // Why there is no level, in the visit's language (the library's reasons are English).
+        match recommendation.trace.outcome.decision {
+            Decision::Level(_) => {}
+            Decision::NoRecommendation => {
+                let rules: Vec<&str> = recommendation
+                    .trace
+                    .outcome
+                    .setters
+                    .iter()
+                    .filter(|&&r| table.rules[r].level == Some(RuleLevel::NoRecommendation))
+                    .map(|&r| table.rules[r].id.as_str())
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    Msg::NoLevelByRule.fill(lang, &[("rules", &rules.join(", "))])
+                );
+            }
+            Decision::NoRule => {
+                let _ = writeln!(out, "  {}", Msg::NoRuleDecides.get(lang));
+            }
         }
         let _ = writeln!(
             out,
