@@ -190,6 +190,7 @@ pub fn show_events<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy as _;
     use stepcare::catalog::Catalog;
     use stepcare::lang::Lang;
     use stepcare::scoring::Answer;
@@ -279,6 +280,47 @@ mod tests {
         let (_, answers, err) = visit("b\n3\n");
         assert!(err.contains("This is the first question"));
         assert_eq!(answers[0], Answer::Chosen(2));
+    }
+
+    proptest::proptest! {
+        /// Whatever is typed or piped, the visit never panics: it finishes
+        /// (every question settled) or is abandoned at the end of the input.
+        #[test]
+        fn any_input_finishes_or_abandons(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (1usize..=4).prop_map(|n| n.to_string()),
+                    proptest::strategy::Just(String::new()),
+                    proptest::strategy::Just("b".to_owned()),
+                    "\\PC{0,6}",
+                ],
+                0..40,
+            ),
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..20),
+        ) {
+            static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+            let epds = CATALOG.get_or_init(Catalog::builtin).get("epds").unwrap();
+            let mut session = VisitSession::new(&[epds]).unwrap();
+            let wording = Wording { lang: Lang::Sv, packs: Vec::new() };
+            let mut input = lines.join("\n").into_bytes();
+            input.extend(&bytes);
+            let mut err = Vec::new();
+            let outcome = run(
+                &mut session,
+                &wording,
+                &mut input.as_slice(),
+                &mut err,
+                Style { color: false },
+                true,
+            )
+            .unwrap();
+            if outcome == Outcome::Finished {
+                proptest::prop_assert!(session.is_finished());
+                proptest::prop_assert!((0..10).all(|q| session.is_settled(q)));
+            } else {
+                proptest::prop_assert!(!session.is_finished());
+            }
+        }
     }
 
     #[test]
