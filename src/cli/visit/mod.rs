@@ -230,7 +230,9 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
                 timestamp: &timestamp,
                 respondent,
             };
-            let row = save::append(path, |row| save::record(&session, &facts, &advice, row))?;
+            let row = save::append(path, |row| {
+                save::record(&session, &facts, &advice, lang, row)
+            })?;
             eprintln!(
                 "{}",
                 Msg::Saved.fill(

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
+use stepcare::batch::care::Care;
 use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
 use stepcare::rules::{
@@ -89,6 +91,7 @@ impl Rules {
         Ok(Advice::Recommended {
             table: Box::new(self.table),
             recommendation: Box::new(recommendation),
+            data: self.data,
         })
     }
 }
@@ -104,39 +107,29 @@ pub enum Advice {
         table: Box<RuleTable>,
         /// What it recommends, with the trace.
         recommendation: Box<Recommendation>,
+        /// The data values the table read (the respondent).
+        data: DataValues,
     },
 }
 
 impl Advice {
-    /// The saved row's care columns: care_level (the level number, as a
-    /// rescreen's `previous_level` reads it), urgent, referrals, rules_fired,
-    /// rule_table, rule_table_version.
-    pub fn columns(&self) -> Vec<String> {
+    /// The batch writer's stepped-care part for the saved row, naming levels in `lang`.
+    pub fn care(&self, lang: Lang) -> Option<Care> {
         match self {
-            Advice::NoRules => vec![String::new(); 6],
-            Advice::Recommended {
-                table,
-                recommendation,
-            } => {
-                let join = |ids: Vec<&str>| ids.join(stepcare::batch::output::LIST_SEPARATOR);
-                vec![
-                    recommendation
-                        .level
-                        .map(|l| l.to_string())
-                        .unwrap_or_default(),
-                    recommendation.urgent.to_string(),
-                    join(
-                        recommendation
-                            .referrals
-                            .iter()
-                            .map(|r| r.id.as_str())
-                            .collect(),
-                    ),
-                    join(recommendation.rules.iter().map(|r| r.id.as_str()).collect()),
-                    table.id.clone(),
-                    table.version.clone(),
-                ]
-            }
+            Advice::NoRules => None,
+            Advice::Recommended { table, data, .. } => Some(Care::new(
+                Arc::new(RuleTable::clone(table)),
+                data.clone(),
+                lang,
+            )),
+        }
+    }
+
+    /// The saved row's `rule_table` and `rule_table_version` (empty without rules).
+    pub fn table_columns(&self) -> [String; 2] {
+        match self {
+            Advice::NoRules => [String::new(), String::new()],
+            Advice::Recommended { table, .. } => [table.id.clone(), table.version.clone()],
         }
     }
 
@@ -146,6 +139,7 @@ impl Advice {
             Advice::Recommended {
                 table,
                 recommendation,
+                ..
             } if recommendation.urgent => {
                 Some(style.alarm(&format!("!!! {}", table.urgent_name.get(lang))))
             }
@@ -170,6 +164,7 @@ impl Advice {
             Advice::Recommended {
                 table,
                 recommendation,
+                ..
             } => (table, recommendation),
         };
         let level = recommendation.level_name.as_ref().map_or_else(

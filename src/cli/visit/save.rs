@@ -1,12 +1,13 @@
 //! `--save FILE`: one CSV row per finished visit, appended safely.
 //!
-//! The columns are those of `stepcare score --with-answers` for the same
-//! instruments, with the visit's `id`, `timestamp` and `respondent` where a
-//! batch run puts its `--keep` columns, followed by the care columns
-//! (`care_level`, `urgent`, `referrals`, `rules_fired`, `rule_table`,
-//! `rule_table_version`) and `definitions` (each instrument's definition
-//! version). The row is built by the batch CSV writer itself, so the two
-//! layouts cannot drift apart.
+//! The columns are those of `stepcare score --with-answers --rules TABLE` for
+//! the same instruments, with the visit's `id`, `timestamp` and `respondent`
+//! where a batch run puts its `--keep` columns; the `care.*` columns are always
+//! there (empty for a visit without `--rules`), so every file of visits has one
+//! layout. After the batch columns come `rule_table`, `rule_table_version` and
+//! `definitions` (each instrument's definition version). The row is written by
+//! the batch CSV writer itself, stepped-care part included, so the two layouts
+//! cannot drift apart.
 //!
 //! Safety: the file is created with owner-only permissions (0600 on Unix),
 //! opened for appending, and locked (an advisory lock, so two visits saving
@@ -21,9 +22,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 
+use stepcare::batch::care::CARE_COLUMNS;
 use stepcare::batch::output::{CsvSink, LIST_SEPARATOR};
 use stepcare::batch::{ColumnPlan, Layout, RowIssue, RowSink, ScoredRow};
 use stepcare::instrument::ValueKind;
+use stepcare::lang::Lang;
 use stepcare::scoring::{InstrumentScore, Status};
 use stepcare::session::VisitSession;
 
@@ -33,15 +36,7 @@ use super::recommend::Advice;
 const KEEP: [&str; 3] = ["id", "timestamp", "respondent"];
 
 /// The columns after the batch columns.
-const CARE: [&str; 7] = [
-    "care_level",
-    "urgent",
-    "referrals",
-    "rules_fired",
-    "rule_table",
-    "rule_table_version",
-    "definitions",
-];
+const VISIT: [&str; 3] = ["rule_table", "rule_table_version", "definitions"];
 
 /// What goes into the saved row besides the answers.
 pub struct VisitFacts<'a> {
@@ -58,6 +53,7 @@ pub fn record(
     session: &VisitSession<'_>,
     facts: &VisitFacts<'_>,
     advice: &Advice,
+    lang: Lang,
     row: u64,
 ) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let instruments = session.instruments().to_vec();
@@ -76,9 +72,6 @@ pub fn record(
         // The session stores only valid options, so no cell is ever reported as invalid.
         values: ValueKind::Position,
     };
-    let mut header = CsvSink::<Vec<u8>>::header(&layout, true);
-    header.extend(CARE.iter().map(|s| (*s).to_owned()));
-
     let scores: Vec<InstrumentScore> = session.scores();
     // The same account of unscored scales as a batch row gives.
     let mut issues = Vec::new();
@@ -104,18 +97,38 @@ pub fn record(
         issues: &issues,
     };
     let mut sink = CsvSink::new(Vec::new(), b',', true);
+    let with_care = match advice.care(lang) {
+        Some(care) => {
+            sink = sink.with_care(care);
+            true
+        }
+        None => false,
+    };
+    sink.begin(&layout)?;
     sink.row(&layout, &scored)?;
     let bytes = sink.into_inner()?;
-    let mut fields: Vec<String> = csv::ReaderBuilder::new()
+    let mut records = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(bytes.as_slice())
-        .records()
-        .next()
-        .context("the batch writer wrote no row")??
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    fields.extend(advice.columns());
+        .into_records();
+    let mut next = || -> anyhow::Result<Vec<String>> {
+        Ok(records
+            .next()
+            .context("the batch writer wrote no row")??
+            .iter()
+            .map(str::to_owned)
+            .collect())
+    };
+    let mut header = next()?;
+    let mut fields = next()?;
+    if !with_care {
+        // The same layout as with rules: empty care columns before `errors`.
+        let at = header.len() - 1;
+        header.splice(at..at, CARE_COLUMNS.iter().map(|c| (*c).to_owned()));
+        fields.splice(at..at, CARE_COLUMNS.iter().map(|_| String::new()));
+    }
+    header.extend(VISIT.iter().map(|c| (*c).to_owned()));
+    fields.extend(advice.table_columns());
     fields.push(
         instruments
             .iter()
