@@ -103,6 +103,13 @@ fn split_expected(message: &str) -> (String, Option<String>) {
     }
 }
 
+/// The top-level keys of a YAML mapping, to tell kinds of definition file apart.
+pub fn top_level_keys(text: &str) -> Option<Vec<String>> {
+    let map: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
+        serde_saphyr::from_str(text).ok()?;
+    Some(map.into_keys().collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,11 +156,4 @@ mod tests {
         assert_eq!((spot.line, spot.column), (2, 5));
         assert_eq!(&text[spot.bytes.unwrap()], "abc");
     }
-}
-
-/// The top-level keys of a YAML mapping, to tell kinds of definition file apart.
-pub fn top_level_keys(text: &str) -> Option<Vec<String>> {
-    let map: std::collections::BTreeMap<String, serde::de::IgnoredAny> =
-        serde_saphyr::from_str(text).ok()?;
-    Some(map.into_keys().collect())
 }
