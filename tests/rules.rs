@@ -949,3 +949,36 @@ fn shell_words(line: &str) -> Vec<String> {
     }
     words
 }
+
+#[test]
+fn an_urgent_flag_of_an_instrument_the_table_does_not_list_is_never_lost() {
+    let (table, _, _) = fixture("base");
+    let table = table.unwrap();
+    let phq9 = catalog().get("phq9").unwrap();
+    assert_eq!(table.uncovered_urgent_flags(&[phq9]), ["phq9.self_harm"]);
+    let scored = score(phq9, &answers(phq9, "total=3,q9=1"));
+    let data = DataValues::from([("respondent".to_owned(), "mother".to_owned())]);
+    let r = stepcare::rules::recommend(&table, &[(phq9, &scored)], &data).unwrap();
+    assert!(r.urgent, "the library still marks the row urgent");
+    // The commands refuse such a run before anything is shown.
+    let output = stepcare()
+        .args([
+            "explain",
+            "--rules",
+            "tests/fixtures/rules/base.yaml",
+            "--instrument",
+            "phq9",
+            "--answers",
+            "q9=1",
+            "--set",
+            "respondent=mother",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("phq9.self_harm"),
+        "{}",
+        transcript(&output)
+    );
+}

@@ -127,6 +127,17 @@ impl Care {
 
     /// Resolves the table's data columns from the layout; an error lists every missing one.
     pub fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
+        let uncovered = self.table.uncovered_urgent_flags(&layout.instruments);
+        if !uncovered.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "rule table `{}` does not list the instrument of the urgent flag(s) {}, so its recommendations could miss them: add the instrument to the table's `instruments` and rules, or score without --rules",
+                    self.table.id,
+                    uncovered.join(", ")
+                ),
+            ));
+        }
         match Plan::new(
             &self.table,
             &layout.instruments,

@@ -120,6 +120,17 @@ fn deciders(table: &RuleTable, outcome: &Outcome) -> String {
 impl RowSink for CompareSink<'_> {
     fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
         for table in self.tables {
+            let uncovered = table.uncovered_urgent_flags(&layout.instruments);
+            if !uncovered.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "rule table `{}` does not list the instrument of the urgent flag(s) {}",
+                        table.id,
+                        uncovered.join(", ")
+                    ),
+                ));
+            }
             let plan = Plan::new(table, &layout.instruments, &layout.headers, &self.constants)
                 .map_err(|missing| {
                     io::Error::new(

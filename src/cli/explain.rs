@@ -76,6 +76,15 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         }
         instruments.push(instrument);
     }
+    let uncovered = table.uncovered_urgent_flags(&instruments);
+    if !uncovered.is_empty() {
+        return Err(UsageError(format!(
+            "rule table `{}` does not list the instrument of the urgent flag(s) {}, so its explanation could miss them",
+            table.id,
+            uncovered.join(", ")
+        ))
+        .into());
+    }
     let mut data = parse_sets(&args.set)?;
     let scores: Vec<InstrumentScore> = match &args.input {
         Some(path) => {

@@ -128,6 +128,8 @@ pub struct MissingData {
 #[derive(Debug, Clone)]
 pub struct Plan {
     sources: Vec<Source>,
+    /// (slot, flag) of urgent flags whose instrument the table does not list.
+    uncovered: Vec<(usize, usize)>,
     values: Vec<Value>,
     outcome: Outcome,
     problems: Vec<String>,
@@ -186,7 +188,18 @@ impl Plan {
         if !missing.is_empty() {
             return Err(missing);
         }
+        let uncovered = instruments
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| !table.instruments.contains(&i.id))
+            .flat_map(|(slot, i)| {
+                (0..i.flags.len())
+                    .filter(|&f| i.flags[f].urgent)
+                    .map(move |f| (slot, f))
+            })
+            .collect();
         Ok(Plan {
+            uncovered,
             values: vec![Value::NotScreened; sources.len()],
             sources,
             outcome: Outcome::default(),
@@ -246,6 +259,14 @@ impl Plan {
             };
         }
         evaluate_into(table, &self.values, &mut self.outcome);
+        // Safety net: an urgent flag the table cannot see still makes the row urgent.
+        if self
+            .uncovered
+            .iter()
+            .any(|(slot, flag)| scores[*slot].flags.contains(flag))
+        {
+            self.outcome.urgent = true;
+        }
         if !self.unreadable.is_empty() {
             let unreadable = std::mem::take(&mut self.unreadable);
             let urgent = self.outcome.urgent || self.any_urgent(table, &unreadable, 0);

@@ -256,6 +256,25 @@ impl RuleTable {
         self.referrals.iter().position(|r| r.id == id)
     }
 
+    /// Urgent flags of `instruments` that this table cannot see, because it
+    /// does not list their instrument, as `instrument.flag`.
+    ///
+    /// A run that scores such an instrument would lose the flag's urgency in
+    /// the recommendation; the commands refuse it, and [`Plan`] treats a
+    /// raised uncovered flag as urgent.
+    pub fn uncovered_urgent_flags(&self, instruments: &[&Instrument]) -> Vec<String> {
+        instruments
+            .iter()
+            .filter(|i| !self.instruments.contains(&i.id))
+            .flat_map(|i| {
+                i.flags
+                    .iter()
+                    .filter(|f| f.urgent)
+                    .map(move |f| format!("{}.{}", i.id, f.id))
+            })
+            .collect()
+    }
+
     /// The data columns the table reads, in input order.
     pub fn columns(&self) -> impl Iterator<Item = (usize, &Column)> {
         self.inputs
