@@ -13,6 +13,7 @@
 
 use serde::Serialize;
 
+use crate::instrument::age::ChildAge;
 use crate::instrument::{Instrument, Scale, fmt_score};
 
 /// One item's answer.
@@ -113,6 +114,10 @@ pub struct InstrumentScore {
     pub missing_items: Vec<usize>,
     /// Indices of items with invalid values.
     pub invalid_items: Vec<usize>,
+    /// For an age-banded instrument, the interval scored in (see [`Context`]).
+    pub interval: Option<usize>,
+    /// For an age-banded instrument, the child's age when it was given.
+    pub age: Option<ChildAge>,
 }
 
 impl InstrumentScore {
@@ -125,6 +130,14 @@ impl InstrumentScore {
         } else {
             Status::Ok
         }
+    }
+
+    /// The scales the scores belong to: the interval's own scales (with its
+    /// band ranges) for an age-banded instrument, else the instrument's.
+    pub fn scales_of<'i>(&self, instrument: &'i Instrument) -> &'i [Scale] {
+        instrument
+            .scales_in(self.interval)
+            .unwrap_or(&instrument.scales)
     }
 
     /// Whether any raised flag is marked urgent.
@@ -143,6 +156,8 @@ pub struct Context<'a> {
     /// intervals) whose items and cutoffs apply. Without one, an age-banded
     /// instrument's scales have no score.
     pub interval: Option<usize>,
+    /// The child's age, carried into the result for reports.
+    pub age: Option<ChildAge>,
 }
 
 /// Scores `answers` with concern boxes and, for an age-banded instrument, an interval.
@@ -189,6 +204,8 @@ pub fn score_into_with(
     assert_eq!(answers.len(), instrument.items.len(), "one answer per item");
     result.missing_items.clear();
     result.invalid_items.clear();
+    result.interval = context.interval;
+    result.age = context.age;
     let asked = instrument
         .age_banding
         .as_ref()

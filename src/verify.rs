@@ -37,6 +37,7 @@ pub fn verify(instrument: &Instrument) -> Vec<ExampleOutcome> {
             let context = Context {
                 concerns: &example.concerns,
                 interval,
+                age: None,
             };
             let result = score_with(instrument, &answers, context);
             let scales = instrument.scales_in(interval).unwrap_or(&instrument.scales);

@@ -103,6 +103,10 @@ pub fn plan_columns(
             // A map may serve several instruments; entries for others are ignored.
             continue;
         };
+        if super::ages::is_age_target(instruments[inst], item_id) {
+            // Age and concern columns are planned by `ages::plan_age_columns`.
+            continue;
+        }
         let Some(item) = instruments[inst].item_index(item_id) else {
             return Err(ColumnError::BadMap(format!(
                 "column map: instrument `{inst_id}` has no item `{item_id}` (for `{header}`)"
@@ -117,6 +121,7 @@ pub fn plan_columns(
     let mut owner: HashMap<usize, String> = HashMap::new();
     for (inst, instrument) in instruments.iter().enumerate() {
         let mut columns = Vec::new();
+        let missing_before = missing.len();
         for (item_index, item) in instrument.items.iter().enumerate() {
             let name = format!("{}.{}", instrument.id, item.id);
             let shared = instruments
@@ -153,6 +158,11 @@ pub fn plan_columns(
                 }
             }
         }
+        // An age-banded export may hold only some intervals' items: an absent
+        // column is an error only for the rows whose interval asks the item.
+        if instrument.age_banding.is_some() && columns.iter().any(|&c| c != usize::MAX) {
+            missing.truncate(missing_before);
+        }
         items.push(columns);
     }
     let mut kept = Vec::new();
@@ -184,7 +194,7 @@ pub fn plan_columns(
 }
 
 /// Up to three headers most like any accepted name.
-fn closest(headers: &[String], accepted: &[String]) -> Vec<String> {
+pub(super) fn closest(headers: &[String], accepted: &[String]) -> Vec<String> {
     let mut scored: Vec<(f64, &String)> = headers
         .iter()
         .map(|header| {

@@ -6,6 +6,7 @@
 //! [`ScoredRow`], in input order, with status `ok`, `incomplete` or `invalid`
 //! and the reasons.
 
+pub mod ages;
 pub mod care;
 mod columns;
 pub mod input;
@@ -20,7 +21,7 @@ pub use input::Encoding;
 pub use values::CellReader;
 
 use crate::instrument::{Instrument, ValueKind};
-use crate::scoring::{Answer, InstrumentScore, Status, score_into};
+use crate::scoring::{Answer, Context, InstrumentScore, Status, score_into_with};
 
 /// How a batch is read and scored.
 #[derive(Debug, Clone, Default)]
@@ -172,7 +173,7 @@ impl RowIssue {
             RowIssue::Unscored { instrument, scale } => {
                 let slot = *instrument;
                 let instrument = layout.instruments[slot];
-                let definition = &instrument.scales[*scale];
+                let definition = &row.scores[slot].scales_of(instrument)[*scale];
                 write!(out, "{}.{}: ", instrument.id, definition.id)?;
                 row.scores[slot].scales[*scale].write_reason(definition, out)
             }
@@ -300,7 +301,22 @@ fn score_decoded<R: Read>(
     if headers.is_empty() || headers.iter().all(|h| h.trim().is_empty()) {
         return Err(BatchError::Empty);
     }
-    let columns = plan_columns(&headers, instruments, &options.keep, &options.map)?;
+    let columns = plan_columns(&headers, instruments, &options.keep, &options.map);
+    let (age_columns, age_missing) = ages::plan_age_columns(&headers, instruments, &options.map);
+    let columns = match columns {
+        Ok(plan) if age_missing.is_empty() => plan,
+        Ok(_) => {
+            return Err(ColumnError::Missing {
+                missing: age_missing,
+            }
+            .into());
+        }
+        Err(ColumnError::Missing { mut missing }) => {
+            missing.extend(age_missing);
+            return Err(ColumnError::Missing { missing }.into());
+        }
+        Err(other) => return Err(other.into()),
+    };
     let readers: Vec<Vec<CellReader>> = instruments
         .iter()
         .map(|instrument| {
@@ -340,6 +356,10 @@ fn score_decoded<R: Read>(
         .map(|i| vec![Answer::Missing; i.items.len()])
         .collect();
     let mut scores: Vec<InstrumentScore> = vec![InstrumentScore::default(); instruments.len()];
+    let mut concerns: Vec<Vec<bool>> = instruments
+        .iter()
+        .map(|i| vec![false; i.items.len()])
+        .collect();
     let mut issues: Vec<RowIssue> = Vec::new();
     let mut summary = Summary::default();
     while reader.read_byte_record(&mut record)? {
@@ -355,9 +375,90 @@ fn score_decoded<R: Read>(
         }
         for (slot, instrument) in instruments.iter().enumerate() {
             let item_columns = &layout.columns.items[slot];
+            // An age-banded instrument: the age chooses the interval, whose
+            // items alone are read.
+            let (interval, age) = match &instrument.age_banding {
+                None => (None, None),
+                Some(banding) => {
+                    match ages::row_interval(
+                        &record,
+                        &layout.headers,
+                        instrument,
+                        banding,
+                        &age_columns[slot],
+                    ) {
+                        Ok((interval, age)) => (Some(interval), Some(age)),
+                        Err((age, message)) => {
+                            issues.push(RowIssue::Other(message));
+                            status = Status::Invalid;
+                            (None, age)
+                        }
+                    }
+                }
+            };
+            let asked = instrument
+                .age_banding
+                .as_ref()
+                .map(|b| interval.map_or(&[][..], |i| &b.intervals[i].items[..]));
             for (item, reader) in readers[slot].iter().enumerate() {
+                concerns[slot][item] = false;
+                // A column the row's questionnaire needs but the input lacks.
+                let mut absent = false;
+                if let Some(asked) = asked {
+                    if !asked.contains(&item) {
+                        answers[slot][item] = Answer::Missing;
+                        continue;
+                    }
+                    if item_columns[item] == usize::MAX {
+                        issues.push(RowIssue::Other(format!(
+                            "{}: the questionnaire for this age ({}) asks {}, but the input has no column for it",
+                            instrument.id,
+                            interval.map_or("", |i| {
+                                instrument.age_banding.as_ref().map_or("", |b| b.intervals[i].id.as_str())
+                            }),
+                            instrument.items[item].id
+                        )));
+                        status = Status::Invalid;
+                        absent = true;
+                    }
+                }
+                if instrument.concerns[item].is_some() {
+                    match age_columns[slot].concerns[item] {
+                        Some(column) => {
+                            let cell = record.get(column).unwrap_or(b"");
+                            match ages::read_concern(cell, &missing_codes) {
+                                Some(ticked) => concerns[slot][item] = ticked,
+                                None => {
+                                    issues.push(RowIssue::Other(format!(
+                                        "column `{}`: `{}` is not a concern mark (yes/no, 1/0, x or blank)",
+                                        layout.headers[column],
+                                        String::from_utf8_lossy(cell).trim()
+                                    )));
+                                    status = Status::Invalid;
+                                }
+                            }
+                        }
+                        None if asked.is_some() => {
+                            issues.push(RowIssue::Other(format!(
+                                "{}: the input has no concern column for {} (such as {}.{}.concern)",
+                                instrument.id,
+                                instrument.items[item].id,
+                                instrument.id,
+                                instrument.items[item].id
+                            )));
+                            status = Status::Invalid;
+                            absent = true;
+                        }
+                        None => {}
+                    }
+                }
                 let cell = record.get(item_columns[item]).unwrap_or(b"");
                 let answer = reader.read(cell, &missing_codes);
+                if absent {
+                    // Never scored without the column: the total would be too low.
+                    answers[slot][item] = Answer::Invalid;
+                    continue;
+                }
                 if answer == Answer::Invalid {
                     issues.push(RowIssue::InvalidCell {
                         instrument: slot,
@@ -367,9 +468,15 @@ fn score_decoded<R: Read>(
                 }
                 answers[slot][item] = answer;
             }
-            score_into(instrument, &answers[slot], &mut scores[slot]);
+            let context = Context {
+                concerns: &concerns[slot],
+                interval,
+                age,
+            };
+            score_into_with(instrument, &answers[slot], context, &mut scores[slot]);
             let instrument_status = scores[slot].status();
-            if instrument_status == Status::Incomplete {
+            let scored = instrument.age_banding.is_none() || interval.is_some();
+            if instrument_status == Status::Incomplete && scored {
                 for (scale, result) in scores[slot].scales.iter().enumerate() {
                     if result.score.is_none() && result.invalid == 0 {
                         issues.push(RowIssue::Unscored {

@@ -3,7 +3,9 @@
 //! JSON Lines is the stable machine contract: one object per input row,
 //! `{"row", "status", "keep", "results", "errors"}`. CSV flattens the same
 //! into columns named `<instrument>.<scale>`, `<instrument>.<scale>.band` and
-//! `<instrument>.flags` (several flags are joined with `|`).
+//! `<instrument>.flags` (several flags are joined with `|`). An age-banded
+//! instrument adds [`AGE_COLUMNS`] before its scales (in JSON: `interval`,
+//! `age` and `corrected_age` with `months` and `days`).
 
 use std::io::{self, Write};
 
@@ -13,6 +15,17 @@ use super::care::{CARE_COLUMNS, Care};
 use super::{Layout, RowSink, ScoredRow};
 use crate::instrument::fmt_score;
 use crate::scoring::Answer;
+
+/// The columns an age-banded instrument adds before its scales: the interval
+/// used, the age in completed months and remaining days, and the corrected
+/// age likewise (blank when not corrected).
+pub const AGE_COLUMNS: [&str; 5] = [
+    "interval",
+    "age_months",
+    "age_days",
+    "corrected_age_months",
+    "corrected_age_days",
+];
 
 /// Joins several flag ids (or other ids) in one CSV cell.
 pub const LIST_SEPARATOR: &str = "|";
@@ -61,6 +74,11 @@ impl<W: Write> CsvSink<W> {
             if with_answers {
                 for item in &instrument.items {
                     header.push(format!("{}.{}", instrument.id, item.id));
+                }
+            }
+            if instrument.age_banding.is_some() {
+                for field in AGE_COLUMNS {
+                    header.push(format!("{}.{field}", instrument.id));
                 }
             }
             for scale in &instrument.scales {
@@ -117,6 +135,21 @@ impl<W: Write> RowSink for CsvSink<W> {
                         push_int(buf, i64::from(item.options[usize::from(*option)].points));
                     }
                     w.write_field(&buf[..])?;
+                }
+            }
+            if let Some(banding) = &instrument.age_banding {
+                let interval = result.interval.and_then(|i| banding.intervals.get(i));
+                w.write_field(interval.map_or("", |i| i.id.as_str()))?;
+                let chronological = result.age.map(|a| a.chronological);
+                let corrected = result.age.and_then(|a| a.corrected);
+                for age in [chronological, corrected] {
+                    for part in [age.map(|a| a.months), age.map(|a| a.days)] {
+                        buf.clear();
+                        if let Some(value) = part {
+                            write!(buf, "{value}")?;
+                        }
+                        w.write_field(&buf[..])?;
+                    }
                 }
             }
             for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
@@ -237,6 +270,24 @@ pub fn row_json(layout: &Layout<'_>, row: &ScoredRow<'_>, with_answers: bool) ->
                 answers.insert(item.id.clone(), value);
             }
             object.insert("answers".to_owned(), Value::Object(answers));
+        }
+        if let Some(banding) = &instrument.age_banding {
+            let age_json = |age: Option<crate::instrument::age::Age>| {
+                age.map_or(Value::Null, |a| json!({"months": a.months, "days": a.days}))
+            };
+            let interval = result
+                .interval
+                .and_then(|i| banding.intervals.get(i))
+                .map_or(Value::Null, |i| Value::String(i.id.clone()));
+            object.insert("interval".to_owned(), interval);
+            object.insert(
+                "age".to_owned(),
+                age_json(result.age.map(|a| a.chronological)),
+            );
+            object.insert(
+                "corrected_age".to_owned(),
+                age_json(result.age.and_then(|a| a.corrected)),
+            );
         }
         object.insert("scales".to_owned(), Value::Object(scales));
         object.insert("flags".to_owned(), json!(flags));

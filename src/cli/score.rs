@@ -14,6 +14,7 @@ use super::common::{CatalogArgs, fail_with, read_file};
 use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
 use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
 use stepcare::instrument::{Instrument, ValueKind, fmt_score};
+use stepcare::scoring::InstrumentScore;
 use stepcare::texts::load_text_pack;
 
 use super::common::resolve_lang;
@@ -351,6 +352,9 @@ impl RowSink for TableSink {
         header.extend(layout.columns.keep.iter().map(|(name, _)| name.clone()));
         header.push("status".to_owned());
         for instrument in &layout.instruments {
+            if instrument.age_banding.is_some() {
+                header.push(format!("{}.interval (age)", instrument.id));
+            }
             for scale in &instrument.scales {
                 header.push(format!("{}.{}", instrument.id, scale.id));
             }
@@ -376,6 +380,9 @@ impl RowSink for TableSink {
         cells.push(row.status.as_str().to_owned());
         for (slot, instrument) in layout.instruments.iter().enumerate() {
             let result = &row.scores[slot];
+            if let Some(banding) = &instrument.age_banding {
+                cells.push(age_cell(banding, result));
+            }
             for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
                 cells.push(match (scored.score, scored.band) {
                     (Some(score), Some(band)) => {
@@ -414,6 +421,21 @@ impl RowSink for TableSink {
 
     fn finish(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// "d12\n11m 29d (corrected 10m 3d)": the interval and age of an age-banded row.
+fn age_cell(banding: &stepcare::instrument::AgeBanding, result: &InstrumentScore) -> String {
+    let interval = result
+        .interval
+        .and_then(|i| banding.intervals.get(i))
+        .map_or("-", |i| i.id.as_str());
+    match result.age {
+        Some(age) => match age.corrected {
+            Some(corrected) => format!("{interval}\n{} (corrected {corrected})", age.chronological),
+            None => format!("{interval}\n{}", age.chronological),
+        },
+        None => interval.to_owned(),
     }
 }
 
