@@ -32,7 +32,7 @@ pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
     let instrument = catalog
         .require(&args.id)
-        .map_err(|message| UsageError(message))?;
+        .map_err(UsageError)?;
     let texts = match &args.texts {
         Some(path) => {
             let text = read_file(path)?;
