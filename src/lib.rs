@@ -13,7 +13,6 @@ pub mod diagnostic;
 pub mod instrument;
 pub mod lang;
 pub mod rules;
-
 pub mod scoring;
 pub mod session;
 pub mod texts;

@@ -30,9 +30,7 @@ pub struct ShowArgs {
 /// Runs `stepcare show`.
 pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
-    let instrument = catalog
-        .require(&args.id)
-        .map_err(UsageError)?;
+    let instrument = catalog.require(&args.id).map_err(UsageError)?;
     let texts = match &args.texts {
         Some(path) => {
             let text = read_file(path)?;
