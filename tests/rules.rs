@@ -982,3 +982,141 @@ fn an_urgent_flag_of_an_instrument_the_table_does_not_list_is_never_lost() {
         transcript(&output)
     );
 }
+
+// --- The analysis agrees with brute force -------------------------------------
+
+/// One random rule: (score test kind, low, high, respondent, level, urgent, referrals, advice).
+type RandomRule = (usize, u8, u8, usize, usize, bool, usize, bool);
+
+fn random_table_yaml(rules: &[RandomRule]) -> String {
+    let mut text = String::from(
+        "id: random\nname: {en: Random}\nversion: \"1\"\nlanguages: [en]\ninstruments: [epds]\nlevels:\n  - {level: 0, id: l0, name: {en: L0}}\n  - {level: 1, id: l1, name: {en: L1}}\n  - {level: 2, id: l2, name: {en: L2}}\nreferrals:\n  - {id: nurse, name: {en: N}, what: {en: N}, timeframe: {en: N}}\n  - {id: gp, name: {en: G}, what: {en: G}, timeframe: {en: G}}\ninputs:\n  - {id: epds, scale: epds.total}\n  - {id: respondent, column: respondent, values: [mother, partner]}\nrules:\n",
+    );
+    for (n, &(kind, a, b, respondent, level, urgent, referrals, advice)) in rules.iter().enumerate()
+    {
+        let epds = match kind {
+            0 => format!("\"[{}..{}]\"", a.min(b), a.max(b)),
+            1 => "incomplete".to_owned(),
+            2 => "not_screened".to_owned(),
+            _ => "\"-\"".to_owned(),
+        };
+        let respondent = ["mother", "partner", "blank", "\"-\""][respondent];
+        text.push_str(&format!(
+            "  - id: R{n}\n    when: {{epds: {epds}, respondent: {respondent}}}\n"
+        ));
+        match level {
+            0..=2 => text.push_str(&format!("    level: {level}\n")),
+            3 => text.push_str("    level: none\n"),
+            _ => {}
+        }
+        if urgent || level > 3 {
+            text.push_str("    urgent: true\n");
+        }
+        let referrals = ["[]", "[nurse]", "[gp]", "[nurse, gp]"][referrals];
+        text.push_str(&format!("    referrals: {referrals}\n"));
+        if advice {
+            text.push_str("    advice: {en: Same advice}\n");
+        }
+        text.push_str("    source: test\n");
+    }
+    text
+}
+
+/// What a family sees: level, urgent, referral ids and advice texts.
+fn visible(
+    table: &RuleTable,
+    values: &[stepcare::rules::Value],
+) -> (Option<i64>, bool, BTreeSet<String>, BTreeSet<String>) {
+    let mut outcome = stepcare::rules::Outcome::default();
+    stepcare::rules::evaluate::evaluate_into(table, values, &mut outcome);
+    let advice = outcome
+        .setters
+        .iter()
+        .filter_map(|&r| {
+            table.rules[r]
+                .advice
+                .as_ref()
+                .map(|a| a.get(stepcare::lang::Lang::En).to_owned())
+        })
+        .collect();
+    let referrals = outcome
+        .referrals
+        .iter()
+        .map(|&r| table.referrals[r].id.clone())
+        .collect();
+    let level = match outcome.decision {
+        stepcare::rules::Decision::Level(i) => Some(table.levels[i].number),
+        stepcare::rules::Decision::NoRecommendation => Some(-1),
+        stepcare::rules::Decision::NoRule => None,
+    };
+    (level, outcome.urgent, referrals, advice)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The cover checks find a gap exactly when enumerating every value finds one, and a
+    /// rule reported as masked never changes what any family sees.
+    #[test]
+    fn the_analysis_agrees_with_brute_force(
+        rules in proptest::collection::vec(
+            (0..4usize, 0..=30u8, 0..=30u8, 0..4usize, 0..5usize, any::<bool>(), 0..4usize, any::<bool>()),
+            1..8,
+        )
+    ) {
+        use stepcare::rules::Value;
+        let text = random_table_yaml(&rules);
+        let (table, diagnostics) = stepcare::rules::load_table_with("random.yaml", &text, &instruments(), false);
+        let Some(table) = table else {
+            // Only a condition that can never hold is refused before the analysis.
+            prop_assert!(diagnostics.iter().all(|d| d.message.contains("can never hold")), "{diagnostics:#?}");
+            return Ok(());
+        };
+        let report = analysis::analyze(&table);
+        let mut scores: Vec<Value> = (0..=30).map(|s| Value::Score(f64::from(s))).collect();
+        scores.extend([Value::NoScore, Value::NotScreened]);
+        let respondents = [Value::Choice(0), Value::Choice(1), Value::Blank];
+        let mut gaps = 0;
+        for score in &scores {
+            for respondent in &respondents {
+                let values = [*score, *respondent];
+                if visible(&table, &values).0.is_none() {
+                    gaps += 1;
+                }
+            }
+        }
+        prop_assert_eq!(report.gaps.count == 0, gaps == 0, "{} vs {}\n{}", report.gaps.count, gaps, text);
+        for masked in &report.masked {
+            let mut without = table.clone();
+            without.rules.remove(masked.rule);
+            for score in &scores {
+                for respondent in &respondents {
+                    let values = [*score, *respondent];
+                    prop_assert_eq!(
+                        visible(&table, &values),
+                        visible(&without, &values),
+                        "rule R{} is reported masked but matters at {:?}\n{}", masked.rule, values, text
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn combinations_no_answers_can_produce_are_known_to_be_impossible() {
+    // A raised self-harm item (q10 >= 1) cannot come with an EPDS total of 0.
+    let text = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml"))
+        .unwrap()
+        .replace(
+            "  - id: N\n",
+            "  - id: X\n    when: {epds: \"0\", self_harm: true}\n    level: 2\n    source: planted\n  - id: N\n",
+        );
+    let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+    assert!(table.is_none());
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(
+        diagnostics[0].message,
+        "rule `X` can never match: no answers produce this combination"
+    );
+}

@@ -116,7 +116,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     Some(table) => {
                         let report = analysis::analyze(table);
                         format!(
-                            "rule table `{}`: {} levels, {} referral targets, {} inputs, {} rules; all {} possible cases get a decision and keep their urgent flags",
+                            "rule table `{}`: {} levels, {} referral targets, {} inputs, {} rules; all {} distinguishable cases get a decision and keep their urgent flags",
                             table.id,
                             table.levels.len(),
                             table.referrals.len(),

@@ -147,7 +147,8 @@ pub struct LostFlag {
 /// What the analysis found.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// Cases in the whole space (product of the group sizes).
+    /// Distinguishable cases in the whole space (product of the group sizes):
+    /// combinations of value classes that the rules tell apart, not of raw values.
     pub combinations: u128,
     /// Classes per input.
     pub classes: Vec<Vec<Class>>,
@@ -678,7 +679,7 @@ impl Report {
                 path,
                 rules_spot.clone(),
                 format!(
-                    "the rules leave {} of {} possible case(s) without a level: {} matches no rule",
+                    "the rules leave {} of {} distinguishable case(s) without a level: {} matches no rule",
                     self.gaps.count,
                     self.combinations,
                     self.gaps.examples.first().map_or("", String::as_str)
@@ -705,7 +706,7 @@ impl Report {
                 path,
                 spot,
                 format!(
-                    "urgent flag `{}.{}` is lost: when it is raised and {}, no urgent rule matches ({} case(s))",
+                    "urgent flag `{}.{}` is lost: when it is raised and {}, no urgent rule matches ({} distinguishable case(s))",
                     def.id,
                     flag.id,
                     lost.cases.examples.first().map_or("", String::as_str),
