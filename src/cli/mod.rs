@@ -5,10 +5,10 @@
 
 mod common;
 mod compare;
-mod explain;
-mod rules_arg;
 pub mod cutoffs;
+mod explain;
 mod list;
+mod rules_arg;
 mod score;
 mod show;
 mod validate;
