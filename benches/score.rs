@@ -34,7 +34,11 @@ fn main() {
         generate(&input, rows);
     }
     let size = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
-    println!("input: {} ({rows} rows, {:.1} MB)", input.display(), size as f64 / 1e6);
+    println!(
+        "input: {} ({rows} rows, {:.1} MB)",
+        input.display(),
+        size as f64 / 1e6
+    );
 
     let output = dir.join("out.csv");
     let baseline = best_of(3, || pass_through(&input, &output));
@@ -60,8 +64,17 @@ fn main() {
 
     let binary = env!("CARGO_BIN_EXE_stepcare");
     let args = [
-        "score", "--instrument", "epds", "--instrument", "phq9", "--instrument", "gad7",
-        "--keep", "id", "--quiet", "--input",
+        "score",
+        "--instrument",
+        "epds",
+        "--instrument",
+        "phq9",
+        "--instrument",
+        "gad7",
+        "--keep",
+        "id",
+        "--quiet",
+        "--input",
     ];
     let mut peak_kib = None;
     let end_to_end = best_of(3, || {
@@ -80,7 +93,11 @@ fn main() {
             .arg(&output)
             .output()
             .expect("run stepcare");
-        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         if let Some(kib) = String::from_utf8_lossy(&run.stderr)
             .lines()
             .last()
@@ -89,9 +106,17 @@ fn main() {
             peak_kib = Some(peak_kib.map_or(kib, |p: u64| p.max(kib)));
         }
     });
-    report("stepcare score (binary, end to end)", rows, end_to_end, baseline);
+    report(
+        "stepcare score (binary, end to end)",
+        rows,
+        end_to_end,
+        baseline,
+    );
     match peak_kib {
-        Some(kib) => println!("peak memory of `stepcare score`: {:.1} MiB", kib as f64 / 1024.0),
+        Some(kib) => println!(
+            "peak memory of `stepcare score`: {:.1} MiB",
+            kib as f64 / 1024.0
+        ),
         None => println!("peak memory: /usr/bin/time not available"),
     }
 }

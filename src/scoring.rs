@@ -201,88 +201,138 @@ pub fn score_into_with(
     context: Context<'_>,
     result: &mut InstrumentScore,
 ) {
-    assert_eq!(answers.len(), instrument.items.len(), "one answer per item");
-    result.missing_items.clear();
-    result.invalid_items.clear();
-    result.interval = context.interval;
-    result.age = context.age;
-    let asked = instrument
-        .age_banding
-        .as_ref()
-        .zip(context.interval)
-        .and_then(|(banding, i)| banding.intervals.get(i))
-        .map(|interval| &interval.items[..]);
-    for (index, answer) in answers.iter().enumerate() {
-        if asked.is_some_and(|items| !items.contains(&index)) {
-            continue;
-        }
-        match answer {
-            Answer::Missing => result.missing_items.push(index),
-            Answer::Invalid => result.invalid_items.push(index),
-            Answer::Chosen(_) => {}
-        }
-    }
-    result
-        .scales
-        .resize(instrument.scales.len(), ScaleScore::default());
-    match instrument.scales_in(context.interval) {
-        Some(scales) => {
-            for (scale, out) in scales.iter().zip(result.scales.iter_mut()) {
-                *out = score_scale(instrument, scale, answers, context.concerns);
-            }
-        }
-        None => result.scales.fill(ScaleScore::default()),
-    }
-    result.flags.clear();
-    for (index, flag) in instrument.flags.iter().enumerate() {
-        if let Answer::Chosen(option) = answers[flag.item]
-            && instrument.items[flag.item].options[usize::from(option)].points >= flag.at_least
-        {
-            result.flags.push(index);
-        }
-    }
+    Scorer::new(instrument).score_into(answers, context, result);
 }
 
-fn score_scale(
-    instrument: &Instrument,
-    scale: &Scale,
-    answers: &[Answer],
-    concerns: &[bool],
-) -> ScaleScore {
-    let mut out = ScaleScore::default();
-    let mut sum: i64 = 0;
-    for &index in &scale.items {
-        match answers[index] {
-            Answer::Chosen(option) => {
-                out.answered += 1;
-                sum += i64::from(instrument.items[index].options[usize::from(option)].points);
-                if concerns.get(index).copied().unwrap_or(false) {
-                    sum += i64::from(
-                        instrument
-                            .concerns
-                            .get(index)
-                            .copied()
-                            .flatten()
-                            .unwrap_or(0),
-                    );
-                }
-            }
-            Answer::Missing => {
-                out.missing += 1;
-                out.required_missing |= scale.missing.required.contains(&index);
-            }
-            Answer::Invalid => out.invalid += 1,
+/// An instrument prepared for scoring many answer sets (a batch).
+///
+/// It holds every option's points in one flat table, so that summing a scale
+/// reads one small array instead of following item and option records. All
+/// scoring goes through it; [`score`] and its siblings build one per call.
+#[derive(Debug, Clone)]
+pub struct Scorer<'a> {
+    instrument: &'a Instrument,
+    /// Where item `i`'s options start in `points`.
+    offsets: Vec<usize>,
+    /// Points of every option of every item, item by item in printed order.
+    points: Vec<i32>,
+    /// Points a ticked concern box adds, per item (0 without one).
+    concern_points: Vec<i32>,
+}
+
+impl<'a> Scorer<'a> {
+    /// Prepares `instrument` for scoring.
+    pub fn new(instrument: &'a Instrument) -> Scorer<'a> {
+        let mut offsets = Vec::with_capacity(instrument.items.len());
+        let mut points = Vec::new();
+        for item in &instrument.items {
+            offsets.push(points.len());
+            points.extend(item.options.iter().map(|o| o.points));
+        }
+        let concern_points = (0..instrument.items.len())
+            .map(|i| instrument.concerns.get(i).copied().flatten().unwrap_or(0))
+            .collect();
+        Scorer {
+            instrument,
+            offsets,
+            points,
+            concern_points,
         }
     }
-    if out.invalid > 0 || out.required_missing || out.missing > scale.missing.max_missing {
-        return out;
+
+    /// The instrument being scored.
+    pub fn instrument(&self) -> &'a Instrument {
+        self.instrument
     }
-    let n = scale.items.len();
-    out.score = crate::instrument::reachable_score_from(scale, sum, out.answered, n);
-    out.prorated =
-        out.missing >= scale.missing.prorate_from.max(1) && scale.missing.prorate.is_some();
-    out.band = out.score.and_then(|s| scale.band_of(s));
-    out
+
+    /// Points of option `option` of item `item`.
+    #[inline]
+    fn points_of(&self, item: usize, option: u8) -> i32 {
+        self.points[self.offsets[item] + usize::from(option)]
+    }
+
+    /// Scores `answers` into `result`, reusing its buffers (no allocation once warm).
+    ///
+    /// # Panics
+    /// If `answers` does not hold one answer per item.
+    pub fn score_into(
+        &self,
+        answers: &[Answer],
+        context: Context<'_>,
+        result: &mut InstrumentScore,
+    ) {
+        let instrument = self.instrument;
+        assert_eq!(answers.len(), instrument.items.len(), "one answer per item");
+        result.missing_items.clear();
+        result.invalid_items.clear();
+        result.interval = context.interval;
+        result.age = context.age;
+        let asked = instrument
+            .age_banding
+            .as_ref()
+            .zip(context.interval)
+            .and_then(|(banding, i)| banding.intervals.get(i))
+            .map(|interval| &interval.items[..]);
+        for (index, answer) in answers.iter().enumerate() {
+            if asked.is_some_and(|items| !items.contains(&index)) {
+                continue;
+            }
+            match answer {
+                Answer::Missing => result.missing_items.push(index),
+                Answer::Invalid => result.invalid_items.push(index),
+                Answer::Chosen(_) => {}
+            }
+        }
+        result
+            .scales
+            .resize(instrument.scales.len(), ScaleScore::default());
+        match instrument.scales_in(context.interval) {
+            Some(scales) => {
+                for (scale, out) in scales.iter().zip(result.scales.iter_mut()) {
+                    *out = self.score_scale(scale, answers, context.concerns);
+                }
+            }
+            None => result.scales.fill(ScaleScore::default()),
+        }
+        result.flags.clear();
+        for (index, flag) in instrument.flags.iter().enumerate() {
+            if let Answer::Chosen(option) = answers[flag.item]
+                && self.points_of(flag.item, option) >= flag.at_least
+            {
+                result.flags.push(index);
+            }
+        }
+    }
+
+    fn score_scale(&self, scale: &Scale, answers: &[Answer], concerns: &[bool]) -> ScaleScore {
+        let mut out = ScaleScore::default();
+        let mut sum: i64 = 0;
+        for &index in &scale.items {
+            match answers[index] {
+                Answer::Chosen(option) => {
+                    out.answered += 1;
+                    sum += i64::from(self.points_of(index, option));
+                    if concerns.get(index).copied().unwrap_or(false) {
+                        sum += i64::from(self.concern_points[index]);
+                    }
+                }
+                Answer::Missing => {
+                    out.missing += 1;
+                    out.required_missing |= scale.missing.required.contains(&index);
+                }
+                Answer::Invalid => out.invalid += 1,
+            }
+        }
+        if out.invalid > 0 || out.required_missing || out.missing > scale.missing.max_missing {
+            return out;
+        }
+        let n = scale.items.len();
+        out.score = crate::instrument::reachable_score_from(scale, sum, out.answered, n);
+        out.prorated =
+            out.missing >= scale.missing.prorate_from.max(1) && scale.missing.prorate.is_some();
+        out.band = out.score.and_then(|s| scale.band_of(s));
+        out
+    }
 }
 
 /// A one-line account of a score for people: `14 (probable)` or `no score: 1 of 10 items missing`.

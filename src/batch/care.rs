@@ -188,10 +188,10 @@ impl Care {
         &self.summary
     }
 
-    /// Writes the [`CARE_COLUMNS`] fields of the last evaluated row.
-    pub fn write_csv<W: Write>(&mut self, w: &mut csv::Writer<W>) -> io::Result<()> {
+    /// Appends the [`CARE_COLUMNS`] fields of the last evaluated row to `out`.
+    pub fn push_csv(&mut self, out: &mut csv::ByteRecord) {
         let Some(plan) = &self.plan else {
-            return Ok(());
+            return;
         };
         let outcome = plan.outcome();
         let table = &self.table;
@@ -199,16 +199,17 @@ impl Care {
             Decision::Level(index) => {
                 let level = &table.levels[index];
                 self.buffer.clear();
-                write!(self.buffer, "{}", level.number)?;
-                w.write_field(&self.buffer)?;
-                w.write_field(level.name.get(self.lang))?;
+                // Writing into a Vec cannot fail.
+                let _ = write!(self.buffer, "{}", level.number);
+                out.push_field(&self.buffer);
+                out.push_field(level.name.get(self.lang).as_bytes());
             }
             _ => {
-                w.write_field(b"")?;
-                w.write_field(b"")?;
+                out.push_field(b"");
+                out.push_field(b"");
             }
         }
-        w.write_field(if outcome.urgent { "true" } else { "false" })?;
+        out.push_field(if outcome.urgent { b"true" } else { b"false" });
         self.buffer.clear();
         for (n, &referral) in outcome.referrals.iter().enumerate() {
             if n > 0 {
@@ -217,7 +218,7 @@ impl Care {
             self.buffer
                 .extend_from_slice(table.referrals[referral].id.as_bytes());
         }
-        w.write_field(&self.buffer)?;
+        out.push_field(&self.buffer);
         self.buffer.clear();
         for (n, &rule) in outcome.matched.iter().enumerate() {
             if n > 0 {
@@ -226,8 +227,7 @@ impl Care {
             self.buffer
                 .extend_from_slice(table.rules[rule].id.as_bytes());
         }
-        w.write_field(&self.buffer)?;
-        Ok(())
+        out.push_field(&self.buffer);
     }
 
     /// The `care` object of the last evaluated row.

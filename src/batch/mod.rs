@@ -11,6 +11,7 @@ pub mod care;
 mod columns;
 pub mod input;
 pub mod output;
+mod pipeline;
 mod values;
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ pub use input::Encoding;
 pub use values::CellReader;
 
 use crate::instrument::{Instrument, ValueKind};
-use crate::scoring::{Answer, Context, InstrumentScore, Status, score_into_with};
+use crate::scoring::{Answer, Context, InstrumentScore, Scorer, Status};
 
 /// How a batch is read and scored.
 #[derive(Debug, Clone, Default)]
@@ -248,7 +249,7 @@ pub enum BatchError {
 }
 
 /// Scores every row of `input` and hands the rows to `sink`.
-pub fn score_stream<R: Read>(
+pub fn score_stream<R: Read + Send>(
     input: R,
     instruments: &[&Instrument],
     options: &BatchOptions,
@@ -266,7 +267,7 @@ pub fn score_stream<R: Read>(
     }
 }
 
-fn score_decoded<R: Read>(
+fn score_decoded<R: Read + Send>(
     input: R,
     instruments: &[&Instrument],
     options: &BatchOptions,
@@ -350,19 +351,23 @@ fn score_decoded<R: Read>(
     sink.begin(&layout)?;
 
     let width = layout.headers.len();
-    let mut record = csv::ByteRecord::new();
     let mut answers: Vec<Vec<Answer>> = instruments
         .iter()
         .map(|i| vec![Answer::Missing; i.items.len()])
         .collect();
     let mut scores: Vec<InstrumentScore> = vec![InstrumentScore::default(); instruments.len()];
+    let scorers: Vec<Scorer<'_>> = instruments.iter().map(|i| Scorer::new(i)).collect();
+    let has_concerns: Vec<bool> = instruments
+        .iter()
+        .map(|i| i.concerns.iter().any(Option::is_some))
+        .collect();
     let mut concerns: Vec<Vec<bool>> = instruments
         .iter()
         .map(|i| vec![false; i.items.len()])
         .collect();
     let mut issues: Vec<RowIssue> = Vec::new();
     let mut summary = Summary::default();
-    while reader.read_byte_record(&mut record)? {
+    let mut each = |record: &csv::ByteRecord| -> Result<(), BatchError> {
         summary.rows += 1;
         issues.clear();
         let mut status = Status::Ok;
@@ -400,17 +405,32 @@ fn score_decoded<R: Read>(
                 .age_banding
                 .as_ref()
                 .map(|b| interval.map_or(&[][..], |i| &b.intervals[i].items[..]));
-            for (item, reader) in readers[slot].iter().enumerate() {
-                concerns[slot][item] = false;
-                // A column the row's questionnaire needs but the input lacks.
-                let mut absent = false;
-                if let Some(asked) = asked {
-                    if !asked.contains(&item) {
-                        answers[slot][item] = Answer::Missing;
-                        continue;
+            if asked.is_none() && !has_concerns[slot] {
+                // The common case, kept tight: every item read from its column.
+                for (item, reader) in readers[slot].iter().enumerate() {
+                    let column = item_columns[item];
+                    let answer = reader.read(record.get(column).unwrap_or(b""), &missing_codes);
+                    if answer == Answer::Invalid {
+                        issues.push(RowIssue::InvalidCell {
+                            instrument: slot,
+                            item,
+                            column,
+                        });
                     }
-                    if item_columns[item] == usize::MAX {
-                        issues.push(RowIssue::Other(format!(
+                    answers[slot][item] = answer;
+                }
+            } else {
+                for (item, reader) in readers[slot].iter().enumerate() {
+                    concerns[slot][item] = false;
+                    // A column the row's questionnaire needs but the input lacks.
+                    let mut absent = false;
+                    if let Some(asked) = asked {
+                        if !asked.contains(&item) {
+                            answers[slot][item] = Answer::Missing;
+                            continue;
+                        }
+                        if item_columns[item] == usize::MAX {
+                            issues.push(RowIssue::Other(format!(
                             "{}: the questionnaire for this age ({}) asks {}, but the input has no column for it",
                             instrument.id,
                             interval.map_or("", |i| {
@@ -418,62 +438,63 @@ fn score_decoded<R: Read>(
                             }),
                             instrument.items[item].id
                         )));
-                        status = Status::Invalid;
-                        absent = true;
+                            status = Status::Invalid;
+                            absent = true;
+                        }
                     }
-                }
-                if instrument.concerns[item].is_some() {
-                    match age_columns[slot].concerns[item] {
-                        Some(column) => {
-                            let cell = record.get(column).unwrap_or(b"");
-                            match ages::read_concern(cell, &missing_codes) {
-                                Some(ticked) => concerns[slot][item] = ticked,
-                                None => {
-                                    issues.push(RowIssue::Other(format!(
+                    if instrument.concerns[item].is_some() {
+                        match age_columns[slot].concerns[item] {
+                            Some(column) => {
+                                let cell = record.get(column).unwrap_or(b"");
+                                match ages::read_concern(cell, &missing_codes) {
+                                    Some(ticked) => concerns[slot][item] = ticked,
+                                    None => {
+                                        issues.push(RowIssue::Other(format!(
                                         "column `{}`: `{}` is not a concern mark (yes/no, 1/0, x or blank)",
                                         layout.headers[column],
                                         String::from_utf8_lossy(cell).trim()
                                     )));
-                                    status = Status::Invalid;
+                                        status = Status::Invalid;
+                                    }
                                 }
                             }
-                        }
-                        None if asked.is_some() => {
-                            issues.push(RowIssue::Other(format!(
+                            None if asked.is_some() => {
+                                issues.push(RowIssue::Other(format!(
                                 "{}: the input has no concern column for {} (such as {}.{}.concern)",
                                 instrument.id,
                                 instrument.items[item].id,
                                 instrument.id,
                                 instrument.items[item].id
                             )));
-                            status = Status::Invalid;
-                            absent = true;
+                                status = Status::Invalid;
+                                absent = true;
+                            }
+                            None => {}
                         }
-                        None => {}
                     }
+                    let cell = record.get(item_columns[item]).unwrap_or(b"");
+                    let answer = reader.read(cell, &missing_codes);
+                    if absent {
+                        // Never scored without the column: the total would be too low.
+                        answers[slot][item] = Answer::Invalid;
+                        continue;
+                    }
+                    if answer == Answer::Invalid {
+                        issues.push(RowIssue::InvalidCell {
+                            instrument: slot,
+                            item,
+                            column: item_columns[item],
+                        });
+                    }
+                    answers[slot][item] = answer;
                 }
-                let cell = record.get(item_columns[item]).unwrap_or(b"");
-                let answer = reader.read(cell, &missing_codes);
-                if absent {
-                    // Never scored without the column: the total would be too low.
-                    answers[slot][item] = Answer::Invalid;
-                    continue;
-                }
-                if answer == Answer::Invalid {
-                    issues.push(RowIssue::InvalidCell {
-                        instrument: slot,
-                        item,
-                        column: item_columns[item],
-                    });
-                }
-                answers[slot][item] = answer;
             }
             let context = Context {
                 concerns: &concerns[slot],
                 interval,
                 age,
             };
-            score_into_with(instrument, &answers[slot], context, &mut scores[slot]);
+            scorers[slot].score_into(&answers[slot], context, &mut scores[slot]);
             let instrument_status = scores[slot].status();
             let scored = instrument.age_banding.is_none() || interval.is_some();
             if instrument_status == Status::Incomplete && scored {
@@ -502,7 +523,7 @@ fn score_decoded<R: Read>(
             let row = ScoredRow {
                 number: summary.rows,
                 status,
-                record: &record,
+                record,
                 scores: &scores,
                 answers: &answers,
                 issues: &issues,
@@ -531,13 +552,15 @@ fn score_decoded<R: Read>(
         let row = ScoredRow {
             number: summary.rows,
             status,
-            record: &record,
+            record,
             scores: &scores,
             answers: &answers,
             issues: &issues,
         };
         sink.row(&layout, &row)?;
-    }
+        Ok(())
+    };
+    pipeline::each_record(reader, &mut each)?;
     sink.finish()?;
     Ok(summary)
 }

@@ -36,6 +36,7 @@ pub struct CsvSink<W: Write> {
     with_answers: bool,
     buffer: Vec<u8>,
     text: String,
+    record: csv::ByteRecord,
     care: Option<Care>,
 }
 
@@ -50,6 +51,7 @@ impl<W: Write> CsvSink<W> {
             with_answers,
             buffer: Vec::with_capacity(64),
             text: String::with_capacity(256),
+            record: csv::ByteRecord::with_capacity(256, 64),
             care: None,
         }
     }
@@ -117,15 +119,18 @@ impl<W: Write> RowSink for CsvSink<W> {
     }
 
     fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
-        let w = &mut self.writer;
+        // The row is assembled in one reused record and written with the csv
+        // writer's whole-record fast path: this is the batch's hot path.
+        let out = &mut self.record;
+        out.clear();
         let buf = &mut self.buffer;
         buf.clear();
         push_int(buf, row.number as i64);
-        w.write_field(&buf[..])?;
+        out.push_field(buf);
         for (_, index) in &layout.columns.keep {
-            w.write_field(row.record.get(*index).unwrap_or(b""))?;
+            out.push_field(row.record.get(*index).unwrap_or(b""));
         }
-        w.write_field(row.status.as_str())?;
+        out.push_field(row.status.as_str().as_bytes());
         for (slot, instrument) in layout.instruments.iter().enumerate() {
             let result = &row.scores[slot];
             if self.with_answers {
@@ -134,21 +139,21 @@ impl<W: Write> RowSink for CsvSink<W> {
                     if let Answer::Chosen(option) = answer {
                         push_int(buf, i64::from(item.options[usize::from(*option)].points));
                     }
-                    w.write_field(&buf[..])?;
+                    out.push_field(buf);
                 }
             }
             if let Some(banding) = &instrument.age_banding {
                 let interval = result.interval.and_then(|i| banding.intervals.get(i));
-                w.write_field(interval.map_or("", |i| i.id.as_str()))?;
+                out.push_field(interval.map_or(&b""[..], |i| i.id.as_bytes()));
                 let chronological = result.age.map(|a| a.chronological);
                 let corrected = result.age.and_then(|a| a.corrected);
                 for age in [chronological, corrected] {
                     for part in [age.map(|a| a.months), age.map(|a| a.days)] {
                         buf.clear();
                         if let Some(value) = part {
-                            write!(buf, "{value}")?;
+                            push_int(buf, i64::from(value));
                         }
-                        w.write_field(&buf[..])?;
+                        out.push_field(buf);
                     }
                 }
             }
@@ -157,10 +162,12 @@ impl<W: Write> RowSink for CsvSink<W> {
                 if let Some(score) = scored.score {
                     write_score(buf, score);
                 }
-                w.write_field(&buf[..])?;
+                out.push_field(buf);
                 if !scale.bands.is_empty() {
-                    let band = scored.band.map_or("", |b| scale.bands[b].id.as_str());
-                    w.write_field(band)?;
+                    let band = scored
+                        .band
+                        .map_or(&b""[..], |b| scale.bands[b].id.as_bytes());
+                    out.push_field(band);
                 }
             }
             if !instrument.flags.is_empty() {
@@ -171,12 +178,12 @@ impl<W: Write> RowSink for CsvSink<W> {
                     }
                     buf.extend_from_slice(instrument.flags[flag].id.as_bytes());
                 }
-                w.write_field(&buf[..])?;
+                out.push_field(buf);
             }
         }
         if let Some(care) = &mut self.care {
             care.evaluate(row);
-            care.write_csv(w)?;
+            care.push_csv(out);
         }
         self.text.clear();
         row.write_messages(layout, "; ", &mut self.text)
@@ -184,8 +191,8 @@ impl<W: Write> RowSink for CsvSink<W> {
         if let Some(care) = &self.care {
             care.append_reasons(&mut self.text, "; ");
         }
-        w.write_field(self.text.as_bytes())?;
-        w.write_record(None::<&[u8]>)?;
+        out.push_field(self.text.as_bytes());
+        self.writer.write_byte_record(out)?;
         Ok(())
     }
 

@@ -180,8 +180,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         extra_labels,
     };
-    let input: Box<dyn Read> = if reading_stdin {
-        Box::new(io::stdin().lock())
+    let input: Box<dyn Read + Send> = if reading_stdin {
+        Box::new(io::stdin())
     } else {
         Box::new(
             File::open(&args.input)
@@ -255,7 +255,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
 
 /// Scores into `out` in the chosen format and gives `out` back, flushed.
 fn write_all<W: Write>(
-    input: Box<dyn Read>,
+    input: Box<dyn Read + Send>,
     instruments: &[&Instrument],
     options: &BatchOptions,
     args: &ScoreArgs,

@@ -1,0 +1,149 @@
+//! Reading records on one thread while the caller scores them on another.
+//!
+//! Parsing CSV and scoring cost about the same per row, so on a machine with
+//! two cores running them side by side nearly halves the time of a batch.
+//! Records travel in batches that are handed back and reused, so the number
+//! of records alive at once is fixed and memory does not grow with the input.
+
+use std::io::Read;
+use std::sync::mpsc;
+
+use super::BatchError;
+
+/// Records per batch handed from the reading thread to the scoring thread.
+const BATCH: usize = 1024;
+/// Filled batches that may wait for the scoring thread.
+const IN_FLIGHT: usize = 4;
+
+/// A batch of records read, and the read error that ended it, if any.
+struct Filled {
+    records: Vec<csv::ByteRecord>,
+    len: usize,
+    error: Option<csv::Error>,
+}
+
+/// Calls `each` on every record of `reader`, in order, reading ahead on another thread.
+///
+/// Stops at the first error `each` returns; a read error is returned after
+/// every record before it has been handed to `each`.
+pub fn each_record<R: Read + Send>(
+    mut reader: csv::Reader<R>,
+    each: &mut dyn FnMut(&csv::ByteRecord) -> Result<(), BatchError>,
+) -> Result<(), BatchError> {
+    std::thread::scope(|scope| {
+        let (filled_tx, filled_rx) = mpsc::sync_channel::<Filled>(IN_FLIGHT);
+        let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<csv::ByteRecord>>(IN_FLIGHT + 2);
+        scope.spawn(move || {
+            loop {
+                let mut records = empty_rx.try_recv().unwrap_or_default();
+                let mut len = 0;
+                let mut error = None;
+                while len < BATCH {
+                    if len == records.len() {
+                        records.push(csv::ByteRecord::new());
+                    }
+                    match reader.read_byte_record(&mut records[len]) {
+                        Ok(true) => len += 1,
+                        Ok(false) => break,
+                        Err(err) => {
+                            error = Some(err);
+                            break;
+                        }
+                    }
+                }
+                let last = len < BATCH;
+                // A closed channel means the scoring side stopped early: stop reading.
+                if filled_tx
+                    .send(Filled {
+                        records,
+                        len,
+                        error,
+                    })
+                    .is_err()
+                    || last
+                {
+                    return;
+                }
+            }
+        });
+        consume(filled_rx, empty_tx, each)
+    })
+}
+
+/// The scoring side: takes batches in order and gives each back for reuse.
+///
+/// Taking the receiver by value means an early return closes the channel,
+/// which tells the reading thread to stop.
+fn consume(
+    filled_rx: mpsc::Receiver<Filled>,
+    empty_tx: mpsc::SyncSender<Vec<csv::ByteRecord>>,
+    each: &mut dyn FnMut(&csv::ByteRecord) -> Result<(), BatchError>,
+) -> Result<(), BatchError> {
+    for filled in filled_rx {
+        for record in &filled.records[..filled.len] {
+            each(record)?;
+        }
+        if let Some(err) = filled.error {
+            return Err(err.into());
+        }
+        // If the reader already has enough batches, this one is simply dropped.
+        let _ = empty_tx.try_send(filled.records);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(text: &str) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes())
+    }
+
+    #[test]
+    fn every_record_in_order_across_batches() {
+        let text: String = (0..(BATCH * 3 + 7)).map(|i| format!("{i},x\n")).collect();
+        let mut seen = Vec::new();
+        each_record(reader(&text), &mut |record| {
+            seen.push(
+                std::str::from_utf8(&record[0])
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap(),
+            );
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, (0..(BATCH * 3 + 7)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_early_stop_ends_the_reader() {
+        let text: String = (0..(BATCH * 20)).map(|i| format!("{i}\n")).collect();
+        let mut count = 0;
+        let result = each_record(reader(&text), &mut |_| {
+            count += 1;
+            if count == 10 {
+                Err(BatchError::Empty)
+            } else {
+                Ok(())
+            }
+        });
+        assert!(matches!(result, Err(BatchError::Empty)));
+        assert_eq!(count, 10);
+    }
+
+    #[test]
+    fn empty_input_calls_nothing() {
+        let mut count = 0;
+        each_record(reader(""), &mut |_| {
+            count += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(count, 0);
+    }
+}
