@@ -32,6 +32,28 @@ impl SourceSpot {
     pub fn unknown() -> Self {
         SourceSpot::default()
     }
+
+    /// A spot covering the text of one line (1-based), for problems known only by line.
+    pub fn whole_line(text: &str, line: usize) -> Self {
+        let mut start = 0;
+        for (number, content) in text.split_inclusive('\n').enumerate() {
+            if number + 1 == line {
+                let trimmed = content.trim_end();
+                let indent = trimmed.len() - trimmed.trim_start().len();
+                return SourceSpot {
+                    line,
+                    column: indent + 1,
+                    bytes: Some(start + indent..start + trimmed.len()),
+                };
+            }
+            start += content.len();
+        }
+        SourceSpot {
+            line,
+            column: 0,
+            bytes: None,
+        }
+    }
 }
 
 /// One problem in a file, ready to show to the person who wrote it.

@@ -206,30 +206,6 @@ impl InputError {
     }
 }
 
-/// Picks the delimiter of a header line: the most frequent of `,` `;` tab
-/// outside double quotes, `,` on a tie with it or when none occurs.
-pub fn sniff_delimiter(header: &[u8]) -> u8 {
-    let mut counts = [0_usize; 3];
-    let mut quoted = false;
-    for &b in header {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => counts[0] += 1,
-            b';' if !quoted => counts[1] += 1,
-            b'\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let candidates = [b',', b';', b'\t'];
-    let mut best = 0;
-    for i in 1..3 {
-        if counts[i] > counts[best] {
-            best = i;
-        }
-    }
-    candidates[best]
-}
-
 fn trim(bytes: &[u8]) -> &[u8] {
     bytes.trim_ascii()
 }
@@ -453,7 +429,7 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
     if trim(&prefix[..header_end]).is_empty() {
         return Err(InputError::Empty);
     }
-    let delimiter = sniff_delimiter(&prefix[..header_end]);
+    let delimiter = crate::batch::input::sniff_delimiter(&prefix[..header_end]);
     let decimal_comma = delimiter != b',';
     let mut csv_reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -614,15 +590,6 @@ mod tests {
             by: None,
             compare: None,
         }
-    }
-
-    #[test]
-    fn sniffs_delimiters() {
-        assert_eq!(sniff_delimiter(b"a,b,c"), b',');
-        assert_eq!(sniff_delimiter(b"a;b;c"), b';');
-        assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
-        assert_eq!(sniff_delimiter(b"\"a,b\";c;d"), b';');
-        assert_eq!(sniff_delimiter(b"single"), b',');
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 for outcome in outcomes.iter().filter(|o| !o.passed()) {
                     let mut diagnostic = Diagnostic::error(
                         path,
-                        line_spot(text, outcome.line),
+                        SourceSpot::whole_line(text, outcome.line),
                         format!("known-answer example `{}` fails", outcome.name),
                     );
                     diagnostic.notes.clone_from(&outcome.mismatches);
@@ -172,27 +172,5 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{warnings} warning(s)");
         }
         Ok(ExitCode::SUCCESS)
-    }
-}
-
-/// A spot covering a whole line's text, for problems known only by line.
-pub fn line_spot(text: &str, line: usize) -> SourceSpot {
-    let mut start = 0;
-    for (number, content) in text.split_inclusive('\n').enumerate() {
-        if number + 1 == line {
-            let trimmed = content.trim_end();
-            let indent = trimmed.len() - trimmed.trim_start().len();
-            return SourceSpot {
-                line,
-                column: indent + 1,
-                bytes: Some(start + indent..start + trimmed.len()),
-            };
-        }
-        start += content.len();
-    }
-    SourceSpot {
-        line,
-        column: 0,
-        bytes: None,
     }
 }

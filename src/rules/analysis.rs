@@ -701,7 +701,7 @@ impl Report {
                 .iter()
                 .position(|i| matches!(i.kind, InputKind::Flag { instrument, flag: f } if instrument == lost.instrument && f == lost.flag))
                 .and_then(|_| find_line(text, &format!("flag: {}.{}", def.id, flag.id)))
-                .map_or_else(|| key_spot(text, "instruments"), |line| line_spot(text, line));
+                .map_or_else(|| key_spot(text, "instruments"), |line| SourceSpot::whole_line(text, line));
             let mut d = Diagnostic::error(
                 path,
                 spot,
@@ -727,7 +727,7 @@ impl Report {
             out.push(
                 Diagnostic::error(
                     path,
-                    line_spot(text, rule.line),
+                    SourceSpot::whole_line(text, rule.line),
                     format!(
                         "rule `{}` can never match: no answers produce this combination",
                         rule.id
@@ -750,7 +750,7 @@ impl Report {
             };
             out.push(Diagnostic::warning(
                 path,
-                line_spot(text, rule.line),
+                SourceSpot::whole_line(text, rule.line),
                 format!(
                     "rule `{}` never changes the outcome; it {how} (masked by {})",
                     rule.id,
@@ -774,27 +774,5 @@ fn key_spot(text: &str, key: &str) -> SourceSpot {
     let prefix = format!("{key}:");
     text.lines()
         .position(|line| line.starts_with(&prefix))
-        .map_or_else(SourceSpot::unknown, |i| line_spot(text, i + 1))
-}
-
-/// A spot covering a whole line's text.
-pub(crate) fn line_spot(text: &str, line: usize) -> SourceSpot {
-    let mut start = 0;
-    for (number, content) in text.split_inclusive('\n').enumerate() {
-        if number + 1 == line {
-            let trimmed = content.trim_end();
-            let indent = trimmed.len() - trimmed.trim_start().len();
-            return SourceSpot {
-                line,
-                column: indent + 1,
-                bytes: Some(start + indent..start + trimmed.len()),
-            };
-        }
-        start += content.len();
-    }
-    SourceSpot {
-        line,
-        column: 0,
-        bytes: None,
-    }
+        .map_or_else(SourceSpot::unknown, |i| SourceSpot::whole_line(text, i + 1))
 }
