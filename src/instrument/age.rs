@@ -267,6 +267,11 @@ impl Gestation {
     /// Reads whole weeks (`36`) or weeks+days (`36+4`); decimals are refused
     /// because `36.4` is written for both 36 weeks 4 days and 36.4 weeks.
     pub fn parse(text: &str) -> Result<Gestation, String> {
+        Gestation::read(text).map_err(|err| err.to_string())
+    }
+
+    /// [`parse`](Gestation::parse) with a typed error, for messages in other languages.
+    pub fn read(text: &str) -> Result<Gestation, GestationError> {
         let text = text.trim();
         let digits = |s: &str| -> Option<u32> {
             (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
@@ -281,16 +286,27 @@ impl Gestation {
             (Some(weeks), Some(days)) if days <= 6 && GESTATION_WEEKS.contains(&weeks) => {
                 Ok(Gestation::new(weeks, days))
             }
-            (Some(_), Some(days)) if days <= 6 => Err(format!(
-                "`{text}` weeks is not a plausible gestational age ({}-{} weeks)",
-                GESTATION_WEEKS.start(),
-                GESTATION_WEEKS.end()
-            )),
-            _ => Err(format!(
-                "`{text}` is not a gestational age (expected whole weeks like 36, or weeks+days like 36+4)"
-            )),
+            (Some(_), Some(days)) if days <= 6 => Err(GestationError::Implausible(text.to_owned())),
+            _ => Err(GestationError::NotAGestation(text.to_owned())),
         }
     }
+}
+
+/// Why a text is not a gestational age.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GestationError {
+    /// Weeks outside [`GESTATION_WEEKS`].
+    #[error(
+        "`{0}` weeks is not a plausible gestational age ({low}-{high} weeks)",
+        low = GESTATION_WEEKS.start(),
+        high = GESTATION_WEEKS.end()
+    )]
+    Implausible(String),
+    /// Not written as weeks or weeks+days.
+    #[error(
+        "`{0}` is not a gestational age (expected whole weeks like 36, or weeks+days like 36+4)"
+    )]
+    NotAGestation(String),
 }
 
 impl fmt::Display for Gestation {

@@ -433,6 +433,7 @@ proptest! {
                     });
                 }
                 Position::Review | Position::Finished => prop_assert!(session.current().is_none()),
+                Position::Age => prop_assert!(false, "no age step without a child questionnaire"),
             }
             if before_position == Position::Finished {
                 prop_assert!(session.is_finished(), "finished is final");
@@ -490,5 +491,460 @@ proptest! {
         prop_assert_eq!(session.answers()[0][target], Answer::Chosen(option as u8));
         let frontier = if answered == 10 { Position::Review } else { Position::Question(answered) };
         prop_assert_eq!(session.position(), frontier);
+    }
+}
+
+// ---- the age step of a child questionnaire ---------------------------------
+
+use crate::instrument::age::{Age, Date, Gestation, age_from_dates};
+use crate::scoring::Context;
+
+fn demo() -> &'static Instrument {
+    catalog().get("se-demo").expect("se-demo ships")
+}
+
+fn date(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+fn child(birth: &str, screening: &str, gestation: Option<Gestation>) -> ChildDates {
+    ChildDates {
+        birth: date(birth),
+        screening: date(screening),
+        gestation,
+    }
+}
+
+/// A term child of 6 months: the 6-month form.
+fn six_months() -> ChildDates {
+    child("2026-05-23", "2026-11-23", None)
+}
+
+/// A term child of 12 months: the 12-month form.
+fn twelve_months() -> ChildDates {
+    child("2025-11-23", "2026-11-23", None)
+}
+
+fn interval_id(session: &VisitSession<'_>, instrument: usize) -> Option<&'static str> {
+    let index = session.interval(instrument)?;
+    Some(demo().age_banding.as_ref()?.intervals[index].id.as_str())
+}
+
+/// The scores the session must report: the scoring engine's over its state.
+fn expected_scores(session: &VisitSession<'_>) -> Vec<InstrumentScore> {
+    session
+        .instruments()
+        .iter()
+        .enumerate()
+        .map(|(i, instrument)| {
+            crate::scoring::score_with(
+                instrument,
+                &session.answers()[i],
+                Context {
+                    concerns: &session.concerns()[i],
+                    interval: session.interval(i),
+                    age: session.child_age(i),
+                },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_child_questionnaire_starts_at_the_age_step_then_asks_only_its_forms_items() {
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    assert!(session.has_age_step());
+    assert_eq!(session.position(), Position::Age);
+    assert_eq!(session.question_count(), 0, "no form before the age");
+    assert!(session.current().is_none());
+    assert_eq!(session.answer(0), Err(SessionError::NotAtQuestion));
+    assert_eq!(session.skip(), Err(SessionError::NotAtQuestion));
+    assert_eq!(session.back(), Err(SessionError::AtFirstQuestion));
+    assert_eq!(session.finish(), Err(SessionError::NotAtReview));
+    assert_eq!(session.scores()[0].scales[0].score, None);
+
+    assert_eq!(session.set_age(six_months()).unwrap(), vec![]);
+    assert_eq!(interval_id(&session, 0), Some("d06"));
+    assert_eq!(session.position(), Position::Question(0));
+    assert_eq!(session.question_count(), 6);
+    let ids: Vec<&str> = (0..6)
+        .map(|q| session.question(q).item.id.as_str())
+        .collect();
+    assert_eq!(ids, ["d01", "d02", "d03", "d04", "d05", "d06"]);
+    let age = session.child_age(0).unwrap();
+    assert_eq!(age.chronological, Age::new(6, 0));
+    assert_eq!(age.corrected, None);
+    for q in 0..6 {
+        let question = session.current().unwrap();
+        assert_eq!((question.number, question.of), (q, 6));
+        assert!(question.concern_box);
+        // "Often" everywhere: strength items 0, problem items 10 (d03, d05).
+        session.answer(0).unwrap();
+    }
+    assert_eq!(session.position(), Position::Review);
+    session.finish().unwrap();
+    let scores = session.scores();
+    assert_eq!(scores, expected_scores(&session));
+    assert_eq!(scores[0].interval, Some(0));
+    assert_eq!(scores[0].scales[0].score, Some(20.0));
+    assert_eq!(
+        scores[0].scales[0].band,
+        Some(0),
+        "below the monitoring zone"
+    );
+}
+
+#[test]
+fn a_corrected_age_chooses_the_form() {
+    // 9 months old, born 5 weeks early: corrected 7m 26d, the 6-month form.
+    let born_early = child("2025-03-10", "2025-12-10", Some(Gestation::new(35, 0)));
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    session.set_age(born_early).unwrap();
+    assert_eq!(interval_id(&session, 0), Some("d06"));
+    let age = session.child_age(0).unwrap();
+    assert_eq!(age.chronological, Age::new(9, 0));
+    assert_eq!(age.corrected, Some(Age::new(7, 26)));
+    assert_eq!(session.child(), Some(born_early));
+    // The same child born at term is asked the 12-month form.
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    session
+        .set_age(ChildDates {
+            gestation: None,
+            ..born_early
+        })
+        .unwrap();
+    assert_eq!(interval_id(&session, 0), Some("d12"));
+    assert_eq!(session.question_count(), 8);
+}
+
+#[test]
+fn an_age_in_no_window_is_refused_naming_the_nearest_forms_and_changes_nothing() {
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    let two_months = child("2026-09-23", "2026-11-23", None);
+    match session.set_age(two_months) {
+        Err(AgeStepError::Outside {
+            instrument: 0,
+            outside,
+            ..
+        }) => {
+            assert_eq!(outside.age, Age::new(2, 0));
+            assert_eq!(outside.below, None);
+            assert_eq!(outside.above.map(|(id, _)| id), Some("d06".to_owned()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(session.position(), Position::Age);
+    assert_eq!(session.child(), None);
+    assert_eq!(session.question_count(), 0);
+    // Once a form is chosen, a refused age keeps it and its answers.
+    session.set_age(six_months()).unwrap();
+    session.answer(1).unwrap();
+    session.back().unwrap();
+    session.back().unwrap();
+    assert_eq!(session.position(), Position::Age);
+    let err = session
+        .set_age(child("2026-11-24", "2026-11-23", None))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AgeStepError::Age {
+                error: crate::instrument::age::AgeError::ScreenedBeforeBirth { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(session.child(), Some(six_months()));
+    assert_eq!(session.answers()[0][0], Answer::Chosen(1));
+    assert_eq!(session.position(), Position::Age);
+}
+
+#[test]
+fn back_from_the_first_item_returns_to_the_age_step_and_the_same_form_keeps_its_answers() {
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    session.set_age(six_months()).unwrap();
+    session.answer(2).unwrap();
+    session.answer(1).unwrap();
+    session.back().unwrap();
+    session.back().unwrap();
+    assert_eq!(session.position(), Position::Question(0));
+    session.back().unwrap();
+    assert_eq!(session.position(), Position::Age);
+    // One day older: still the 6-month form; the visit goes on where it was.
+    session
+        .set_age(child("2026-05-22", "2026-11-23", None))
+        .unwrap();
+    assert_eq!(session.child_age(0).unwrap().chronological, Age::new(6, 1));
+    assert_eq!(session.position(), Position::Question(2));
+    assert_eq!(session.answers()[0][0], Answer::Chosen(2));
+    assert_eq!(session.answers()[0][1], Answer::Chosen(1));
+}
+
+#[test]
+fn another_form_drops_the_answers_and_asks_it_from_its_first_item() {
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    session.set_age(six_months()).unwrap();
+    for _ in 0..6 {
+        session.answer_with(0, true).unwrap();
+    }
+    assert_eq!(session.position(), Position::Review);
+    session.jump_to_age().unwrap();
+    session.set_age(twelve_months()).unwrap();
+    assert_eq!(interval_id(&session, 0), Some("d12"));
+    assert_eq!(session.position(), Position::Question(0));
+    assert!(!session.current().unwrap().from_review);
+    assert!(session.answers()[0].iter().all(|a| *a == Answer::Missing));
+    assert!(session.concerns()[0].iter().all(|c| !c));
+    assert_eq!(session.question_count(), 8);
+    assert_eq!(session.question(4).item.id, "d07");
+}
+
+#[test]
+fn from_the_review_the_same_form_returns_to_the_review() {
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    session.set_age(six_months()).unwrap();
+    for _ in 0..6 {
+        session.skip().unwrap();
+    }
+    session.jump_to_age().unwrap();
+    assert_eq!(session.position(), Position::Age);
+    session.back().unwrap();
+    assert_eq!(
+        session.position(),
+        Position::Review,
+        "back returns to the review"
+    );
+    session.jump_to_age().unwrap();
+    session.set_age(six_months()).unwrap();
+    assert_eq!(session.position(), Position::Review);
+    session.back().unwrap();
+    assert_eq!(session.position(), Position::Question(5), "the last item");
+}
+
+#[test]
+fn concern_marks_add_points_and_only_items_with_a_box_take_them() {
+    let mut session = VisitSession::new(&[demo()]).unwrap();
+    session.set_age(six_months()).unwrap();
+    // d01 "Sometimes" (5) with its concern box (+5), the rest "Often" on
+    // strength items (0) and "Rarely" on problem items (0).
+    session.answer_with(1, true).unwrap();
+    for option in [0, 2, 0, 2, 0] {
+        session.answer(option).unwrap();
+    }
+    assert_eq!(session.scores()[0].scales[0].score, Some(10.0));
+    assert!(session.question(0).concern);
+    // Answering again without the mark takes it away.
+    session.jump(0).unwrap();
+    session.answer(1).unwrap();
+    assert_eq!(session.scores()[0].scales[0].score, Some(5.0));
+    // Clearing removes answer and mark.
+    session.jump(0).unwrap();
+    session.answer_with(1, true).unwrap();
+    session.jump(0).unwrap();
+    session.clear().unwrap();
+    assert!(!session.concerns()[0][0]);
+    assert_eq!(session.answers()[0][0], Answer::Missing);
+    // EPDS items have no concern box.
+    let mut epds_visit = VisitSession::new(&[epds()]).unwrap();
+    assert_eq!(
+        epds_visit.answer_with(0, true),
+        Err(SessionError::NoConcernBox)
+    );
+    assert_eq!(epds_visit.answers()[0][0], Answer::Missing);
+    assert_eq!(epds_visit.position(), Position::Question(0));
+}
+
+#[test]
+fn a_visit_without_a_child_questionnaire_has_no_age_step() {
+    let mut session = VisitSession::new(&[epds()]).unwrap();
+    assert!(!session.has_age_step());
+    assert_eq!(session.jump_to_age(), Err(SessionError::NoAgeStep));
+    assert!(matches!(
+        session.set_age(six_months()),
+        Err(AgeStepError::Session(SessionError::NotAtAge))
+    ));
+    assert_eq!(session.child(), None);
+}
+
+#[test]
+fn the_age_step_of_a_later_instrument_follows_the_earlier_items_and_precedes_the_review() {
+    let mut session = VisitSession::new(&[epds(), demo()]).unwrap();
+    assert_eq!(session.age_step_index(), Some(10));
+    assert_eq!(session.question_count(), 10);
+    // Answering the last EPDS item first: the unsettled age step comes next,
+    // never the review.
+    session.jump(9).unwrap();
+    session.answer(3).unwrap();
+    assert_eq!(session.position(), Position::Age);
+    session.back().unwrap();
+    assert_eq!(session.position(), Position::Question(9));
+    session.answer(3).unwrap();
+    session.set_age(six_months()).unwrap();
+    assert_eq!(session.position(), Position::Question(10));
+    assert_eq!(session.current().unwrap().instrument.id, "se-demo");
+    assert_eq!(session.current().unwrap().number, 0);
+    session.back().unwrap();
+    assert_eq!(session.position(), Position::Age);
+    session.back().unwrap();
+    assert_eq!(session.position(), Position::Question(9));
+}
+
+#[derive(Debug, Clone)]
+enum AgeOp {
+    Op(Op),
+    AnswerMarked(usize),
+    SetAge(ChildDates),
+    JumpToAge,
+}
+
+fn child_dates() -> impl Strategy<Value = ChildDates> {
+    let base = date("2023-06-01").day_number();
+    (
+        0i64..1200,
+        -40i64..1000,
+        prop::option::of((23u32..43, 0u32..7)),
+    )
+        .prop_map(move |(birth, gap, gestation)| {
+            let birth = Date::from_day_number(base + birth).unwrap();
+            ChildDates {
+                birth,
+                screening: birth.add_days(gap).unwrap(),
+                gestation: gestation.map(|(w, d)| Gestation::new(w, d)),
+            }
+        })
+}
+
+fn age_op() -> impl Strategy<Value = AgeOp> {
+    prop_oneof![
+        6 => op().prop_map(AgeOp::Op),
+        2 => (0usize..4).prop_map(AgeOp::AnswerMarked),
+        3 => child_dates().prop_map(AgeOp::SetAge),
+        1 => Just(AgeOp::JumpToAge),
+    ]
+}
+
+/// The interval the definition's own rules give this child, or `None` when none fits.
+fn model_interval(instrument: &Instrument, child: &ChildDates) -> Option<usize> {
+    let banding = instrument.age_banding.as_ref()?;
+    let age = age_from_dates(
+        child.birth,
+        child.screening,
+        child.gestation,
+        banding.correction.as_ref(),
+    )
+    .ok()?;
+    banding.interval_for(&age).ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Any sequence of calls on a visit with a child questionnaire: no panic,
+    /// refused calls change nothing, the form is the one the definition's age
+    /// rules choose, only its items are asked and hold answers, the review
+    /// (and the end) is never reached without an age, and the scores are the
+    /// scoring engine's.
+    #[test]
+    fn any_sequence_with_an_age_step_keeps_the_invariants(
+        with_epds in any::<bool>(),
+        ops in proptest::collection::vec(age_op(), 0..80),
+    ) {
+        let instruments: Vec<&Instrument> = if with_epds { vec![epds(), demo()] } else { vec![demo()] };
+        let banded = instruments.len() - 1;
+        let mut session = VisitSession::new(&instruments).unwrap();
+        for op in ops {
+            let before = session.clone();
+            let outcome: Result<(), String> = match &op {
+                AgeOp::Op(Op::Answer(option)) => session.answer(*option).map(drop).map_err(|e| e.to_string()),
+                AgeOp::Op(Op::Back) => session.back().map_err(|e| e.to_string()),
+                AgeOp::Op(Op::Skip) => session.skip().map_err(|e| e.to_string()),
+                AgeOp::Op(Op::Clear) => session.clear().map(drop).map_err(|e| e.to_string()),
+                AgeOp::Op(Op::Jump(index)) => session.jump(*index).map_err(|e| e.to_string()),
+                AgeOp::Op(Op::Finish) => session.finish().map_err(|e| e.to_string()),
+                AgeOp::AnswerMarked(option) => session.answer_with(*option, true).map(drop).map_err(|e| e.to_string()),
+                AgeOp::JumpToAge => session.jump_to_age().map_err(|e| e.to_string()),
+                AgeOp::SetAge(child) => session.set_age(*child).map(drop).map_err(|e| e.to_string()),
+            };
+            match (&op, &outcome) {
+                (_, Err(_)) => {
+                    prop_assert_eq!(session.position(), before.position());
+                    prop_assert_eq!(session.answers(), before.answers());
+                    prop_assert_eq!(session.concerns(), before.concerns());
+                    prop_assert_eq!(session.child(), before.child());
+                    prop_assert_eq!(session.interval(banded), before.interval(banded));
+                    prop_assert_eq!(session.question_count(), before.question_count());
+                }
+                (AgeOp::SetAge(child), Ok(())) => {
+                    prop_assert_eq!(before.position(), Position::Age);
+                    prop_assert_eq!(session.child(), Some(*child));
+                    prop_assert_eq!(session.interval(banded), model_interval(demo(), child));
+                    if before.interval(banded).is_some_and(|i| Some(i) != session.interval(banded)) {
+                        prop_assert!(session.answers()[banded].iter().all(|a| *a == Answer::Missing));
+                    }
+                }
+                _ => {}
+            }
+            if let AgeOp::SetAge(child) = &op
+                && before.position() == Position::Age
+                && model_interval(demo(), child).is_some()
+            {
+                prop_assert!(outcome.is_ok(), "an age in a window is taken: {:?}", outcome);
+            }
+            // Only the form's items are asked and hold answers or marks.
+            let form = session
+                .interval(banded)
+                .map(|i| demo().age_banding.as_ref().unwrap().intervals[i].items.clone());
+            let demo_questions: Vec<usize> = (0..session.question_count())
+                .map(|q| session.question(q))
+                .filter(|q| q.instrument_index == banded)
+                .map(|q| q.item_index)
+                .collect();
+            prop_assert_eq!(&demo_questions, &form.clone().unwrap_or_default());
+            for item in 0..demo().items.len() {
+                if !form.as_ref().is_some_and(|f| f.contains(&item)) {
+                    prop_assert_eq!(session.answers()[banded][item], Answer::Missing);
+                    prop_assert!(!session.concerns()[banded][item]);
+                }
+            }
+            if with_epds {
+                prop_assert!(session.concerns()[0].iter().all(|c| !c), "EPDS has no concern box");
+            }
+            match session.position() {
+                Position::Review | Position::Finished => prop_assert!(session.child().is_some()),
+                Position::Question(index) => {
+                    prop_assert!(index < session.question_count());
+                    let q = session.current().unwrap();
+                    prop_assert!(q.number < q.of);
+                }
+                Position::Age => prop_assert!(session.current().is_none()),
+            }
+            if before.is_finished() {
+                prop_assert!(session.is_finished());
+            }
+            prop_assert_eq!(session.scores(), expected_scores(&session));
+        }
+    }
+
+    /// From the first item of the form, back always returns to the age step.
+    #[test]
+    fn back_from_the_first_item_is_the_age_step(child in child_dates(), with_epds in any::<bool>()) {
+        let instruments: Vec<&Instrument> = if with_epds { vec![epds(), demo()] } else { vec![demo()] };
+        let mut session = VisitSession::new(&instruments).unwrap();
+        if with_epds {
+            for _ in 0..10 {
+                session.skip().unwrap();
+            }
+        }
+        prop_assert_eq!(session.position(), Position::Age);
+        if session.set_age(child).is_ok() {
+            let first = session.age_step_index().unwrap();
+            prop_assert_eq!(session.position(), Position::Question(first));
+            session.back().unwrap();
+            prop_assert_eq!(session.position(), Position::Age);
+        } else {
+            prop_assert_eq!(model_interval(demo(), &child), None);
+            prop_assert_eq!(session.position(), Position::Age);
+        }
     }
 }

@@ -319,6 +319,330 @@ messages! {
         sv: "Inte sparat (använd --save FIL för att spara en rad).",
         en: "Not saved (use --save FILE to save a row).",
     }
+    /// The parent as respondent (child questionnaires).
+    Parent {
+        nb: "forelder",
+        sv: "förälder",
+        en: "parent",
+    }
+    /// Before the age step of a child questionnaire.
+    AgeIntro {
+        nb: "Barnets alder velger skjema.",
+        sv: "Barnets ålder väljer formulär.",
+        en: "The child's age chooses the form.",
+    }
+    /// How to write the age step's answers, in line mode.
+    AgeLineHelp {
+        nb: "Datoer skrives 2026-11-23 eller 23.11.2026. b = tilbake.",
+        sv: "Datum skrivs 2026-11-23 eller 23.11.2026. b = tillbaka.",
+        en: "Write dates as 2026-11-23 or 23.11.2026. b = back.",
+    }
+    /// The birth date field.
+    BirthDate {
+        nb: "Barnets fødselsdato",
+        sv: "Barnets födelsedatum",
+        en: "Child's birth date",
+    }
+    /// The screening date field.
+    ScreeningDate {
+        nb: "Screeningdato",
+        sv: "Screeningdatum",
+        en: "Screening date",
+    }
+    /// The gestational age field.
+    GestationalWeeks {
+        nb: "Svangerskapsuke ved fødsel",
+        sv: "Graviditetsvecka vid födseln",
+        en: "Gestational weeks at birth",
+    }
+    /// A field entered before: an empty line keeps it (line mode).
+    KeepsValue {
+        nb: "tom linje beholder {value}",
+        sv: "tom rad behåller {value}",
+        en: "empty line keeps {value}",
+    }
+    /// The screening date's default (line mode).
+    TodayDefault {
+        nb: "tom linje = i dag, {date}",
+        sv: "tom rad = i dag, {date}",
+        en: "empty line = today, {date}",
+    }
+    /// How to write the gestational age (line mode).
+    GestationHint {
+        nb: "36 eller 36+4; tom linje = født til termin",
+        sv: "36 eller 36+4; tom rad = född i fullgången tid",
+        en: "36 or 36+4; empty line = born at term",
+    }
+    /// How to write the gestational age when one was entered before (line mode).
+    GestationHintKeep {
+        nb: "36 eller 36+4, t = født til termin; tom linje beholder {value}",
+        sv: "36 eller 36+4, t = född i fullgången tid; tom rad behåller {value}",
+        en: "36 or 36+4, t = born at term; empty line keeps {value}",
+    }
+    /// How to answer a date field (terminal).
+    DateHelp {
+        nb: "2026-11-23 eller 23.11.2026, Enter bekrefter, Esc går tilbake",
+        sv: "2026-11-23 eller 23.11.2026, Enter bekräftar, Esc går tillbaka",
+        en: "2026-11-23 or 23.11.2026, Enter confirms, Esc goes back",
+    }
+    /// How to answer the screening date (terminal).
+    ScreeningDateHelp {
+        nb: "Enter godtar dagens dato, eller skriv 2026-11-23 eller 23.11.2026; Esc går tilbake",
+        sv: "Enter godtar dagens datum, eller skriv 2026-11-23 eller 23.11.2026; Esc går tillbaka",
+        en: "Enter accepts today's date, or type 2026-11-23 or 23.11.2026; Esc goes back",
+    }
+    /// How to answer the gestational age (terminal).
+    GestationHelp {
+        nb: "36 eller 36+4; tomt = født til termin; Enter bekrefter, Esc går tilbake",
+        sv: "36 eller 36+4; tomt = född i fullgången tid; Enter bekräftar, Esc går tillbaka",
+        en: "36 or 36+4; empty = born at term; Enter confirms, Esc goes back",
+    }
+    /// The birth date was left empty.
+    BirthDateNeeded {
+        nb: "Fødselsdatoen trengs: alderen velger skjema.",
+        sv: "Födelsedatumet behövs: åldern väljer formulär.",
+        en: "The birth date is needed: the age chooses the form.",
+    }
+    /// Not written as a date.
+    DateNotADate {
+        nb: "«{input}» er ikke en dato: skriv 2026-11-23 eller 23.11.2026.",
+        sv: "”{input}” är inget datum: skriv 2026-11-23 eller 23.11.2026.",
+        en: "\"{input}\" is not a date: write 2026-11-23 or 23.11.2026.",
+    }
+    /// A slash date.
+    DateAmbiguous {
+        nb: "«{input}» kan leses både som dag/måned og måned/dag: skriv 2026-11-23 eller 23.11.2026.",
+        sv: "”{input}” kan läsas både som dag/månad och månad/dag: skriv 2026-11-23 eller 23.11.2026.",
+        en: "\"{input}\" could be day/month or month/day: write 2026-11-23 or 23.11.2026.",
+    }
+    /// A two-digit year.
+    DateShortYear {
+        nb: "«{input}» har tosifret årstall: skriv alle fire sifrene (23.11.2026).",
+        sv: "”{input}” har tvåsiffrigt årtal: skriv alla fyra siffrorna (23.11.2026).",
+        en: "\"{input}\" has a two-digit year: write all four digits (23.11.2026).",
+    }
+    /// A day that does not exist.
+    DateNoSuchDay {
+        nb: "«{input}» finnes ikke i kalenderen.",
+        sv: "”{input}” finns inte i kalendern.",
+        en: "\"{input}\" is not a day of the calendar.",
+    }
+    /// A year outside 1900-2200.
+    DateYearRange {
+        nb: "«{input}» er utenfor årene 1900–2200.",
+        sv: "”{input}” ligger utanför åren 1900–2200.",
+        en: "\"{input}\" is outside the years 1900–2200.",
+    }
+    /// A screening date after today.
+    ScreeningInFuture {
+        nb: "Screeningdatoen {date} er etter dagens dato ({today}).",
+        sv: "Screeningdatumet {date} är efter dagens datum ({today}).",
+        en: "The screening date {date} is after today ({today}).",
+    }
+    /// A birth date after today.
+    BirthInFuture {
+        nb: "Fødselsdatoen {date} er etter dagens dato ({today}).",
+        sv: "Födelsedatumet {date} är efter dagens datum ({today}).",
+        en: "The birth date {date} is after today ({today}).",
+    }
+    /// Not written as a gestational age.
+    GestationBad {
+        nb: "«{input}» er ikke en svangerskapsalder: skriv hele uker (36) eller uker+dager (36+4).",
+        sv: "”{input}” är ingen graviditetslängd: skriv hela veckor (36) eller veckor+dagar (36+4).",
+        en: "\"{input}\" is not a gestational age: write whole weeks (36) or weeks+days (36+4).",
+    }
+    /// A gestational age outside 20-45 weeks.
+    GestationImplausible {
+        nb: "«{input}» uker er ikke en mulig svangerskapsalder ved fødsel ({low}–{high} uker).",
+        sv: "”{input}” veckor är ingen möjlig graviditetslängd vid födseln ({low}–{high} veckor).",
+        en: "\"{input}\" weeks is not a possible gestational age at birth ({low}–{high} weeks).",
+    }
+    /// The screening date is before the birth date.
+    ScreenedBeforeBirth {
+        nb: "Screeningdatoen ({screening}) er før fødselsdatoen ({birth}).",
+        sv: "Screeningdatumet ({screening}) är före födelsedatumet ({birth}).",
+        en: "The screening date ({screening}) is before the birth date ({birth}).",
+    }
+    /// Corrected for prematurity, the child has not reached term.
+    BeforeTerm {
+        nb: "Korrigert for prematuritet har barnet ikke nådd termin ennå ({days} igjen): ingen skjema kan brukes.",
+        sv: "Korrigerat för förtidig födsel har barnet inte nått fullgången tid ännu ({days} kvar): inget formulär kan användas.",
+        en: "Corrected for prematurity, the child has not reached term yet ({days} to go): no form can be used.",
+    }
+    /// An age in no interval's window.
+    OutsideForms {
+        nb: "{instrument}: {which} {age} passer ikke noe skjema; nærmeste: {nearest}.",
+        sv: "{instrument}: {which} {age} passar inget formulär; närmast: {nearest}.",
+        en: "{instrument}: {which} {age} fits no form; nearest: {nearest}.",
+    }
+    /// "the age" in OutsideForms.
+    TheAge {
+        nb: "alderen",
+        sv: "åldern",
+        en: "the age",
+    }
+    /// "the corrected age" in OutsideForms.
+    TheCorrectedAge {
+        nb: "den korrigerte alderen",
+        sv: "den korrigerade åldern",
+        en: "the corrected age",
+    }
+    /// Joins two nearest forms.
+    And {
+        nb: "og",
+        sv: "och",
+        en: "and",
+    }
+    /// After a refused age, in line mode.
+    AgeAgainLine {
+        nb: "Skriv datoene på nytt (tom linje beholder det som står).",
+        sv: "Skriv datumen på nytt (tom rad behåller det som står).",
+        en: "Enter the dates again (an empty line keeps what was entered).",
+    }
+    /// After a refused age, in the terminal.
+    AgeAgainTerminal {
+        nb: "Rett datoene (feltene er fylt ut med det som ble skrevet).",
+        sv: "Rätta datumen (fälten är ifyllda med det som skrevs).",
+        en: "Correct the dates (the fields hold what was entered).",
+    }
+    /// The form's label in the result and after the age step.
+    FormLabel {
+        nb: "Skjema",
+        sv: "Formulär",
+        en: "Form",
+    }
+    /// An interval's window.
+    Window {
+        nb: "{from} til {to}",
+        sv: "{from} till {to}",
+        en: "{from} to {to}",
+    }
+    /// A form's number of questions.
+    QuestionCount {
+        nb: "{count} spørsmål",
+        sv: "{count} frågor",
+        en: "{count} questions",
+    }
+    /// The age's label.
+    AgeLabel {
+        nb: "Alder",
+        sv: "Ålder",
+        en: "Age",
+    }
+    /// The age with the dates it comes from.
+    AgeWithDates {
+        nb: "{age} (født {birth}, screenet {screening})",
+        sv: "{age} (född {birth}, screenad {screening})",
+        en: "{age} (born {birth}, screened {screening})",
+    }
+    /// The corrected age's label.
+    CorrectedAgeLabel {
+        nb: "Korrigert alder",
+        sv: "Korrigerad ålder",
+        en: "Corrected age",
+    }
+    /// A corrected age and why.
+    CorrectedBecause {
+        nb: "{age} (født ved {gestation} uker, {early} før termin; den korrigerte alderen velger skjema)",
+        sv: "{age} (född i vecka {gestation}, {early} före fullgången tid; den korrigerade åldern väljer formulär)",
+        en: "{age} (born at {gestation} weeks, {early} before term; the corrected age chooses the form)",
+    }
+    /// No correction: born at term.
+    NotCorrectedTerm {
+        nb: "brukes ikke (født til termin)",
+        sv: "används inte (född i fullgången tid)",
+        en: "not used (born at term)",
+    }
+    /// No correction: not born early enough.
+    NotCorrectedEarly {
+        nb: "brukes ikke (født ved {gestation} uker, {early} før termin; korrigeres fra {min} uker før termin)",
+        sv: "används inte (född i vecka {gestation}, {early} före fullgången tid; korrigeras från {min} veckor före)",
+        en: "not used (born at {gestation} weeks, {early} before term; corrected from {min} weeks early)",
+    }
+    /// No correction: too old.
+    NotCorrectedOld {
+        nb: "brukes ikke fra {months} måneders alder",
+        sv: "används inte från {months} månaders ålder",
+        en: "not used from {months} months of age",
+    }
+    /// One month.
+    Month {
+        nb: "måned",
+        sv: "månad",
+        en: "month",
+    }
+    /// Several months.
+    Months {
+        nb: "måneder",
+        sv: "månader",
+        en: "months",
+    }
+    /// One day.
+    Day {
+        nb: "dag",
+        sv: "dag",
+        en: "day",
+    }
+    /// Several days.
+    Days {
+        nb: "dager",
+        sv: "dagar",
+        en: "days",
+    }
+    /// The review list's age entry.
+    AgeReview {
+        nb: "Barnets alder: født {birth}, screenet {screening}, {gestation} → {forms}",
+        sv: "Barnets ålder: född {birth}, screenad {screening}, {gestation} → {forms}",
+        en: "Child's age: born {birth}, screened {screening}, {gestation} → {forms}",
+    }
+    /// A gestational age in the review.
+    GestationWeeksShort {
+        nb: "{gestation} uker",
+        sv: "vecka {gestation}",
+        en: "{gestation} weeks",
+    }
+    /// Born at term, in the review.
+    AtTermShort {
+        nb: "til termin",
+        sv: "fullgången",
+        en: "at term",
+    }
+    /// How to tick a concern box, in line mode.
+    ConcernLineHelp {
+        nb: "Bekymringsrute: skriv x etter nummeret (2x) når ruten er krysset av på skjemaet.",
+        sv: "Oroskryss: skriv x efter numret (2x) när rutan är ikryssad på formuläret.",
+        en: "Concern box: add x to the number (2x) when the box is ticked on the form.",
+    }
+    /// The input prompt in line mode, for an item with a concern box.
+    LinePromptConcern {
+        nb: "Svar (1-{max} eller 1x-{max}x, b, tom linje)> ",
+        sv: "Svar (1-{max} eller 1x-{max}x, b, tom rad)> ",
+        en: "Answer (1-{max} or 1x-{max}x, b, empty line)> ",
+    }
+    /// An answer that is not an option, for an item with a concern box.
+    InvalidAnswerConcern {
+        nb: "«{input}» er ikke et svar her: skriv et tall fra 1 til {max}, med x etter når bekymringsruten er krysset av (2x), b for å gå tilbake, eller en tom linje for å hoppe over.",
+        sv: "”{input}” är inget svar här: skriv ett tal från 1 till {max}, med x efter när oroskrysset är ifyllt (2x), b för att gå tillbaka, eller en tom rad för att hoppa över.",
+        en: "\"{input}\" is not an answer here: type a number from 1 to {max}, with x after it when the concern box is ticked (2x), b to go back, or an empty line to skip.",
+    }
+    /// A ticked concern box, after an answer.
+    ConcernTicked {
+        nb: "bekymring krysset av",
+        sv: "oro ikryssad",
+        en: "concern ticked",
+    }
+    /// The result's concern boxes row.
+    ConcernsLabel {
+        nb: "Bekymringsruter",
+        sv: "Oroskryss",
+        en: "Concern boxes",
+    }
+    /// The result's zones row.
+    ZonesLabel {
+        nb: "Soner for skjemaet",
+        sv: "Zoner för formuläret",
+        en: "Zones of the form",
+    }
     /// A wording file in another language than the visit.
     TextsLanguage {
         nb: "Merk: ordlyden til {instrument} er på «{language}» (fra tekstpakken), resten på norsk.",
@@ -385,6 +709,7 @@ mod tests {
             Msg::Partner,
             Msg::RuleTableLabel,
             Msg::AdviceLabel,
+            Msg::Day,
         ];
         for &msg in Msg::ALL {
             if same.contains(&msg) {

@@ -11,7 +11,13 @@
 //! visit was abandoned (end of input, Ctrl-C; nothing is saved) or an error
 //! (for example the save failed, after the result was shown); 2 a usage error.
 //! The exit code never says anything about the result itself.
+//!
+//! A child questionnaire (an age-banded instrument such as the synthetic
+//! `se-demo`) first asks the child's birth date, the screening date and the
+//! gestational weeks at birth; the (corrected) age chooses the form whose
+//! items are then asked.
 
+mod age;
 mod line;
 mod messages;
 mod recommend;
@@ -26,6 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use stepcare::instrument::Instrument;
+use stepcare::instrument::age::Date;
 use stepcare::lang::Lang;
 use stepcare::session::VisitSession;
 use stepcare::texts::load_text_pack;
@@ -37,22 +44,65 @@ use messages::Msg;
 use recommend::{Advice, Rules};
 use render::{Style, Wording};
 
-/// Who answers the questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Respondent {
-    /// The mother.
-    Mother,
-    /// The partner.
-    Partner,
+/// The respondent when no instrument names who answers it.
+const DEFAULT_RESPONDENT: &str = "mother";
+
+/// Who answers: `--respondent`, else the first respondent every instrument
+/// accepts (in the first such instrument's order: `mother` for EPDS, `parent`
+/// for a child questionnaire). An instrument without a `respondents` list
+/// accepts anyone.
+fn choose_respondent(
+    given: Option<&str>,
+    instruments: &[&Instrument],
+) -> Result<String, UsageError> {
+    let restricting: Vec<&&Instrument> = instruments
+        .iter()
+        .filter(|i| !i.respondents.is_empty())
+        .collect();
+    let accepted = |who: &str| {
+        restricting
+            .iter()
+            .all(|i| i.respondents.iter().any(|r| r == who))
+    };
+    let listed = || {
+        restricting
+            .iter()
+            .map(|i| format!("{} ({})", i.id, i.respondents.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match given {
+        Some(who) => match restricting
+            .iter()
+            .find(|i| !i.respondents.iter().any(|r| r == who))
+        {
+            None => Ok(who.to_owned()),
+            Some(instrument) => Err(UsageError(format!(
+                "{} is not meant to be answered by the {who} (its respondents: {})",
+                instrument.id,
+                instrument.respondents.join(", ")
+            ))),
+        },
+        None => match restricting.first() {
+            None => Ok(DEFAULT_RESPONDENT.to_owned()),
+            Some(first) => first
+                .respondents
+                .iter()
+                .find(|r| accepted(r))
+                .cloned()
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "no respondent answers every instrument of this visit: {}; ask them in separate visits",
+                        listed()
+                    ))
+                }),
+        },
+    }
 }
 
-impl Respondent {
-    fn id(self) -> &'static str {
-        match self {
-            Respondent::Mother => "mother",
-            Respondent::Partner => "partner",
-        }
-    }
+/// Reads `--today`.
+fn parse_today(text: &str) -> Result<Date, String> {
+    Date::parse(text).map_err(|err| err.to_string())
 }
 
 /// Arguments of `stepcare visit`.
@@ -64,9 +114,10 @@ pub struct VisitArgs {
     /// Language of the visit (nb, sv, en); default from LANG, else English.
     #[arg(long)]
     lang: Option<Lang>,
-    /// Who answers.
-    #[arg(long, value_enum, default_value_t = Respondent::Mother)]
-    respondent: Respondent,
+    /// Who answers (one of the instruments' respondents); default: the first
+    /// one every instrument accepts (mother for EPDS, parent for a child questionnaire).
+    #[arg(long, value_name = "ID")]
+    respondent: Option<String>,
     /// Stepped-care rule table: a shipped table's id or a YAML file.
     #[arg(long, value_name = "ID|FILE")]
     rules: Option<String>,
@@ -82,6 +133,9 @@ pub struct VisitArgs {
     /// Use the line front end even on a terminal.
     #[arg(long)]
     line: bool,
+    /// The date an empty screening date stands for (default: today, UTC); for tests and demonstrations.
+    #[arg(long, value_name = "DATE", hide = true, value_parser = parse_today)]
+    today: Option<Date>,
     #[command(flatten)]
     catalog: CatalogArgs,
 }
@@ -100,22 +154,9 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
         if instruments.iter().any(|i| i.id == instrument.id) {
             return Err(UsageError(format!("--instrument {id} is given twice")).into());
         }
-        if !instrument.respondents.is_empty()
-            && !instrument
-                .respondents
-                .iter()
-                .any(|r| r == args.respondent.id())
-        {
-            return Err(UsageError(format!(
-                "{} is not meant to be answered by the {} (its respondents: {})",
-                instrument.id,
-                args.respondent.id(),
-                instrument.respondents.join(", ")
-            ))
-            .into());
-        }
         instruments.push(instrument);
     }
+    let respondent = choose_respondent(args.respondent.as_deref(), &instruments)?;
     if let Some(id) = &args.id
         && id.chars().any(char::is_control)
     {
@@ -159,7 +200,7 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     let rules = match &args.rules {
         Some(spec) => {
             let known: Vec<&Instrument> = catalog.instruments().iter().collect();
-            let rules = Rules::load(spec, &known, &instruments, args.respondent.id())?;
+            let rules = Rules::load(spec, &known, &instruments, &respondent)?;
             for instrument in rules.unused(&instruments) {
                 eprintln!(
                     "{}",
@@ -180,8 +221,9 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     };
     let stdin = io::stdin();
     let terminal = !args.line && stdin.is_terminal() && io::stderr().is_terminal();
+    let today = args.today.unwrap_or_else(age::today);
     let outcome = if terminal {
-        terminal::run(&mut session, &wording, warn_style)?
+        terminal::run(&mut session, &wording, warn_style, today)?
     } else {
         let echo = !stdin.is_terminal();
         line::run(
@@ -192,6 +234,7 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             &mut io::stderr(),
             warn_style,
             echo,
+            today,
         )?
     };
     if outcome == Outcome::Abandoned {
@@ -209,7 +252,7 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
         Some(rules) => rules.advise(&instruments, &session.scores())?,
         None => Advice::NoRules,
     };
-    let respondent = args.respondent.id();
+    let respondent = respondent.as_str();
     let mut screen = render::result_screen(&session, &wording, respondent, &advice, out_style);
     if io::stdout().is_terminal() {
         // Piped output stays one line per item for scripts; a screen gets word-wrapped.

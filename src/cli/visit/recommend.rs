@@ -62,7 +62,7 @@ impl Rules {
                 .map(|m| format!("{} ({})", m.column, m.values))
                 .collect();
             anyhow::bail!(
-                "the rule table `{}` needs data a visit does not ask for: {}",
+                "the rule table `{}` cannot be used for this visit (answered by the {respondent}): it needs data the visit does not give: {}",
                 table.id,
                 columns.join("; ")
             );

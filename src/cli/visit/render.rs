@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use stepcare::instrument::{Instrument, fmt_score};
 use stepcare::lang::Lang;
 use stepcare::scoring::InstrumentScore;
-use stepcare::session::VisitSession;
+use stepcare::session::{Question, VisitSession};
 use stepcare::texts::TextPack;
 
+use super::age;
 use super::messages::Msg;
 use super::recommend::Advice;
 
@@ -114,13 +115,13 @@ pub fn short_name(instrument: &Instrument) -> String {
     instrument.id.to_uppercase()
 }
 
-/// "EPDS spørsmål 10".
-pub fn item_ref(instrument: &Instrument, item: usize, lang: Lang) -> String {
+/// "EPDS spørsmål 10": `number` is the item's 0-based place on its form.
+pub fn item_ref(instrument: &Instrument, number: usize, lang: Lang) -> String {
     format!(
         "{} {} {}",
         short_name(instrument),
         Msg::ItemWord.get(lang),
-        item + 1
+        number + 1
     )
 }
 
@@ -137,25 +138,40 @@ pub fn option_lines(wording: &Wording, instrument: &Instrument, item: usize) -> 
         .collect()
 }
 
-/// The line introducing an instrument.
-pub fn instrument_intro(instrument: &Instrument, lang: Lang) -> String {
+/// The line introducing an instrument whose form has `count` questions.
+pub fn instrument_intro(instrument: &Instrument, count: usize, lang: Lang) -> String {
     Msg::InstrumentIntro.fill(
         lang,
         &[
             ("name", instrument.name.get(lang)),
-            ("count", &instrument.items.len().to_string()),
+            ("count", &count.to_string()),
         ],
     )
 }
 
-/// The question's title: `3/10 Needless self-blame`.
-pub fn question_title(wording: &Wording, instrument: &Instrument, item: usize) -> String {
+/// The question's title, numbered as on its form: `3/10 Needless self-blame`.
+pub fn question_title(wording: &Wording, question: &Question<'_>) -> String {
     format!(
         "{}/{} {}",
-        item + 1,
-        instrument.items.len(),
-        wording.item(instrument, item)
+        question.number + 1,
+        question.of,
+        wording.item(question.instrument, question.item_index)
     )
+}
+
+/// A chosen option as the visit shows it: `2. Sometimes`, or with a ticked
+/// concern box `2x. Sometimes (concern ticked)`.
+pub fn answer_text(wording: &Wording, question: &Question<'_>, option: usize) -> String {
+    let text = wording.option(question.instrument, question.item_index, option);
+    if question.concern {
+        format!(
+            "{}x. {text} ({})",
+            option + 1,
+            Msg::ConcernTicked.get(wording.lang)
+        )
+    } else {
+        format!("{}. {text}", option + 1)
+    }
 }
 
 /// The lines of the immediate warning for a raised flag; each carries a
@@ -186,7 +202,14 @@ pub fn flag_raised_lines(
         &[
             ("marker", marker.get(lang)),
             ("flag", flag.label.get(lang)),
-            ("question", &item_ref(definition, flag.item, lang)),
+            (
+                "question",
+                &item_ref(
+                    definition,
+                    session.place_on_form(instrument, flag.item).0,
+                    lang,
+                ),
+            ),
             ("answer", &answer),
         ],
     );
@@ -211,10 +234,11 @@ pub fn flag_cleared_line(
 ) -> String {
     let definition = session.instruments()[instrument];
     let flag = &definition.flags[flag];
+    let number = session.place_on_form(instrument, flag.item).0;
     Msg::FlagClearedNow.fill(
         lang,
         &[
-            ("question", &item_ref(definition, flag.item, lang)),
+            ("question", &item_ref(definition, number, lang)),
             ("flag", flag.label.get(lang)),
         ],
     )
@@ -225,6 +249,7 @@ pub fn respondent_name(respondent: &str, lang: Lang) -> String {
     match respondent {
         "mother" => Msg::Mother.get(lang).to_owned(),
         "partner" => Msg::Partner.get(lang).to_owned(),
+        "parent" => Msg::Parent.get(lang).to_owned(),
         other => other.to_owned(),
     }
 }
@@ -288,7 +313,9 @@ pub fn result_screen(
         out.push('\n');
         let _ = writeln!(out, "{}", style.bold(instrument.name.get(lang)));
         let mut rows: Vec<(String, String)> = Vec::new();
-        for (scale, result) in instrument.scales.iter().zip(&score.scales) {
+        rows.extend(form_rows(session, index, lang));
+        let scales = score.scales_of(instrument);
+        for (scale, result) in scales.iter().zip(&score.scales) {
             let value = match result.score {
                 Some(value) => {
                     let mut text = fmt_score(value);
@@ -324,7 +351,7 @@ pub fn result_screen(
                         marker.get(lang),
                         flag.label.get(lang),
                         Msg::ItemWord.get(lang),
-                        flag.item + 1
+                        session.place_on_form(index, flag.item).0 + 1
                     )
                 })
                 .collect();
@@ -335,12 +362,28 @@ pub fn result_screen(
             };
             rows.push((Msg::FlagsLabel.get(lang).to_owned(), text));
         }
+        if instrument.age_banding.is_some() {
+            rows.extend(zones_row(scales, lang));
+        }
+        if instrument.has_concerns() {
+            let ticked: Vec<String> = (0..session.question_count())
+                .map(|q| session.question(q))
+                .filter(|q| q.instrument_index == index && q.concern && q.answer.is_some())
+                .map(|q| (q.number + 1).to_string())
+                .collect();
+            let text = if ticked.is_empty() {
+                Msg::NoFlags.get(lang).to_owned()
+            } else {
+                format!("{} {}", Msg::ItemWord.get(lang), ticked.join(", "))
+            };
+            rows.push((Msg::ConcernsLabel.get(lang).to_owned(), text));
+        }
         let unanswered: Vec<String> = session
             .unanswered()
             .into_iter()
             .map(|q| session.question(q))
             .filter(|q| q.instrument_index == index)
-            .map(|q| (q.item_index + 1).to_string())
+            .map(|q| (q.number + 1).to_string())
             .collect();
         if !unanswered.is_empty() {
             rows.push((
@@ -364,6 +407,72 @@ pub fn result_screen(
     out.push('\n');
     let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
     out
+}
+
+/// The form, age and corrected-age rows of an age-banded instrument's result.
+fn form_rows(session: &VisitSession<'_>, index: usize, lang: Lang) -> Vec<(String, String)> {
+    let instrument = session.instruments()[index];
+    let (Some(banding), Some(interval), Some(age), Some(child)) = (
+        instrument.age_banding.as_ref(),
+        session.interval(index),
+        session.child_age(index),
+        session.child(),
+    ) else {
+        return Vec::new();
+    };
+    let mut rows = vec![
+        (
+            Msg::FormLabel.get(lang).to_owned(),
+            age::form_text(&banding.intervals[interval], lang),
+        ),
+        (
+            Msg::AgeLabel.get(lang).to_owned(),
+            Msg::AgeWithDates.fill(
+                lang,
+                &[
+                    ("age", &age::age_text(age.chronological, lang)),
+                    ("birth", &child.birth.to_string()),
+                    ("screening", &child.screening.to_string()),
+                ],
+            ),
+        ),
+    ];
+    if let Some(text) =
+        age::corrected_text(&age, child.gestation, banding.correction.as_ref(), lang)
+    {
+        rows.push((Msg::CorrectedAgeLabel.get(lang).to_owned(), text));
+    }
+    rows
+}
+
+/// The zones of the form's scales: `0-24 Below the monitoring zone; 25-34 ...`.
+fn zones_row(scales: &[stepcare::instrument::Scale], lang: Lang) -> Option<(String, String)> {
+    let banded: Vec<&stepcare::instrument::Scale> =
+        scales.iter().filter(|s| !s.bands.is_empty()).collect();
+    let several = banded.len() > 1;
+    let parts: Vec<String> = banded
+        .iter()
+        .map(|scale| {
+            let bands: Vec<String> = scale
+                .bands
+                .iter()
+                .map(|band| {
+                    format!(
+                        "{}–{} {}",
+                        fmt_score(band.from),
+                        fmt_score(band.to),
+                        band.label.get(lang)
+                    )
+                })
+                .collect();
+            if several {
+                format!("{}: {}", scale.label.get(lang), bands.join("; "))
+            } else {
+                bands.join("; ")
+            }
+        })
+        .collect();
+    (!parts.is_empty()).then(|| (Msg::ZonesLabel.get(lang).to_owned(), parts.join(" | ")))
 }
 
 /// Word-wraps every line of `text` longer than `width` columns; continuation

@@ -4,10 +4,15 @@
 //! the same instruments, with the visit's `id`, `timestamp` and `respondent`
 //! where a batch run puts its `--keep` columns; the `care.*` columns are always
 //! there (empty for a visit without `--rules`), so every file of visits has one
-//! layout. After the batch columns come `rule_table`, `rule_table_version` and
-//! `definitions` (each instrument's definition version). The row is written by
-//! the batch CSV writer itself, stepped-care part included, so the two layouts
-//! cannot drift apart.
+//! layout. After the batch columns come what a child questionnaire was
+//! scored from, under the names `stepcare score` reads (`<id>.birth_date`,
+//! `<id>.screening_date`, `<id>.gestational_weeks` when the definition
+//! corrects for prematurity, and `<id>.<item>.concern` for every item with a
+//! concern box: `yes`, `no`, or blank when the form did not ask the item),
+//! then `rule_table`, `rule_table_version` and `definitions` (each
+//! instrument's definition version). The row is written by the batch CSV
+//! writer itself, stepped-care part included, so the two layouts cannot
+//! drift apart, and a file of visits can be scored again as it stands.
 //!
 //! Safety: the file is created with owner-only permissions (0600 on Unix),
 //! opened for appending, and locked (an advisory lock, so two visits saving
@@ -127,6 +132,9 @@ pub fn record(
         header.splice(at..at, CARE_COLUMNS.iter().map(|c| (*c).to_owned()));
         fields.splice(at..at, CARE_COLUMNS.iter().map(|_| String::new()));
     }
+    let (inputs, values) = scored_from(session);
+    header.extend(inputs);
+    fields.extend(values);
     header.extend(VISIT.iter().map(|c| (*c).to_owned()));
     fields.extend(advice.table_columns());
     fields.push(
@@ -144,6 +152,57 @@ pub fn record(
         );
     }
     Ok((header, fields))
+}
+
+/// The columns (and values) a batch run needs besides the answers to score
+/// the visit again: a child questionnaire's dates and gestational age, and
+/// every concern box.
+fn scored_from(session: &VisitSession<'_>) -> (Vec<String>, Vec<String>) {
+    let mut header = Vec::new();
+    let mut fields = Vec::new();
+    let child = session.child();
+    for (index, instrument) in session.instruments().iter().enumerate() {
+        let id = &instrument.id;
+        if let Some(banding) = &instrument.age_banding {
+            header.push(format!("{id}.birth_date"));
+            fields.push(child.map(|c| c.birth.to_string()).unwrap_or_default());
+            header.push(format!("{id}.screening_date"));
+            fields.push(child.map(|c| c.screening.to_string()).unwrap_or_default());
+            if banding.correction.is_some() {
+                header.push(format!("{id}.gestational_weeks"));
+                fields.push(
+                    child
+                        .and_then(|c| c.gestation)
+                        .map(|g| g.to_string())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        let asked: Option<&[usize]> = match &instrument.age_banding {
+            None => None,
+            Some(banding) => Some(
+                session
+                    .interval(index)
+                    .and_then(|i| banding.intervals.get(i))
+                    .map_or(&[][..], |i| &i.items[..]),
+            ),
+        };
+        for (item, definition) in instrument.items.iter().enumerate() {
+            if instrument.concerns[item].is_none() {
+                continue;
+            }
+            header.push(format!("{id}.{}.concern", definition.id));
+            let value = if asked.is_some_and(|items| !items.contains(&item)) {
+                ""
+            } else if session.concerns()[index][item] {
+                "yes"
+            } else {
+                "no"
+            };
+            fields.push(value.to_owned());
+        }
+    }
+    (header, fields)
 }
 
 fn csv_line(fields: &[String]) -> anyhow::Result<Vec<u8>> {

@@ -6,21 +6,38 @@
 //! question a review list lets any answer be changed before finishing. An
 //! endorsed flag item shows its warning at once, and the visit waits until
 //! the warning is acknowledged. Ctrl-C abandons the visit.
+//!
+//! An item with a concern box lists each option twice: plain, and with the
+//! box ticked (`2x. Sometimes (concern ticked)`); typing `2x` keeps only the
+//! latter. A child questionnaire first asks the age step: the birth date,
+//! the screening date (Enter accepts today's) and the gestational weeks at
+//! birth (empty for born at term), each checked as it is typed; a refused
+//! age is explained and the fields are asked again, filled in with what was
+//! typed. The review list starts with the age, which can be opened and
+//! changed there.
 
 use std::fmt;
 
 use inquire::ui::{RenderConfig, Styled};
-use inquire::{InquireError, Select};
+use inquire::validator::Validation;
+use inquire::{InquireError, Select, Text};
+use stepcare::instrument::age::Date;
 use stepcare::session::{Event, Position, SessionError, VisitSession};
 
+use super::age::{self, Draft, Field};
 use super::line::{Outcome, show_events};
 use super::messages::Msg;
 use super::render::{self, Style, Wording};
 
 /// One entry of a question's list.
 enum Choice {
-    /// An answer option: its 1-based printed number and text.
-    Option { number: usize, text: String },
+    /// An answer option: its 1-based printed number, whether the concern box
+    /// is ticked with it, and the text shown.
+    Option {
+        number: usize,
+        concern: bool,
+        text: String,
+    },
     /// Leave the question unanswered (clears an earlier answer).
     NoAnswer(String),
 }
@@ -28,7 +45,16 @@ enum Choice {
 impl fmt::Display for Choice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Choice::Option { number, text } => write!(f, "{number}. {text}"),
+            Choice::Option {
+                number,
+                concern: false,
+                text,
+            } => write!(f, "{number}. {text}"),
+            Choice::Option {
+                number,
+                concern: true,
+                text,
+            } => write!(f, "{number}x. {text}"),
             Choice::NoAnswer(text) => f.write_str(text),
         }
     }
@@ -37,6 +63,7 @@ impl fmt::Display for Choice {
 /// One entry of the review list.
 enum ReviewChoice {
     Finish(String),
+    Age(String),
     Question {
         index: usize,
         number: usize,
@@ -47,19 +74,34 @@ enum ReviewChoice {
 impl fmt::Display for ReviewChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ReviewChoice::Finish(text) => f.write_str(text),
+            ReviewChoice::Finish(text) | ReviewChoice::Age(text) => f.write_str(text),
             ReviewChoice::Question { text, .. } => f.write_str(text),
         }
     }
 }
 
-/// Typing digits keeps only the option with that number; other text filters by wording.
-fn matches_typed(input: &str, number: usize, text: &str) -> bool {
+/// What was typed into a list: a number (with `x`: the concern box ticked), or text.
+fn typed_number(input: &str) -> Option<(usize, bool)> {
+    let (digits, concern) = match input.strip_suffix(['x', 'X']) {
+        Some(rest) => (rest.trim_end(), true),
+        None => (input, false),
+    };
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| digits.parse::<usize>().ok().map(|n| (n, concern)))
+        .flatten()
+}
+
+/// Typing digits keeps only the option with that number (`2x`: the one with
+/// the concern box ticked); other text filters by wording.
+fn matches_typed(input: &str, number: usize, concern: bool, text: &str) -> bool {
     let input = input.trim();
     if input.is_empty() {
         true
+    } else if let Some((typed, typed_concern)) = typed_number(input) {
+        typed == number && typed_concern == concern
     } else if input.chars().all(|c| c.is_ascii_digit()) {
-        input.parse::<usize>().is_ok_and(|n| n == number)
+        // Too many digits for a number: nothing has it.
+        false
     } else {
         text.to_lowercase().contains(&input.to_lowercase())
     }
@@ -72,16 +114,26 @@ fn printed_order(options: &mut [(usize, i64)]) {
 
 fn question_scorer(input: &str, choice: &Choice, _shown: &str, _index: usize) -> Option<i64> {
     let keep = match choice {
-        Choice::Option { number, text } => matches_typed(input, *number, text),
+        Choice::Option {
+            number,
+            concern,
+            text,
+        } => matches_typed(input, *number, *concern, text),
         Choice::NoAnswer(_) => input.trim().is_empty(),
     };
     keep.then_some(0)
 }
 
 fn review_scorer(input: &str, choice: &ReviewChoice, shown: &str, _index: usize) -> Option<i64> {
+    let input = input.trim();
     let keep = match choice {
-        ReviewChoice::Finish(_) => input.trim().is_empty(),
-        ReviewChoice::Question { number, .. } => matches_typed(input, *number, shown),
+        ReviewChoice::Finish(_) => input.is_empty(),
+        ReviewChoice::Age(text) => {
+            input.is_empty()
+                || (typed_number(input).is_none()
+                    && text.to_lowercase().contains(&input.to_lowercase()))
+        }
+        ReviewChoice::Question { number, .. } => matches_typed(input, *number, false, shown),
     };
     keep.then_some(0)
 }
@@ -94,11 +146,12 @@ fn is_abandon(err: &InquireError) -> bool {
     )
 }
 
-/// Runs the visit on the terminal.
+/// Runs the visit on the terminal; `today` is the screening date Enter accepts at the age step.
 pub fn run(
     session: &mut VisitSession<'_>,
     wording: &Wording,
     warn: Style,
+    today: Date,
 ) -> anyhow::Result<Outcome> {
     let lang = wording.lang;
     // Esc means "back" here, so say that instead of inquire's "<canceled>".
@@ -111,12 +164,32 @@ pub fn run(
     loop {
         match session.position() {
             Position::Finished => return Ok(Outcome::Finished),
+            Position::Age => {
+                match ask_age(session, wording, warn, today)? {
+                    AgeOutcome::Entered => {
+                        // The summary named the form: no second heading before its questions.
+                        if let Some(question) = session.current()
+                            && question.instrument.age_banding.is_some()
+                            && introduced != Some(question.instrument_index)
+                        {
+                            introduced = Some(question.instrument_index);
+                            if let Some(instructions) = wording.instructions(question.instrument) {
+                                eprintln!("{instructions}");
+                            }
+                        }
+                    }
+                    AgeOutcome::Back => {}
+                    AgeOutcome::Abandoned => return Ok(Outcome::Abandoned),
+                }
+                continue;
+            }
             Position::Review => {
                 match review(session, wording) {
                     Ok(Some(ReviewChoice::Finish(_))) => {
                         session.finish()?;
                         return Ok(Outcome::Finished);
                     }
+                    Ok(Some(ReviewChoice::Age(_))) => session.jump_to_age()?,
                     Ok(Some(ReviewChoice::Question { index, .. })) => session.jump(index)?,
                     Ok(None) => session.back()?,
                     Err(err) if is_abandon(&err) => return Ok(Outcome::Abandoned),
@@ -132,31 +205,54 @@ pub fn run(
         if introduced != Some(question.instrument_index) {
             introduced = Some(question.instrument_index);
             eprintln!();
-            eprintln!("{}", warn.bold(&render::instrument_intro(instrument, lang)));
+            eprintln!(
+                "{}",
+                warn.bold(&render::instrument_intro(instrument, question.of, lang))
+            );
             if let Some(instructions) = wording.instructions(instrument) {
                 eprintln!("{instructions}");
             }
         }
-        let mut choices: Vec<Choice> = (0..instrument.items[item].options.len())
+        let options = instrument.items[item].options.len();
+        let mut choices: Vec<Choice> = (0..options)
             .map(|option| Choice::Option {
                 number: option + 1,
+                concern: false,
                 text: wording.option(instrument, item, option),
             })
             .collect();
+        if question.concern_box {
+            choices.extend((0..options).map(|option| Choice::Option {
+                number: option + 1,
+                concern: true,
+                text: format!(
+                    "{} ({})",
+                    wording.option(instrument, item, option),
+                    Msg::ConcernTicked.get(lang)
+                ),
+            }));
+        }
         choices.push(Choice::NoAnswer(Msg::NoAnswerOption.get(lang).to_owned()));
         let count = choices.len();
-        let title = render::question_title(wording, instrument, item);
+        let cursor = match question.answer {
+            Some(option) if question.concern => options + option,
+            Some(option) => option,
+            None => 0,
+        };
+        let title = render::question_title(wording, &question);
         let help = Msg::TerminalHelp.get(lang);
         let chosen = Select::new(&title, choices)
             .with_help_message(help)
             .with_page_size(count)
-            .with_starting_cursor(question.answer.unwrap_or(0))
+            .with_starting_cursor(cursor)
             .with_scorer(&question_scorer)
             .with_sorter(&printed_order)
             .prompt_skippable();
         match chosen {
-            Ok(Some(Choice::Option { number, .. })) => {
-                let events = session.answer(number - 1)?;
+            Ok(Some(Choice::Option {
+                number, concern, ..
+            })) => {
+                let events = session.answer_with(number - 1, concern)?;
                 show_events(session, wording, &events, &mut stderr, warn)?;
                 if events.iter().any(|e| matches!(e, Event::FlagRaised { .. }))
                     && !acknowledge(lang)?
@@ -181,6 +277,148 @@ pub fn run(
             },
             Err(err) if is_abandon(&err) => return Ok(Outcome::Abandoned),
             Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// How the age step ended.
+enum AgeOutcome {
+    /// The age was entered and the session moved on.
+    Entered,
+    /// Esc on the first field went back to the step before.
+    Back,
+    /// Ctrl-C.
+    Abandoned,
+}
+
+/// Checks a field as it is typed, with the reason in the visit's language.
+fn check(result: Result<(), String>) -> Result<Validation, inquire::CustomUserError> {
+    Ok(match result {
+        Ok(()) => Validation::Valid,
+        Err(message) => Validation::Invalid(message.into()),
+    })
+}
+
+/// The age step: one text field per fact, each checked as it is typed.
+fn ask_age(
+    session: &mut VisitSession<'_>,
+    wording: &Wording,
+    warn: Style,
+    today: Date,
+) -> anyhow::Result<AgeOutcome> {
+    let lang = wording.lang;
+    let intro = age::intro(session, lang);
+    eprintln!();
+    for (n, line) in intro.iter().enumerate() {
+        if n + 1 < intro.len() {
+            eprintln!("{}", warn.bold(line));
+        } else {
+            eprintln!("{line}");
+        }
+    }
+    let fields = age::fields(session);
+    let asks_gestation = fields.contains(&Field::Gestation);
+    let mut draft = Draft::from_session(session);
+    let mut at = 0;
+    loop {
+        if at >= fields.len() {
+            at = 0;
+            let Some(child) = draft.complete(asks_gestation) else {
+                continue;
+            };
+            match session.set_age(child) {
+                Ok(events) => {
+                    eprintln!();
+                    for line in age::summary(session, lang) {
+                        eprintln!("{line}");
+                    }
+                    show_events(session, wording, &events, &mut std::io::stderr(), warn)?;
+                    return Ok(AgeOutcome::Entered);
+                }
+                Err(refused) => {
+                    eprintln!("{}", warn.caution(&age::refusal(&refused, session, lang)));
+                    eprintln!("{}", Msg::AgeAgainTerminal.get(lang));
+                    continue;
+                }
+            }
+        }
+        let field = fields[at];
+        let initial = match field {
+            Field::Birth => draft.birth.map(|d| d.to_string()),
+            Field::Screening => draft.screening.map(|d| d.to_string()),
+            Field::Gestation => draft.gestation.flatten().map(|g| g.to_string()),
+        }
+        .unwrap_or_default();
+        let today_text = today.to_string();
+        let answer = match field {
+            Field::Birth => Text::new(Msg::BirthDate.get(lang))
+                .with_help_message(Msg::DateHelp.get(lang))
+                .with_initial_value(&initial)
+                .with_validator(move |input: &str| {
+                    check(age::read_birth(input, today, lang).map(|_| ()))
+                })
+                .prompt_skippable(),
+            Field::Screening => {
+                let prompt =
+                    Text::new(Msg::ScreeningDate.get(lang)).with_validator(move |input: &str| {
+                        check(age::read_screening(input, today, lang).map(|_| ()))
+                    });
+                if draft.screening.is_some() {
+                    prompt
+                        .with_help_message(Msg::DateHelp.get(lang))
+                        .with_initial_value(&initial)
+                        .prompt_skippable()
+                } else {
+                    prompt
+                        .with_help_message(Msg::ScreeningDateHelp.get(lang))
+                        .with_default(&today_text)
+                        .prompt_skippable()
+                }
+            }
+            Field::Gestation => Text::new(Msg::GestationalWeeks.get(lang))
+                .with_help_message(Msg::GestationHelp.get(lang))
+                .with_initial_value(&initial)
+                .with_validator(move |input: &str| {
+                    check(if input.trim().is_empty() {
+                        Ok(())
+                    } else {
+                        age::read_gestation(input, lang).map(|_| ())
+                    })
+                })
+                .prompt_skippable(),
+        };
+        let text = match answer {
+            Ok(Some(text)) => text,
+            Ok(None) if at > 0 => {
+                at -= 1;
+                continue;
+            }
+            Ok(None) => match session.back() {
+                Ok(()) => return Ok(AgeOutcome::Back),
+                Err(SessionError::AtFirstQuestion) => {
+                    eprintln!("{}", warn.dim(Msg::AtFirstQuestion.get(lang)));
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            },
+            Err(err) if is_abandon(&err) => return Ok(AgeOutcome::Abandoned),
+            Err(err) => return Err(err.into()),
+        };
+        // The validators let only readable values through; read them again to store them.
+        let stored = match field {
+            Field::Birth => age::read_birth(&text, today, lang).map(|d| draft.birth = Some(d)),
+            Field::Screening => {
+                age::read_screening(&text, today, lang).map(|d| draft.screening = Some(d))
+            }
+            Field::Gestation if text.trim().is_empty() => {
+                draft.gestation = Some(None);
+                Ok(())
+            }
+            Field::Gestation => age::read_gestation(&text, lang).map(|g| draft.gestation = Some(g)),
+        };
+        match stored {
+            Ok(()) => at += 1,
+            Err(message) => eprintln!("{}", warn.caution(&message)),
         }
     }
 }
@@ -210,15 +448,12 @@ fn review(
     let raised = session.raised_flags();
     let several = session.instruments().len() > 1;
     let mut choices = vec![ReviewChoice::Finish(Msg::ReviewFinish.get(lang).to_owned())];
+    choices.extend(age::review_entry(session, lang).map(ReviewChoice::Age));
     for index in 0..session.question_count() {
         let question = session.question(index);
         let instrument = question.instrument;
         let answer = match question.answer {
-            Some(option) => format!(
-                "{}. {}",
-                option + 1,
-                wording.option(instrument, question.item_index, option)
-            ),
+            Some(option) => render::answer_text(wording, &question, option),
             None => format!("({})", Msg::NotAnswered.get(lang)),
         };
         let flagged = raised.iter().any(|&(i, f)| {
@@ -231,12 +466,12 @@ fn review(
         };
         choices.push(ReviewChoice::Question {
             index,
-            number: question.item_index + 1,
+            number: question.number + 1,
             text: format!(
                 "{}{}{}: {answer}",
                 if flagged { "!!! " } else { "" },
                 prefix,
-                render::question_title(wording, instrument, question.item_index),
+                render::question_title(wording, &question),
             ),
         });
     }
@@ -255,13 +490,30 @@ mod tests {
 
     #[test]
     fn typing_a_number_keeps_only_that_option() {
-        assert!(matches_typed("", 3, "Often"));
-        assert!(matches_typed("3", 3, "Often"));
-        assert!(matches_typed(" 3 ", 3, "Often"));
-        assert!(!matches_typed("3", 2, "Seldom 3 times"));
-        assert!(!matches_typed("33", 3, "Often"));
-        assert!(matches_typed("oft", 3, "Often"));
-        assert!(!matches_typed("never", 3, "Often"));
+        assert!(matches_typed("", 3, false, "Often"));
+        assert!(matches_typed("3", 3, false, "Often"));
+        assert!(matches_typed(" 3 ", 3, false, "Often"));
+        assert!(!matches_typed("3", 2, false, "Seldom 3 times"));
+        assert!(!matches_typed("33", 3, false, "Often"));
+        assert!(matches_typed("oft", 3, false, "Often"));
+        assert!(!matches_typed("never", 3, false, "Often"));
+        assert!(!matches_typed("99999999999999999999999", 3, false, "Often"));
+    }
+
+    #[test]
+    fn typing_a_number_with_x_keeps_only_that_option_with_its_concern_box() {
+        assert!(matches_typed("2x", 2, true, "Sometimes (concern ticked)"));
+        assert!(matches_typed("2 X", 2, true, "Sometimes (concern ticked)"));
+        assert!(!matches_typed("2x", 2, false, "Sometimes"));
+        assert!(!matches_typed("2", 2, true, "Sometimes (concern ticked)"));
+        assert!(!matches_typed("3x", 2, true, "Sometimes (concern ticked)"));
+        // Text still filters by wording.
+        assert!(matches_typed(
+            "ticked",
+            2,
+            true,
+            "Sometimes (concern ticked)"
+        ));
     }
 
     #[test]
