@@ -386,7 +386,7 @@ fn score_decoded<R: Read + Send>(
                 None => (None, None),
                 Some(banding) => {
                     match ages::row_interval(
-                        &record,
+                        record,
                         &layout.headers,
                         instrument,
                         banding,

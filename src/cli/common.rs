@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use stepcare::catalog::Catalog;
 use stepcare::diagnostic::{Diagnostic, Diagnostics};
+use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
 
 /// `--instruments DIR`: where a service's own definitions are.
@@ -69,4 +70,20 @@ pub fn fail_with(
 ) -> anyhow::Error {
     print_diagnostics(&diagnostics, source);
     anyhow::Error::new(Diagnostics { diagnostics })
+}
+
+/// The instruments named by `--instrument`, in order; an unknown or repeated id is a usage error.
+pub fn pick_instruments<'c>(
+    catalog: &'c Catalog,
+    ids: &[String],
+) -> anyhow::Result<Vec<&'c Instrument>> {
+    let mut instruments: Vec<&Instrument> = Vec::new();
+    for id in ids {
+        let instrument = catalog.require(id).map_err(super::UsageError)?;
+        if instruments.iter().any(|i| i.id == instrument.id) {
+            return Err(super::UsageError(format!("--instrument {id} is given twice")).into());
+        }
+        instruments.push(instrument);
+    }
+    Ok(instruments)
 }

@@ -21,7 +21,7 @@ use super::rules_arg::{load_rules, parse_sets};
 use super::score::Values;
 use stepcare::batch::care::MissingCareColumns;
 use stepcare::batch::{BatchOptions, Layout, RowSink, ScoredRow, score_stream};
-use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::instrument::ValueKind;
 use stepcare::lang::Lang;
 use stepcare::rules::{DataValues, Decision, Outcome, Plan, RuleLevel, RuleTable};
 
@@ -216,14 +216,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let lang = resolve_lang(args.lang);
     let a = load_rules(&args.rules[0], &catalog)?;
     let b = load_rules(&args.rules[1], &catalog)?;
-    let mut instruments: Vec<&Instrument> = Vec::new();
-    for id in &args.instruments {
-        let instrument = catalog.require(id).map_err(UsageError)?;
-        if instruments.iter().any(|i| i.id == instrument.id) {
-            return Err(UsageError(format!("--instrument {id} is given twice")).into());
-        }
-        instruments.push(instrument);
-    }
+    let instruments = super::common::pick_instruments(&catalog, &args.instruments)?;
     let mut sink = CompareSink {
         tables: [&a, &b],
         constants: parse_sets(&args.set)?,

@@ -68,14 +68,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
     let table = load_rules(&args.rules, &catalog)?;
     let lang = resolve_lang(args.lang);
-    let mut instruments: Vec<&Instrument> = Vec::new();
-    for id in &args.instruments {
-        let instrument = catalog.require(id).map_err(UsageError)?;
-        if instruments.iter().any(|i| i.id == instrument.id) {
-            return Err(UsageError(format!("--instrument {id} is given twice")).into());
-        }
-        instruments.push(instrument);
-    }
+    let instruments = super::common::pick_instruments(&catalog, &args.instruments)?;
     let uncovered = table.uncovered_urgent_flags(&instruments);
     if !uncovered.is_empty() {
         return Err(UsageError(format!(

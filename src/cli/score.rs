@@ -123,14 +123,7 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
 /// Runs `stepcare score`.
 pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
-    let mut instruments: Vec<&Instrument> = Vec::new();
-    for id in &args.instruments {
-        let instrument = catalog.require(id).map_err(UsageError)?;
-        if instruments.iter().any(|i| i.id == instrument.id) {
-            return Err(UsageError(format!("--instrument {id} is given twice")).into());
-        }
-        instruments.push(instrument);
-    }
+    let instruments = super::common::pick_instruments(&catalog, &args.instruments)?;
     let reading_stdin = args.input.as_os_str() == "-";
     if let Some(output) = &args.output
         && !reading_stdin
