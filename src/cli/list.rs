@@ -45,6 +45,33 @@ pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
         ]);
     }
     println!("{table}");
+
+    let instruments: Vec<&stepcare::instrument::Instrument> =
+        catalog.instruments().iter().collect();
+    let mut rules = Table::new();
+    rules.load_style(UTF8_FULL_CONDENSED);
+    rules.set_header(["rule table", "name", "version", "instruments", "rules"]);
+    for (id, _, _) in stepcare::rules::BUILTIN_TABLES {
+        // A shipped table that does not load is a defect the test suite catches;
+        // here it is listed with the reason rather than hiding the others.
+        match stepcare::rules::load_builtin(id, &instruments) {
+            Ok(table) => rules.add_row([
+                table.id.clone(),
+                table.name.get(lang).to_owned(),
+                table.version.clone(),
+                table.instruments.join(", "),
+                table.rules.len().to_string(),
+            ]),
+            Err(problems) => rules.add_row([
+                (*id).to_owned(),
+                format!("does not load: {problems}"),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]),
+        };
+    }
+    println!("\n{rules}");
     Ok(ExitCode::SUCCESS)
 }
 
