@@ -367,7 +367,31 @@ fn score_decoded<R: Read + Send>(
         .collect();
     let mut issues: Vec<RowIssue> = Vec::new();
     let mut summary = Summary::default();
-    let mut each = |record: &csv::ByteRecord| -> Result<(), BatchError> {
+    // Instruments with neither age bands nor concern boxes read every item from
+    // its column whatever the row says, so their cells are read on the reading
+    // thread, next to the parsing (see `pipeline`). `plain[slot]` is where the
+    // instrument's answers start in each row's prepared answers.
+    let mut plain: Vec<Option<usize>> = Vec::with_capacity(instruments.len());
+    let mut prepared_width = 0;
+    for (slot, instrument) in instruments.iter().enumerate() {
+        if instrument.age_banding.is_none() && !has_concerns[slot] {
+            plain.push(Some(prepared_width));
+            prepared_width += instrument.items.len();
+        } else {
+            plain.push(None);
+        }
+    }
+    let prepare = |record: &csv::ByteRecord, out: &mut [Answer]| {
+        for (slot, start) in plain.iter().enumerate() {
+            let Some(start) = *start else { continue };
+            let columns = &layout.columns.items[slot];
+            for (item, reader) in readers[slot].iter().enumerate() {
+                out[start + item] =
+                    reader.read(record.get(columns[item]).unwrap_or(b""), &missing_codes);
+            }
+        }
+    };
+    let mut each = |record: &csv::ByteRecord, prepared: &[Answer]| -> Result<(), BatchError> {
         summary.rows += 1;
         issues.clear();
         let mut status = Status::Ok;
@@ -405,20 +429,18 @@ fn score_decoded<R: Read + Send>(
                 .age_banding
                 .as_ref()
                 .map(|b| interval.map_or(&[][..], |i| &b.intervals[i].items[..]));
-            if asked.is_none() && !has_concerns[slot] {
-                // The common case, kept tight: every item read from its column.
-                for (item, reader) in readers[slot].iter().enumerate() {
-                    let column = item_columns[item];
-                    let answer = reader.read(record.get(column).unwrap_or(b""), &missing_codes);
+            if let Some(start) = plain[slot] {
+                let read = &prepared[start..start + instrument.items.len()];
+                for (item, &answer) in read.iter().enumerate() {
                     if answer == Answer::Invalid {
                         issues.push(RowIssue::InvalidCell {
                             instrument: slot,
                             item,
-                            column,
+                            column: item_columns[item],
                         });
                     }
-                    answers[slot][item] = answer;
                 }
+                answers[slot].copy_from_slice(read);
             } else {
                 for (item, reader) in readers[slot].iter().enumerate() {
                     concerns[slot][item] = false;
@@ -560,7 +582,7 @@ fn score_decoded<R: Read + Send>(
         sink.row(&layout, &row)?;
         Ok(())
     };
-    pipeline::each_record(reader, &mut each)?;
+    pipeline::each_record(reader, prepared_width, &prepare, &mut each)?;
     sink.finish()?;
     Ok(summary)
 }

@@ -2,48 +2,73 @@
 //!
 //! Parsing CSV and scoring cost about the same per row, so on a machine with
 //! two cores running them side by side nearly halves the time of a batch.
-//! Records travel in batches that are handed back and reused, so the number
-//! of records alive at once is fixed and memory does not grow with the input.
+//! The reading thread also runs a `prepare` step on each record (reading the
+//! answer cells), which balances the two threads and keeps each record's bytes
+//! in the cache of the core that parsed them. Records travel in batches that
+//! are handed back and reused, so the number of records alive at once is
+//! fixed and memory does not grow with the input.
 
 use std::io::Read;
 use std::sync::mpsc;
 
 use super::BatchError;
+use crate::scoring::Answer;
 
 /// Records per batch handed from the reading thread to the scoring thread.
 const BATCH: usize = 1024;
 /// Filled batches that may wait for the scoring thread.
 const IN_FLIGHT: usize = 4;
 
+/// Records read and prepared, reused from batch to batch.
+#[derive(Default)]
+struct Batch {
+    records: Vec<csv::ByteRecord>,
+    /// `width` prepared answers per record, record after record.
+    prepared: Vec<Answer>,
+}
+
 /// A batch of records read, and the read error that ended it, if any.
 struct Filled {
-    records: Vec<csv::ByteRecord>,
+    batch: Batch,
     len: usize,
     error: Option<csv::Error>,
 }
 
 /// Calls `each` on every record of `reader`, in order, reading ahead on another thread.
 ///
-/// Stops at the first error `each` returns; a read error is returned after
-/// every record before it has been handed to `each`.
-pub fn each_record<R: Read + Send>(
+/// `prepare` runs on the reading thread and fills `width` answers per record,
+/// which `each` receives with the record. Stops at the first error `each`
+/// returns; a read error is returned after every record before it has been
+/// handed to `each`.
+pub fn each_record<R, P>(
     mut reader: csv::Reader<R>,
-    each: &mut dyn FnMut(&csv::ByteRecord) -> Result<(), BatchError>,
-) -> Result<(), BatchError> {
+    width: usize,
+    prepare: &P,
+    each: &mut dyn FnMut(&csv::ByteRecord, &[Answer]) -> Result<(), BatchError>,
+) -> Result<(), BatchError>
+where
+    R: Read + Send,
+    P: Fn(&csv::ByteRecord, &mut [Answer]) + Sync,
+{
     std::thread::scope(|scope| {
         let (filled_tx, filled_rx) = mpsc::sync_channel::<Filled>(IN_FLIGHT);
-        let (empty_tx, empty_rx) = mpsc::sync_channel::<Vec<csv::ByteRecord>>(IN_FLIGHT + 2);
+        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(IN_FLIGHT + 2);
         scope.spawn(move || {
             loop {
-                let mut records = empty_rx.try_recv().unwrap_or_default();
+                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                batch.prepared.resize(BATCH * width, Answer::Missing);
                 let mut len = 0;
                 let mut error = None;
                 while len < BATCH {
-                    if len == records.len() {
-                        records.push(csv::ByteRecord::new());
+                    if len == batch.records.len() {
+                        batch.records.push(csv::ByteRecord::new());
                     }
-                    match reader.read_byte_record(&mut records[len]) {
-                        Ok(true) => len += 1,
+                    match reader.read_byte_record(&mut batch.records[len]) {
+                        Ok(true) => {
+                            let out = &mut batch.prepared[len * width..(len + 1) * width];
+                            prepare(&batch.records[len], out);
+                            len += 1;
+                        }
                         Ok(false) => break,
                         Err(err) => {
                             error = Some(err);
@@ -53,20 +78,12 @@ pub fn each_record<R: Read + Send>(
                 }
                 let last = len < BATCH;
                 // A closed channel means the scoring side stopped early: stop reading.
-                if filled_tx
-                    .send(Filled {
-                        records,
-                        len,
-                        error,
-                    })
-                    .is_err()
-                    || last
-                {
+                if filled_tx.send(Filled { batch, len, error }).is_err() || last {
                     return;
                 }
             }
         });
-        consume(filled_rx, empty_tx, each)
+        consume(filled_rx, empty_tx, width, each)
     })
 }
 
@@ -76,18 +93,22 @@ pub fn each_record<R: Read + Send>(
 /// which tells the reading thread to stop.
 fn consume(
     filled_rx: mpsc::Receiver<Filled>,
-    empty_tx: mpsc::SyncSender<Vec<csv::ByteRecord>>,
-    each: &mut dyn FnMut(&csv::ByteRecord) -> Result<(), BatchError>,
+    empty_tx: mpsc::SyncSender<Batch>,
+    width: usize,
+    each: &mut dyn FnMut(&csv::ByteRecord, &[Answer]) -> Result<(), BatchError>,
 ) -> Result<(), BatchError> {
     for filled in filled_rx {
-        for record in &filled.records[..filled.len] {
-            each(record)?;
+        for (index, record) in filled.batch.records[..filled.len].iter().enumerate() {
+            each(
+                record,
+                &filled.batch.prepared[index * width..(index + 1) * width],
+            )?;
         }
         if let Some(err) = filled.error {
             return Err(err.into());
         }
         // If the reader already has enough batches, this one is simply dropped.
-        let _ = empty_tx.try_send(filled.records);
+        let _ = empty_tx.try_send(filled.batch);
     }
     Ok(())
 }
@@ -107,7 +128,11 @@ mod tests {
     fn every_record_in_order_across_batches() {
         let text: String = (0..(BATCH * 3 + 7)).map(|i| format!("{i},x\n")).collect();
         let mut seen = Vec::new();
-        each_record(reader(&text), &mut |record| {
+        let prepare = |record: &csv::ByteRecord, out: &mut [Answer]| {
+            out[0] = Answer::Chosen(u8::from(record[1] == *b"x"));
+        };
+        each_record(reader(&text), 1, &prepare, &mut |record, prepared| {
+            assert_eq!(prepared, [Answer::Chosen(1)]);
             seen.push(
                 std::str::from_utf8(&record[0])
                     .unwrap()
@@ -124,7 +149,7 @@ mod tests {
     fn an_early_stop_ends_the_reader() {
         let text: String = (0..(BATCH * 20)).map(|i| format!("{i}\n")).collect();
         let mut count = 0;
-        let result = each_record(reader(&text), &mut |_| {
+        let result = each_record(reader(&text), 0, &|_, _| {}, &mut |_, _| {
             count += 1;
             if count == 10 {
                 Err(BatchError::Empty)
@@ -139,7 +164,7 @@ mod tests {
     #[test]
     fn empty_input_calls_nothing() {
         let mut count = 0;
-        each_record(reader(""), &mut |_| {
+        each_record(reader(""), 0, &|_, _| {}, &mut |_, _| {
             count += 1;
             Ok(())
         })
