@@ -1,6 +1,7 @@
 //! Rule tables: the static analysis finds planted defects, every rule of the
-//! shipped tables fires for some family, levels never fall when a score
-//! rises, urgent flags are never lost, and the commands show what they should.
+//! shipped tables fires for some family, levels never fall when a score (or a
+//! child's zone) rises, urgent flags are never lost, and the commands show
+//! what they should.
 
 mod common;
 
@@ -12,7 +13,7 @@ use stepcare::catalog::Catalog;
 use stepcare::diagnostic::Diagnostic;
 use stepcare::instrument::Instrument;
 use stepcare::rules::{BUILTIN_TABLES, DataValues, RuleTable, analysis, load_builtin, load_table};
-use stepcare::scoring::{Answer, InstrumentScore, score};
+use stepcare::scoring::{Answer, Context, InstrumentScore, score, score_with};
 
 fn catalog() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
@@ -480,7 +481,56 @@ const CASES: &[Case] = &[
         screened: &[("risk", "missing=q2")],
         data: MOTHER,
     },
+    // The child rules: the synthetic `se-demo` stands for the child's
+    // questionnaire, and no data column is needed.
+    Case {
+        rule: "L2-6",
+        screened: &[("se-demo", "interval=d06,d01=10,d02=10,d03=10,d04=5")],
+        data: &[],
+    },
+    Case {
+        rule: "L1-5",
+        screened: &[("se-demo", "interval=d06,d01=10,d02=5,d03=5,concern=d01+d02")],
+        data: &[],
+    },
+    Case {
+        rule: "L0-11",
+        screened: &[("se-demo", "interval=d24,d05=5")],
+        data: &[],
+    },
+    Case {
+        rule: "N-11",
+        screened: &[("se-demo", "interval=d12,missing=d01+d02")],
+        data: &[],
+    },
 ];
+
+/// Scores one answer spec (see [`answers`]); `interval=ID` scores an
+/// age-banded instrument in that interval and `concern=d01+d02` ticks concern boxes.
+fn score_spec(instrument: &Instrument, spec: &str) -> InstrumentScore {
+    let mut interval = None;
+    let mut concerns = vec![false; instrument.items.len()];
+    let mut rest = Vec::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('=') {
+            Some(("interval", id)) => {
+                interval = Some(instrument.interval_index(id).expect("interval"));
+            }
+            Some(("concern", ids)) => {
+                for id in ids.split('+') {
+                    concerns[instrument.item_index(id).expect("item")] = true;
+                }
+            }
+            _ => rest.push(part),
+        }
+    }
+    let context = Context {
+        concerns: &concerns,
+        interval,
+        age: None,
+    };
+    score_with(instrument, &answers(instrument, &rest.join(",")), context)
+}
 
 fn recommend_case(table: &RuleTable, case: &Case) -> stepcare::rules::Recommendation {
     let instruments: Vec<&Instrument> = case
@@ -491,7 +541,7 @@ fn recommend_case(table: &RuleTable, case: &Case) -> stepcare::rules::Recommenda
     let scores: Vec<InstrumentScore> = instruments
         .iter()
         .zip(case.screened)
-        .map(|(instrument, (_, spec))| score(instrument, &answers(instrument, spec)))
+        .map(|(instrument, (_, spec))| score_spec(instrument, spec))
         .collect();
     let screened: Vec<(&Instrument, &InstrumentScore)> =
         instruments.iter().copied().zip(scores.iter()).collect();
@@ -582,6 +632,237 @@ fn a_missing_data_column_is_reported_and_an_invalid_value_withholds_the_level() 
         "{:?}",
         r.reasons
     );
+}
+
+/// The child's questionnaire alone: (level, matching rule ids).
+fn child_level(
+    table: &RuleTable,
+    instrument: &Instrument,
+    spec: &str,
+) -> (Option<i64>, Vec<String>) {
+    let scored = score_spec(instrument, spec);
+    let r = stepcare::rules::recommend(table, &[(instrument, &scored)], &DataValues::new())
+        .expect("a child screen needs no data column");
+    (r.level, r.rules.into_iter().map(|f| f.id).collect())
+}
+
+#[test]
+fn the_same_child_total_gives_the_level_of_its_intervals_zone() {
+    let child = catalog().get("se-demo").unwrap();
+    for (id, _, _) in BUILTIN_TABLES {
+        let table = shipped(id);
+        // A total of 35 is above the cutoff at 6 months, in the monitoring zone
+        // at 12 and below it at 24: the rules test the zone, not the number.
+        for (spec, level, rule) in [
+            ("interval=d06,d01=10,d02=10,d03=10,d04=5", 2, "L2-6"),
+            ("interval=d12,d01=10,d02=10,d03=10,d04=5", 1, "L1-5"),
+            ("interval=d24,d05=10,d06=10,d07=10,d08=5", 0, "L0-11"),
+        ] {
+            assert_eq!(score_spec(child, spec).scales[0].score, Some(35.0));
+            assert_eq!(
+                child_level(table, child, spec),
+                (Some(level), vec![rule.to_owned()]),
+                "{id}: {spec}"
+            );
+        }
+        // No score (too many missing answers, or no interval for the age): no level.
+        assert_eq!(
+            child_level(table, child, "interval=d24,missing=d05+d06+d07").0,
+            None
+        );
+        assert_eq!(child_level(table, child, "d01=10").1, ["N-11"]);
+        // With the mother's EPDS (level 1), the higher level wins.
+        let epds = catalog().get("epds").unwrap();
+        let mother = score(epds, &answers(epds, "total=10"));
+        let data = DataValues::from([("respondent".to_owned(), "mother".to_owned())]);
+        for (spec, level) in [
+            ("interval=d06,d01=10,d02=10,d03=10,d04=5", 2),
+            ("interval=d24,d05=10,d06=10,d07=10,d08=5", 1),
+        ] {
+            let scored = score_spec(child, spec);
+            let r = stepcare::rules::recommend(table, &[(epds, &mother), (child, &scored)], &data)
+                .unwrap();
+            assert_eq!(r.level, Some(level), "{id}: {spec}");
+        }
+    }
+}
+
+#[test]
+fn a_column_only_rules_of_unscreened_instruments_test_is_not_needed() {
+    let table = shipped("no-default");
+    let child = catalog().get("se-demo").unwrap();
+    let epds = catalog().get("epds").unwrap();
+    let scored = score_spec(child, "interval=d06,d01=10,d02=10,d03=10,d04=5");
+    // `respondent` is read only by rules that also test the EPDS: a child's
+    // questionnaire alone needs none, and a visit's `parent` does not withhold the level.
+    for data in [
+        DataValues::new(),
+        DataValues::from([("respondent".to_owned(), "parent".to_owned())]),
+    ] {
+        let r = stepcare::rules::recommend(table, &[(child, &scored)], &data).unwrap();
+        assert_eq!((r.level, r.reasons.len()), (Some(2), 0), "{data:?}");
+    }
+    // With the EPDS the column matters again: required, and `parent` is no value of it.
+    let mother = score(epds, &answers(epds, "total=5"));
+    let screened = [(child, &scored), (epds, &mother)];
+    assert!(stepcare::rules::recommend(table, &screened, &DataValues::new()).is_err());
+    let data = DataValues::from([("respondent".to_owned(), "parent".to_owned())]);
+    let r = stepcare::rules::recommend(table, &screened, &data).unwrap();
+    assert_eq!(r.level, None);
+    assert!(r.reasons[0].contains("respondent"), "{:?}", r.reasons);
+}
+
+#[test]
+fn score_with_rules_on_the_childrens_example_fires_every_child_rule() {
+    for (id, _, _) in BUILTIN_TABLES {
+        let output = stepcare()
+            .args([
+                "score",
+                "--rules",
+                id,
+                "--instrument",
+                "se-demo",
+                "--input",
+                "examples/se-demo.csv",
+                "--keep",
+                "child_id",
+                "--lang",
+                "en",
+            ])
+            .output()
+            .unwrap();
+        // No `respondent` column: only the mothers' and partners' rules read it.
+        assert!(output.status.success(), "{}", transcript(&output));
+        let mut reader = csv::Reader::from_reader(&output.stdout[..]);
+        let column = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "care.rules")
+            .unwrap();
+        let fired: BTreeSet<String> = reader
+            .records()
+            .flat_map(|row| {
+                let rules = row.unwrap()[column].to_owned();
+                rules.split('|').map(str::to_owned).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            fired,
+            BTreeSet::from(["L0-11", "L1-5", "L2-6", "N-11"].map(str::to_owned)),
+            "{id}:\n{}",
+            transcript(&output)
+        );
+        if *id == "no-default" {
+            insta::assert_snapshot!(transcript(&output));
+        }
+    }
+}
+
+#[test]
+fn a_number_on_an_age_banded_score_is_refused_with_its_place() {
+    let (table, diagnostics, _) = fixture("zone-numeric");
+    assert!(table.is_none());
+    assert_eq!(diagnostics.len(), 3, "{diagnostics:#?}");
+    assert!(diagnostics.iter().all(|d| d.is_error() && d.spot.line > 0));
+    let output = stepcare()
+        .args(["validate", "tests/fixtures/rules/zone-numeric.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(transcript(&output));
+}
+
+#[test]
+fn first_available_names_are_checked() {
+    let base =
+        std::fs::read_to_string(root().join("tests/fixtures/rules/zone-numeric.yaml")).unwrap();
+    let message = |from: &str, to: &str| {
+        let text = base.replace(from, to);
+        assert_ne!(text, base, "{from}");
+        let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+        assert!(table.is_none());
+        diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        message("[se-local, se-demo]", "[se-local, se-other]").contains(
+            "none of the instruments `child` may stand for is in the catalog: se-local, se-other"
+        ),
+    );
+    assert!(
+        message("  child: [se-local", "  epds: [se-local").contains("`epds` is an instrument id")
+    );
+    assert!(
+        message("instruments: [child]", "instruments: [phq9]")
+            .contains("`child` is not listed in `instruments`")
+    );
+    assert!(
+        message("instruments: [child]", "instruments: [child, se-demo]")
+            .contains("instrument `se-demo` is listed twice (as `child` and as `se-demo`)")
+    );
+}
+
+#[test]
+fn a_services_definition_named_se_local_takes_the_child_screens_place() {
+    let dir = root().join("tests/fixtures/licensed");
+    let service = Catalog::load(&[dir.as_path()]).expect("the stand-in definition loads");
+    let known: Vec<&Instrument> = service.instruments().iter().collect();
+    let local = service.get("se-local").unwrap();
+    let demo = service.get("se-demo").unwrap();
+    // 45 on the 12-month form: the demo's monitoring zone (35-49), above the
+    // stand-in's cutoff (45). The shipped rules follow whichever definition they use.
+    let spec = "interval=d12,d01=10,d02=10,d03=10,d04=10,d07=5";
+    for (id, _, _) in BUILTIN_TABLES {
+        let table = load_builtin(id, &known).expect("the shipped table loads with it");
+        let place = table
+            .instrument_names
+            .iter()
+            .position(|n| n == "child_se")
+            .unwrap();
+        assert_eq!(table.instruments[place], "se-local");
+        assert_eq!(
+            child_level(&table, local, spec),
+            (Some(2), vec!["L2-6".to_owned()])
+        );
+        // With a service definition in place the demonstration is not used: no level.
+        assert_eq!(
+            child_level(&table, demo, spec),
+            (None, vec!["N-0".to_owned()])
+        );
+        assert_eq!(
+            child_level(shipped(id), demo, spec),
+            (Some(1), vec!["L1-5".to_owned()])
+        );
+    }
+    let output = stepcare()
+        .args([
+            "score",
+            "--instruments",
+            "tests/fixtures/licensed",
+            "--instrument",
+            "se-local",
+            "--input",
+            "examples/se-demo.csv",
+            "--rules",
+            "no-default",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    let levels: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["care"]["level"].clone()
+        })
+        .collect();
+    assert_eq!(levels.len(), 11);
+    assert_eq!(levels[0], serde_json::json!(2));
 }
 
 // --- Properties ---------------------------------------------------------------
@@ -682,6 +963,109 @@ proptest! {
         let data = DataValues::from([("respondent".to_owned(), "mother".to_owned())]);
         let r = stepcare::rules::recommend(table, &[(instrument, &scored)], &data).unwrap();
         prop_assert_eq!(r.urgent, scored.has_urgent_flag(instrument));
+    }
+}
+
+/// The child's questionnaire scored from option indices (`None`: missing,
+/// `Some(3)`: invalid) and concern boxes, in an interval or none.
+fn score_child(
+    interval: Option<usize>,
+    cells: &[Option<u8>],
+    concerns: &[bool],
+) -> InstrumentScore {
+    let child = catalog().get("se-demo").unwrap();
+    let answers: Vec<Answer> = cells
+        .iter()
+        .map(|c| match c {
+            None => Answer::Missing,
+            Some(3) => Answer::Invalid,
+            Some(o) => Answer::Chosen(*o),
+        })
+        .collect();
+    let context = Context {
+        concerns,
+        interval,
+        age: None,
+    };
+    score_with(child, &answers, context)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Raising one answer of the child's questionnaire or ticking a concern box
+    /// moves the zone only up (below -> monitoring -> above), and never lowers
+    /// the level, alone or next to the mother's or partner's EPDS.
+    #[test]
+    fn the_level_never_falls_when_the_childs_zone_rises(
+        interval in 0..3usize,
+        options in proptest::collection::vec(0..3u8, 12),
+        concerns in proptest::collection::vec(any::<bool>(), 12),
+        item in 0..12usize,
+        parent in proptest::option::of((proptest::collection::vec(0..4u8, 10), 0..2usize)),
+        table_index in 0..2usize,
+    ) {
+        let table = shipped(BUILTIN_TABLES[table_index].0);
+        let child = catalog().get("se-demo").unwrap();
+        let cells: Vec<Option<u8>> = options.iter().map(|&o| Some(o)).collect();
+        let item_options = &child.items[item].options;
+        let current = item_options[options[item] as usize].points;
+        let mut raised_cells = cells.clone();
+        let mut raised_concerns = concerns.clone();
+        match item_options.iter().position(|o| o.points > current) {
+            Some(higher) => raised_cells[item] = Some(higher as u8),
+            None if !concerns[item] => raised_concerns[item] = true,
+            None => return Ok(()),
+        }
+        let before = score_child(Some(interval), &cells, &concerns);
+        let after = score_child(Some(interval), &raised_cells, &raised_concerns);
+        prop_assert!(before.scales[0].band.is_some() && after.scales[0].band.is_some());
+        prop_assert!(after.scales[0].band >= before.scales[0].band);
+        let epds = catalog().get("epds").unwrap();
+        let parent_score = parent.as_ref().map(|(cells, _)| {
+            score(epds, &cells.iter().map(|&o| Answer::Chosen(o)).collect::<Vec<_>>())
+        });
+        let data = match &parent {
+            Some((_, respondent)) => DataValues::from([(
+                "respondent".to_owned(),
+                ["mother", "partner"][*respondent].to_owned(),
+            )]),
+            None => DataValues::new(),
+        };
+        let level = |scored: &InstrumentScore| {
+            let mut screened: Vec<(&Instrument, &InstrumentScore)> = vec![(child, scored)];
+            if let Some(p) = &parent_score {
+                screened.push((epds, p));
+            }
+            let r = stepcare::rules::recommend(table, &screened, &data).unwrap();
+            (r.level, r.urgent)
+        };
+        let ((was, was_urgent), (is, is_urgent)) = (level(&before), level(&after));
+        prop_assert!(was.is_some() && is.is_some(), "complete answers always get a level");
+        prop_assert!(is >= was, "{:?} -> {:?}", was, is);
+        prop_assert!(is_urgent || !was_urgent);
+    }
+
+    /// Whatever the child's answers (missing, invalid, concern boxes, no
+    /// interval for the age), the shipped tables decide: the zone's level, or
+    /// no level because there is no score. A value the analysis did not know
+    /// of would fall through every rule.
+    #[test]
+    fn every_childs_answers_get_a_decision(
+        interval in proptest::option::of(0..3usize),
+        cells in proptest::collection::vec(proptest::option::of(0..4u8), 12),
+        concerns in proptest::collection::vec(any::<bool>(), 12),
+        table_index in 0..2usize,
+    ) {
+        let table = shipped(BUILTIN_TABLES[table_index].0);
+        let child = catalog().get("se-demo").unwrap();
+        let scored = score_child(interval, &cells, &concerns);
+        let r = stepcare::rules::recommend(table, &[(child, &scored)], &DataValues::new()).unwrap();
+        let expected = scored.scales[0].score.and(scored.scales[0].band).map(|zone| zone as i64);
+        prop_assert_eq!(r.level, expected);
+        if r.level.is_none() {
+            prop_assert_eq!(&r.reasons, &vec!["no level can be recommended (rule N-11)".to_owned()]);
+        }
     }
 }
 
@@ -985,14 +1369,28 @@ fn an_urgent_flag_of_an_instrument_the_table_does_not_list_is_never_lost() {
 
 // --- The analysis agrees with brute force -------------------------------------
 
-/// One random rule: (score test kind, low, high, respondent, level, urgent, referrals, advice).
-type RandomRule = (usize, u8, u8, usize, usize, bool, usize, bool);
+/// One random rule: (score test kind, low, high, respondent, level, urgent,
+/// referrals, advice, test of the child's zone).
+type RandomRule = (usize, u8, u8, usize, usize, bool, usize, bool, usize);
+
+/// Tests of the zone of the age-banded `se-demo` total.
+const ZONE_TESTS: [&str; 8] = [
+    "below",
+    "monitoring",
+    "above",
+    "incomplete",
+    "not_screened",
+    "\"-\"",
+    "\"below, monitoring\"",
+    "\"not(above)\"",
+];
 
 fn random_table_yaml(rules: &[RandomRule]) -> String {
     let mut text = String::from(
-        "id: random\nname: {en: Random}\nversion: \"1\"\nlanguages: [en]\ninstruments: [epds]\nlevels:\n  - {level: 0, id: l0, name: {en: L0}}\n  - {level: 1, id: l1, name: {en: L1}}\n  - {level: 2, id: l2, name: {en: L2}}\nreferrals:\n  - {id: nurse, name: {en: N}, what: {en: N}, timeframe: {en: N}}\n  - {id: gp, name: {en: G}, what: {en: G}, timeframe: {en: G}}\ninputs:\n  - {id: epds, scale: epds.total}\n  - {id: respondent, column: respondent, values: [mother, partner]}\nrules:\n",
+        "id: random\nname: {en: Random}\nversion: \"1\"\nlanguages: [en]\ninstruments: [epds, se-demo]\nlevels:\n  - {level: 0, id: l0, name: {en: L0}}\n  - {level: 1, id: l1, name: {en: L1}}\n  - {level: 2, id: l2, name: {en: L2}}\nreferrals:\n  - {id: nurse, name: {en: N}, what: {en: N}, timeframe: {en: N}}\n  - {id: gp, name: {en: G}, what: {en: G}, timeframe: {en: G}}\ninputs:\n  - {id: epds, scale: epds.total}\n  - {id: respondent, column: respondent, values: [mother, partner]}\n  - {id: child, scale: se-demo.total}\nrules:\n",
     );
-    for (n, &(kind, a, b, respondent, level, urgent, referrals, advice)) in rules.iter().enumerate()
+    for (n, &(kind, a, b, respondent, level, urgent, referrals, advice, zone)) in
+        rules.iter().enumerate()
     {
         let epds = match kind {
             0 => format!("\"[{}..{}]\"", a.min(b), a.max(b)),
@@ -1001,8 +1399,9 @@ fn random_table_yaml(rules: &[RandomRule]) -> String {
             _ => "\"-\"".to_owned(),
         };
         let respondent = ["mother", "partner", "blank", "\"-\""][respondent];
+        let child = ZONE_TESTS[zone];
         text.push_str(&format!(
-            "  - id: R{n}\n    when: {{epds: {epds}, respondent: {respondent}}}\n"
+            "  - id: R{n}\n    when: {{epds: {epds}, respondent: {respondent}, child: {child}}}\n"
         ));
         match level {
             0..=2 => text.push_str(&format!("    level: {level}\n")),
@@ -1056,11 +1455,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     /// The cover checks find a gap exactly when enumerating every value finds one, and a
-    /// rule reported as masked never changes what any family sees.
+    /// rule reported as masked never changes what any family sees; the values
+    /// include the zone of an age-banded questionnaire (every zone is reachable in
+    /// some interval of `se-demo`), next to an EPDS total and a data column.
     #[test]
     fn the_analysis_agrees_with_brute_force(
         rules in proptest::collection::vec(
-            (0..4usize, 0..=30u8, 0..=30u8, 0..4usize, 0..5usize, any::<bool>(), 0..4usize, any::<bool>()),
+            (0..4usize, 0..=30u8, 0..=30u8, 0..4usize, 0..5usize, any::<bool>(), 0..4usize, any::<bool>(), 0..ZONE_TESTS.len()),
             1..8,
         )
     ) {
@@ -1076,12 +1477,15 @@ proptest! {
         let mut scores: Vec<Value> = (0..=30).map(|s| Value::Score(f64::from(s))).collect();
         scores.extend([Value::NoScore, Value::NotScreened]);
         let respondents = [Value::Choice(0), Value::Choice(1), Value::Blank];
+        let zones = [Value::Zone(0), Value::Zone(1), Value::Zone(2), Value::NoScore, Value::NotScreened];
         let mut gaps = 0;
         for score in &scores {
             for respondent in &respondents {
-                let values = [*score, *respondent];
-                if visible(&table, &values).0.is_none() {
-                    gaps += 1;
+                for zone in &zones {
+                    let values = [*score, *respondent, *zone];
+                    if visible(&table, &values).0.is_none() {
+                        gaps += 1;
+                    }
                 }
             }
         }
@@ -1091,12 +1495,14 @@ proptest! {
             without.rules.remove(masked.rule);
             for score in &scores {
                 for respondent in &respondents {
-                    let values = [*score, *respondent];
-                    prop_assert_eq!(
-                        visible(&table, &values),
-                        visible(&without, &values),
-                        "rule R{} is reported masked but matters at {:?}\n{}", masked.rule, values, text
-                    );
+                    for zone in &zones {
+                        let values = [*score, *respondent, *zone];
+                        prop_assert_eq!(
+                            visible(&table, &values),
+                            visible(&without, &values),
+                            "rule R{} is reported masked but matters at {:?}\n{}", masked.rule, values, text
+                        );
+                    }
                 }
             }
         }

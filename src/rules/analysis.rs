@@ -7,12 +7,14 @@
 //!    condition of every rule gives the same verdict, so numbers are split
 //!    only at rule boundaries (EPDS 0-30 becomes 0-9, 10-12, 13-30 for a
 //!    table testing `>=13` and `[10..12]`), and `incomplete`, `not screened`
-//!    and `blank` are classes of their own.
+//!    and `blank` are classes of their own, as is each zone of an age-banded
+//!    scale (whose domain is the zones some age interval reaches).
 //! 2. **Groups.** Inputs that read the same instrument are not independent, so
 //!    they form one group whose points are the combinations of classes (plus
 //!    the instrument's urgent flags) that some answers actually produce,
-//!    enumerated exactly by dynamic programming over the items, plus "not
-//!    screened". Each data column is a group of its own. Different groups are
+//!    enumerated exactly by dynamic programming over the items (with concern
+//!    boxes, and once per age interval for an age-banded instrument), plus
+//!    "not screened". Each data column is a group of its own. Different groups are
 //!    independent, so the space of cases is the product of the groups.
 //! 3. **Cubes.** A rule accepts, in each group, the set of points its
 //!    conditions allow: a rule is a box in the product space.
@@ -40,7 +42,7 @@
 //! size of the product. [`Report::nodes`] counts the nodes visited.
 
 use super::condition::Value;
-use super::domain::{Tracked, input_domain, joint_tuples};
+use super::domain::{Tracked, input_domain, joint_tuples, zone_value};
 use super::{InputKind, RuleTable};
 use crate::diagnostic::{Diagnostic, SourceSpot};
 use crate::instrument::fmt_score;
@@ -390,11 +392,19 @@ fn build_groups(table: &RuleTable, classes: &[Vec<Class>]) -> Vec<Group> {
             match &table.inputs[input].kind {
                 InputKind::Score { scale, .. } => {
                     let own = &classes[input];
+                    let zoned = def.age_banding.is_some();
                     tracked.push(Tracked {
                         scale: *scale,
-                        classify: Box::new(move |score| match score {
-                            Some(s) => class_of(own, &Value::Score(s)),
-                            None => class_of(own, &Value::NoScore),
+                        classify: Box::new(move |scale, score| {
+                            let value = match score {
+                                // The zone of the interval that scored it, as the scorer finds it.
+                                Some(s) if zoned => scale
+                                    .band_of(s)
+                                    .map_or(Value::NoScore, |b| Value::Zone(zone_value(b))),
+                                Some(s) => Value::Score(s),
+                                None => Value::NoScore,
+                            };
+                            class_of(own, &value)
                         }),
                     });
                     reads.push(Read::Scale(tracked.len() - 1));
@@ -411,7 +421,7 @@ fn build_groups(table: &RuleTable, classes: &[Vec<Class>]) -> Vec<Group> {
                     for scale in 0..def.scales.len() {
                         tracked.push(Tracked {
                             scale,
-                            classify: Box::new(|score| u16::from(score.is_some())),
+                            classify: Box::new(|_, score| u16::from(score.is_some())),
                         });
                     }
                     reads.push(Read::Complete((start..tracked.len()).collect()));

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::condition::{self, Parsed, Test};
-use super::schema::{RawInput, RawLabel, RawRule, RawTable};
+use super::schema::{RawIds, RawInput, RawLabel, RawRule, RawTable};
 use super::{
     BUILTIN_PREFIX, BUILTIN_TABLES, Column, ColumnKind, Condition, Input, InputKind, Level,
     Referral, Rule, RuleLevel, RuleTable, Value, analysis, domain,
@@ -169,26 +169,7 @@ impl Builder<'_> {
             .as_ref()
             .map(|d| self.label(d, "description"));
 
-        let mut instruments = Vec::new();
-        let mut instrument_defs = Vec::new();
-        for id in &raw.instruments.value {
-            if instruments.contains(&id.value) {
-                self.error(id, format!("instrument `{}` is listed twice", id.value));
-                continue;
-            }
-            match known.iter().find(|i| i.id == id.value) {
-                Some(def) => {
-                    instruments.push(id.value.clone());
-                    instrument_defs.push((*def).clone());
-                }
-                None => {
-                    let ids: Vec<&str> = known.iter().map(|i| i.id.as_str()).collect();
-                    self.error(id, format!("unknown instrument `{}`", id.value))
-                        .expected = Some(one_of(&ids));
-                }
-            }
-        }
-
+        let (instruments, instrument_names, instrument_defs) = self.instruments(raw, known);
         let levels = self.levels(raw);
         let urgent_name = match &raw.urgent {
             Some(urgent) => self.label(&urgent.name, "the urgent override's name"),
@@ -207,6 +188,7 @@ impl Builder<'_> {
             languages: self.languages.clone(),
             source: raw.source.clone(),
             instruments,
+            instrument_names,
             instrument_defs,
             levels,
             urgent_name,
@@ -221,6 +203,115 @@ impl Builder<'_> {
             self.error(&raw.rules, "a rule table needs at least one rule");
         }
         table
+    }
+
+    /// The instruments the table lists: (ids, names the inputs use, definitions).
+    ///
+    /// A name of `first_available` stands for the first of its definitions
+    /// that `known` holds, so a table can name a definition the catalog may
+    /// lack (a service's licensed questionnaire) and fall back to another.
+    fn instruments(
+        &mut self,
+        raw: &RawTable,
+        known: &[&Instrument],
+    ) -> (Vec<String>, Vec<String>, Vec<Instrument>) {
+        let mut choices: Vec<(&Spanned<String>, &RawIds)> = raw.first_available.iter().collect();
+        choices.sort_by_key(|(k, _)| (k.referenced.line(), k.referenced.column()));
+        for (name, candidates) in &choices {
+            self.check_id(name, "instrument name");
+            if known.iter().any(|i| i.id == name.value) {
+                self.error(
+                    *name,
+                    format!(
+                        "`{}` is an instrument id; a name in `first_available` must differ from every id",
+                        name.value
+                    ),
+                )
+                .expected = Some("a name of your own, such as `child_se`".to_owned());
+            }
+            if !raw.instruments.value.iter().any(|l| l.value == name.value) {
+                self.error(
+                    *name,
+                    format!("`{}` is not listed in `instruments`", name.value),
+                )
+                .expected = Some(format!("`{}` in the table's `instruments`", name.value));
+            }
+            if candidates.value.is_empty() {
+                self.error(
+                    *candidates,
+                    format!("`{}` needs at least one instrument id", name.value),
+                );
+            }
+            for id in &candidates.value {
+                self.check_id(id, "instrument");
+            }
+        }
+        let mut ids: Vec<String> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut defs: Vec<Instrument> = Vec::new();
+        for listed in &raw.instruments.value {
+            if names.contains(&listed.value) {
+                self.error(
+                    listed,
+                    format!("instrument `{}` is listed twice", listed.value),
+                );
+                continue;
+            }
+            let choice = choices.iter().find(|(name, _)| name.value == listed.value);
+            let found = match choice {
+                Some((_, candidates)) => {
+                    let found = candidates
+                        .value
+                        .iter()
+                        .find_map(|id| known.iter().find(|i| i.id == id.value));
+                    if found.is_none() {
+                        let wanted: Vec<&str> =
+                            candidates.value.iter().map(|c| c.value.as_str()).collect();
+                        let have: Vec<&str> = known.iter().map(|i| i.id.as_str()).collect();
+                        self.error(
+                            *candidates,
+                            format!(
+                                "none of the instruments `{}` may stand for is in the catalog: {}",
+                                listed.value,
+                                wanted.join(", ")
+                            ),
+                        )
+                        .expected = Some(format!(
+                            "{} (load a definition with --instruments DIR)",
+                            one_of(&have)
+                        ));
+                    }
+                    found
+                }
+                None => {
+                    let found = known.iter().find(|i| i.id == listed.value);
+                    if found.is_none() {
+                        let mut have: Vec<&str> = known.iter().map(|i| i.id.as_str()).collect();
+                        have.extend(choices.iter().map(|(name, _)| name.value.as_str()));
+                        self.error(listed, format!("unknown instrument `{}`", listed.value))
+                            .expected = Some(one_of(&have));
+                    }
+                    found
+                }
+            };
+            let Some(def) = found else {
+                continue;
+            };
+            if let Some(first) = ids.iter().position(|id| *id == def.id) {
+                self.error(
+                    listed,
+                    format!(
+                        "instrument `{}` is listed twice (as `{}` and as `{}`)",
+                        def.id, names[first], listed.value
+                    ),
+                );
+                continue;
+            }
+            ids.push(def.id.clone());
+            names.push(listed.value.clone());
+            defs.push((*def).clone());
+        }
+        (ids, names, defs)
     }
 
     fn levels(&mut self, raw: &RawTable) -> Vec<Level> {
@@ -298,11 +389,12 @@ impl Builder<'_> {
             .expected = Some("`instrument.id`, for example `epds.total`".to_owned());
             return None;
         };
-        match table.instruments.iter().position(|i| i == instrument) {
+        match table.instrument_names.iter().position(|i| i == instrument) {
             Some(index) => Some((index, part.to_owned())),
             None => {
                 if !listed.iter().any(|l| l.value == instrument) {
-                    let ids: Vec<&str> = table.instruments.iter().map(String::as_str).collect();
+                    let ids: Vec<&str> =
+                        table.instrument_names.iter().map(String::as_str).collect();
                     self.error(
                         at,
                         format!("instrument `{instrument}` is not listed in `instruments`"),
@@ -359,8 +451,14 @@ impl Builder<'_> {
                 let def = &table.instrument_defs[instrument];
                 let Some(scale) = def.scale_index(&part) else {
                     let ids: Vec<&str> = def.scales.iter().map(|s| s.id.as_str()).collect();
-                    self.error(at, format!("instrument `{}` has no scale `{part}`", def.id))
-                        .expected = Some(one_of(&ids));
+                    self.error(
+                        at,
+                        format!(
+                            "{} has no scale `{part}`",
+                            instrument_phrase(table, instrument)
+                        ),
+                    )
+                    .expected = Some(one_of(&ids));
                     continue;
                 };
                 default_label = def.scales[scale].label.clone();
@@ -372,8 +470,14 @@ impl Builder<'_> {
                 let def = &table.instrument_defs[instrument];
                 let Some(flag) = def.flag_index(&part) else {
                     let ids: Vec<&str> = def.flags.iter().map(|f| f.id.as_str()).collect();
-                    self.error(at, format!("instrument `{}` has no flag `{part}`", def.id))
-                        .expected = Some(one_of(&ids));
+                    self.error(
+                        at,
+                        format!(
+                            "{} has no flag `{part}`",
+                            instrument_phrase(table, instrument)
+                        ),
+                    )
+                    .expected = Some(one_of(&ids));
                     continue;
                 };
                 let prefix = def.id.to_uppercase();
@@ -386,8 +490,10 @@ impl Builder<'_> {
                 );
                 InputKind::Flag { instrument, flag }
             } else if let Some(at) = &input.complete {
-                let Some(instrument) = table.instruments.iter().position(|i| *i == at.value) else {
-                    let ids: Vec<&str> = table.instruments.iter().map(String::as_str).collect();
+                let Some(instrument) = table.instrument_names.iter().position(|i| *i == at.value)
+                else {
+                    let ids: Vec<&str> =
+                        table.instrument_names.iter().map(String::as_str).collect();
                     self.error(
                         at,
                         format!("instrument `{}` is not listed in `instruments`", at.value),
@@ -641,6 +747,19 @@ impl Builder<'_> {
     }
 }
 
+/// "instrument `epds`", or "instrument `se-local` (chosen for `child_se`)".
+fn instrument_phrase(table: &RuleTable, instrument: usize) -> String {
+    let (id, name) = (
+        &table.instruments[instrument],
+        &table.instrument_names[instrument],
+    );
+    if id == name {
+        format!("instrument `{id}`")
+    } else {
+        format!("instrument `{id}` (chosen for `{name}`)")
+    }
+}
+
 /// Words with a fixed meaning in conditions.
 const RESERVED: &[&str] = &[
     "incomplete",
@@ -731,15 +850,31 @@ fn resolve(parsed: &Parsed, table: &RuleTable, input: usize) -> Result<Test, Str
                 }
                 _ => match kind {
                     InputKind::Score { instrument, scale } => {
-                        let scale = &table.instrument_defs[*instrument].scales[*scale];
-                        let band = scale.bands.iter().find(|b| b.id == word).ok_or_else(|| {
-                            format!("`{name}` is not a band of scale `{}`", scale.id)
-                        })?;
-                        Test::Range {
-                            low: band.from,
-                            low_closed: true,
-                            high: band.to,
-                            high_closed: true,
+                        let def = &table.instrument_defs[*instrument];
+                        let scale = &def.scales[*scale];
+                        let index = scale.bands.iter().position(|b| b.id == word);
+                        let Some(index) = index else {
+                            let what = if def.age_banding.is_some() {
+                                "zone"
+                            } else {
+                                "band"
+                            };
+                            return Err(format!(
+                                "`{name}` is not a {what} of scale `{}.{}`",
+                                table.instrument_names[*instrument], scale.id
+                            ));
+                        };
+                        if def.age_banding.is_some() {
+                            // The zone's id, whatever the numbers behind it in the row's interval.
+                            Test::Is(Value::Zone(domain::zone_value(index)))
+                        } else {
+                            let band = &scale.bands[index];
+                            Test::Range {
+                                low: band.from,
+                                low_closed: true,
+                                high: band.to,
+                                high_closed: true,
+                            }
                         }
                     }
                     InputKind::Flag { .. } | InputKind::Complete { .. } => match word.as_str() {
@@ -759,6 +894,25 @@ fn resolve(parsed: &Parsed, table: &RuleTable, input: usize) -> Result<Test, Str
 }
 
 fn numeric(table: &RuleTable, input: usize, parsed: &Parsed) -> Result<(), String> {
+    if let Some(zones) = table.zones(input) {
+        let InputKind::Score { instrument, scale } = &table.inputs[input].kind else {
+            unreachable!("zones belong to score inputs");
+        };
+        let def = &table.instrument_defs[*instrument];
+        let ids: Vec<String> = zones.iter().map(|z| format!("`{}`", z.id)).collect();
+        let instead = if ids.is_empty() {
+            "it has no zones, so only `incomplete` and `not_screened` can be tested".to_owned()
+        } else {
+            format!("test its zone instead ({})", ids.join(", "))
+        };
+        return Err(format!(
+            "input `{}` reads `{}.{}` of the age-banded {}, whose score means something different in each age interval (each has its own cutoffs), so it cannot be compared with a number; {instead}",
+            table.inputs[input].id,
+            table.instrument_names[*instrument],
+            def.scales[*scale].id,
+            instrument_phrase(table, *instrument),
+        ));
+    }
     match &table.inputs[input].kind {
         InputKind::Score { .. }
         | InputKind::Column(Column {
@@ -783,6 +937,20 @@ fn show_parsed(parsed: &Parsed) -> String {
 /// What tests an input accepts, for messages.
 fn expected_tests(table: &RuleTable, input: usize) -> String {
     match &table.inputs[input].kind {
+        InputKind::Score { .. } if table.zones(input).is_some() => {
+            let zones: Vec<&str> = table
+                .zones(input)
+                .unwrap_or_default()
+                .iter()
+                .map(|b| b.id.as_str())
+                .collect();
+            let mut text = String::new();
+            if !zones.is_empty() {
+                text.push_str(&format!("a zone ({}), ", zones.join(", ")));
+            }
+            text.push_str("`incomplete` or `not_screened`");
+            text
+        }
         InputKind::Score { instrument, scale } => {
             let scale = &table.instrument_defs[*instrument].scales[*scale];
             let bands: Vec<&str> = scale.bands.iter().map(|b| b.id.as_str()).collect();

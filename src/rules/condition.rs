@@ -12,6 +12,10 @@ pub enum Value {
     NoScore,
     /// A scale score.
     Score(f64),
+    /// The zone of a scale of an age-banded instrument: the index of its band,
+    /// whose id (`below`, `monitoring`, `above`) is the same in every age
+    /// interval while the numbers behind it are not.
+    Zone(u16),
     /// A flag, a completeness input or a yes/no column.
     Bool(bool),
     /// One of a choice column's declared values (index).
@@ -56,7 +60,8 @@ pub enum Test {
     Any,
     /// A comparison with a number (scores and levels).
     Compare(Cmp, f64),
-    /// An interval of numbers (scores and levels); a band is compiled to one.
+    /// An interval of numbers (scores and levels); a band of a scale with fixed
+    /// ranges is compiled to one (a zone of an age-banded scale is [`Test::Is`]).
     Range {
         /// Lower bound.
         low: f64,
@@ -67,7 +72,8 @@ pub enum Test {
         /// Whether the upper bound is included.
         high_closed: bool,
     },
-    /// Exactly this symbolic value (`incomplete`, `not_screened`, `blank`, `true`, a choice).
+    /// Exactly this symbolic value (`incomplete`, `not_screened`, `blank`, `true`,
+    /// a choice, a zone).
     Is(Value),
     /// Whatever the inner test does not match.
     Not(Box<Test>),
@@ -102,7 +108,7 @@ impl Test {
         }
     }
 
-    /// The numbers where this test may change its verdict (for splitting a domain).
+    /// Whether the test is `-` (matches anything).
     pub fn is_any(&self) -> bool {
         matches!(self, Test::Any)
     }

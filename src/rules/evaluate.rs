@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::build::{column_value, column_values_phrase};
+use super::domain::zone_value;
 use super::{Column, InputKind, RuleLevel, RuleTable, Value, words};
 use crate::instrument::Instrument;
 use crate::lang::{Lang, Localized};
@@ -106,11 +107,31 @@ pub fn evaluate_into(table: &RuleTable, values: &[Value], out: &mut Outcome) {
 /// Where an input's value comes from in a run.
 #[derive(Debug, Clone, PartialEq)]
 enum Source {
-    Scale { slot: usize, scale: usize },
-    Flag { slot: usize, flag: usize },
-    Complete { slot: usize },
+    Scale {
+        slot: usize,
+        scale: usize,
+    },
+    /// An age-banded scale, read as its zone; `zones[b]` is the table's zone
+    /// for the run's band `b`.
+    Zone {
+        slot: usize,
+        scale: usize,
+        zones: Vec<Option<u16>>,
+    },
+    Flag {
+        slot: usize,
+        flag: usize,
+    },
+    Complete {
+        slot: usize,
+    },
     NotScreened,
-    Cell { column: usize },
+    /// A cell of the input; `tested`: some rule that can match in this run
+    /// tests it (otherwise an unreadable cell cannot change the outcome).
+    Cell {
+        column: usize,
+        tested: bool,
+    },
     Constant(Value),
 }
 
@@ -141,8 +162,14 @@ impl Plan {
     ///
     /// Data columns are looked up in `headers` (ignoring case and surrounding
     /// spaces), after `constants` (column name → value for every row, as given
-    /// with `--set`). Every required column found in neither is returned, so
-    /// the caller can refuse the run before any row.
+    /// with `--set`). Every required column found in neither (or given a value
+    /// it cannot hold) is returned, so the caller can refuse the run before any
+    /// row, unless no rule testing the column can match in this run (each also
+    /// tests an instrument the run does not score, with a test `not_screened`
+    /// fails): such a column cannot change any outcome, so it reads as blank,
+    /// and so does a cell of it that holds no value of the column (a visit of
+    /// a child's questionnaire, answered by a `parent`, needs no `respondent`
+    /// that the mothers' and partners' EPDS rules read).
     pub fn new(
         table: &RuleTable,
         instruments: &[&Instrument],
@@ -150,16 +177,31 @@ impl Plan {
         constants: &DataValues,
     ) -> Result<Plan, Vec<MissingData>> {
         let mut sources = Vec::with_capacity(table.inputs.len());
-        let mut missing = Vec::new();
-        for input in &table.inputs {
+        for (index, input) in table.inputs.iter().enumerate() {
             let slot = input.instrument().and_then(|i| {
                 let id = &table.instruments[i];
                 instruments.iter().position(|run| run.id == *id)
             });
             let source = match (&input.kind, slot) {
                 (InputKind::Score { instrument, scale }, Some(slot)) => {
-                    let id = &table.instrument_defs[*instrument].scales[*scale].id;
-                    match instruments[slot].scale_index(id) {
+                    let declared = &table.instrument_defs[*instrument].scales[*scale];
+                    match instruments[slot].scale_index(&declared.id) {
+                        Some(run_scale) if table.zones(index).is_some() => Source::Zone {
+                            slot,
+                            scale: run_scale,
+                            // The run's band indices as the table's zones, by id.
+                            zones: instruments[slot].scales[run_scale]
+                                .bands
+                                .iter()
+                                .map(|band| {
+                                    declared
+                                        .bands
+                                        .iter()
+                                        .position(|b| b.id == band.id)
+                                        .map(zone_value)
+                                })
+                                .collect(),
+                        },
                         Some(scale) => Source::Scale { slot, scale },
                         None => Source::NotScreened,
                     }
@@ -172,18 +214,38 @@ impl Plan {
                     }
                 }
                 (InputKind::Complete { .. }, Some(slot)) => Source::Complete { slot },
-                (InputKind::Column(column), _) => {
-                    match find_column(column, table, headers, constants) {
-                        Ok(source) => source,
-                        Err(gap) => {
-                            missing.push(gap);
-                            Source::NotScreened
-                        }
-                    }
-                }
+                // Resolved below, once it is known which rules can match.
+                (InputKind::Column(_), _) => Source::Constant(Value::Blank),
                 (_, None) => Source::NotScreened,
             };
             sources.push(source);
+        }
+        // Rules that can match in this run: none of their conditions rejects
+        // `not_screened` on an input the run does not score.
+        let live: Vec<&super::Rule> = table
+            .rules
+            .iter()
+            .filter(|rule| {
+                rule.conditions.iter().all(|c| {
+                    sources[c.input] != Source::NotScreened || c.test.matches(&Value::NotScreened)
+                })
+            })
+            .collect();
+        let mut missing = Vec::new();
+        for (index, column) in table.columns() {
+            let tested = live
+                .iter()
+                .any(|rule| rule.conditions.iter().any(|c| c.input == index));
+            sources[index] = match find_column(column, table, headers, constants) {
+                Ok(Source::Cell { column, .. }) => Source::Cell { column, tested },
+                Ok(source) => source,
+                Err(gap) => {
+                    if tested {
+                        missing.push(gap);
+                    }
+                    Source::Constant(column.blank.unwrap_or(Value::Blank))
+                }
+            };
         }
         if !missing.is_empty() {
             return Err(missing);
@@ -228,13 +290,24 @@ impl Plan {
                     Some(score) => Value::Score(score),
                     None => Value::NoScore,
                 },
+                Source::Zone { slot, scale, zones } => {
+                    let result = &scores[*slot].scales[*scale];
+                    match result.score.and(result.band) {
+                        Some(band) => zones
+                            .get(band)
+                            .copied()
+                            .flatten()
+                            .map_or(Value::NoScore, Value::Zone),
+                        None => Value::NoScore,
+                    }
+                }
                 Source::Flag { slot, flag } => Value::Bool(scores[*slot].flags.contains(flag)),
                 Source::Complete { slot } => {
                     Value::Bool(scores[*slot].scales.iter().all(|s| s.score.is_some()))
                 }
                 Source::NotScreened => Value::NotScreened,
                 Source::Constant(value) => *value,
-                Source::Cell { column } => {
+                Source::Cell { column, tested } => {
                     let raw = cell(*column);
                     let InputKind::Column(declared) = &table.inputs[index].kind else {
                         unreachable!("cells feed column inputs only")
@@ -244,6 +317,8 @@ impl Plan {
                         .and_then(|text| column_value(declared, &table.levels, text))
                     {
                         Some(value) => value,
+                        // No rule that can match tests it: as if blank.
+                        None if !tested => declared.blank.unwrap_or(Value::Blank),
                         None => {
                             self.problems.push(format!(
                                 "column `{}`: `{}` is not {} (no level recommended)",
@@ -384,7 +459,10 @@ fn find_column(
         };
     }
     if let Some(column) = headers.iter().position(|h| h.trim().to_lowercase() == key) {
-        return Ok(Source::Cell { column });
+        return Ok(Source::Cell {
+            column,
+            tested: true,
+        });
     }
     if !column.required {
         return Ok(Source::Constant(column.blank.unwrap_or(Value::Blank)));

@@ -15,6 +15,14 @@
 //! [`Value::NotScreened`]; a condition on such an input matches only the
 //! explicit test `not_screened` (or `-`, or a `not(...)` that excludes it).
 //!
+//! The score of an age-banded instrument (a child's questionnaire with one
+//! form per age interval) is read as its zone, [`Value::Zone`]: rules test the
+//! zone's id, and a numeric test on such a score is refused, since the same
+//! number falls in different zones at different ages. A table may name an
+//! instrument through `first_available` (`child_se: [se-local, se-demo]`), so
+//! that a service's licensed definition takes the place of the shipped
+//! demonstration when the catalog holds it ([`RuleTable::instrument_names`]).
+//!
 //! Entry points:
 //! - [`load_table`] / [`load_builtin`]: read and check a table;
 //! - [`analysis::analyze`]: the exact static analysis behind `stepcare validate`;
@@ -35,7 +43,7 @@ pub use evaluate::{
     Recommendation, ReferralAdvice, Trace, recommend,
 };
 
-use crate::instrument::Instrument;
+use crate::instrument::{Band, Instrument};
 use crate::lang::{Lang, Localized};
 
 /// The shipped rule tables: (id, file name, text).
@@ -70,8 +78,12 @@ pub struct RuleTable {
     pub languages: Vec<Lang>,
     /// Where the table as a whole comes from.
     pub source: Option<String>,
-    /// Ids of the instruments the table uses, in the order written.
+    /// Ids of the instruments the table uses, in the order written. For a name
+    /// of `first_available`, the id of the definition chosen for it.
     pub instruments: Vec<String>,
+    /// How the table's inputs name each instrument (same order): its id, or
+    /// the `first_available` name it was chosen for (`child_se`).
+    pub instrument_names: Vec<String>,
     /// The definitions of those instruments, as checked when the table was loaded.
     pub instrument_defs: Vec<Instrument>,
     /// Care levels, ascending by number.
@@ -119,7 +131,10 @@ pub struct Referral {
 /// What an input reads.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputKind {
-    /// A scale's score (tests: numbers, ranges, band ids, `incomplete`).
+    /// A scale's score (tests: numbers, ranges, band ids, `incomplete`). For an
+    /// age-banded instrument the value is the zone ([`Value::Zone`]): band ids
+    /// are the only tests of its score, since the numbers mean something
+    /// different in each age interval.
     Score {
         /// Index into the table's instruments.
         instrument: usize,
@@ -275,6 +290,20 @@ impl RuleTable {
             .collect()
     }
 
+    /// The bands of the age-banded scale `input` reads, whose ids are its zones;
+    /// `None` for any other input.
+    pub fn zones(&self, input: usize) -> Option<&[Band]> {
+        match &self.inputs[input].kind {
+            InputKind::Score { instrument, scale } => {
+                let def = &self.instrument_defs[*instrument];
+                def.age_banding
+                    .as_ref()
+                    .map(|_| &def.scales[*scale].bands[..])
+            }
+            _ => None,
+        }
+    }
+
     /// The data columns the table reads, in input order.
     pub fn columns(&self) -> impl Iterator<Item = (usize, &Column)> {
         self.inputs
@@ -301,6 +330,10 @@ impl RuleTable {
             Value::NotScreened => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
             Value::NoScore => words(lang, "incomplete", "ufullstendig", "ofullständig"),
             Value::Score(s) | Value::Number(s) => fmt_score(*s),
+            Value::Zone(z) => self
+                .zones(input)
+                .and_then(|bands| bands.get(usize::from(*z)))
+                .map_or_else(|| z.to_string(), |band| band.label.get(lang).to_owned()),
             Value::Bool(true) => words(lang, "yes", "ja", "ja"),
             Value::Bool(false) => words(lang, "no", "nei", "nej"),
             Value::Choice(i) => match &self.inputs[input].kind {

@@ -15,6 +15,9 @@ use crate::yaml::Spanned;
 /// Texts keyed by language code (`nb`, `sv`, `en`).
 pub type RawLabel = Spanned<BTreeMap<String, String>>;
 
+/// A list of ids, each with its place in the file.
+pub type RawIds = Spanned<Vec<Spanned<String>>>;
+
 /// A whole rule-table file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +31,10 @@ pub struct RawTable {
     #[serde(default)]
     pub source: Option<String>,
     pub instruments: Spanned<Vec<Spanned<String>>>,
+    /// Names in `instruments` that stand for the first of several definitions
+    /// the catalog holds (`child_se: [se-local, se-demo]`).
+    #[serde(default)]
+    pub first_available: HashMap<Spanned<String>, RawIds>,
     pub levels: Spanned<Vec<RawLevel>>,
     #[serde(default)]
     pub urgent: Option<RawUrgent>,
