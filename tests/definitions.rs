@@ -172,7 +172,14 @@ fn list_shows_instruments_and_rule_tables() {
     let output = stepcare().args(["list", "--lang", "en"]).output().unwrap();
     assert!(output.status.success(), "{}", transcript(&output));
     let text = String::from_utf8_lossy(&output.stdout);
-    for expected in ["epds", "phq9", "gad7", "se-demo", "no-default", "se-default"] {
+    for expected in [
+        "epds",
+        "phq9",
+        "gad7",
+        "se-demo",
+        "no-default",
+        "se-default",
+    ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
     assert!(!text.contains("does not load"), "{text}");

@@ -19,6 +19,9 @@ const BATCH: usize = 1024;
 /// Filled batches that may wait for the scoring thread.
 const IN_FLIGHT: usize = 4;
 
+/// What the scoring side does with each record and its prepared answers.
+pub type OnRecord<'a> = dyn FnMut(&csv::ByteRecord, &[Answer]) -> Result<(), BatchError> + 'a;
+
 /// Records read and prepared, reused from batch to batch.
 #[derive(Default)]
 struct Batch {
@@ -44,7 +47,7 @@ pub fn each_record<R, P>(
     mut reader: csv::Reader<R>,
     width: usize,
     prepare: &P,
-    each: &mut dyn FnMut(&csv::ByteRecord, &[Answer]) -> Result<(), BatchError>,
+    each: &mut OnRecord<'_>,
 ) -> Result<(), BatchError>
 where
     R: Read + Send,
@@ -95,7 +98,7 @@ fn consume(
     filled_rx: mpsc::Receiver<Filled>,
     empty_tx: mpsc::SyncSender<Batch>,
     width: usize,
-    each: &mut dyn FnMut(&csv::ByteRecord, &[Answer]) -> Result<(), BatchError>,
+    each: &mut OnRecord<'_>,
 ) -> Result<(), BatchError> {
     for filled in filled_rx {
         for (index, record) in filled.batch.records[..filled.len].iter().enumerate() {
