@@ -248,6 +248,12 @@ pub enum BatchError {
     Io(#[from] io::Error),
 }
 
+/// One row's answers and scores, per instrument; reused from row to row.
+struct RowWork {
+    answers: Vec<Vec<Answer>>,
+    scores: Vec<InstrumentScore>,
+}
+
 /// Scores every row of `input` and hands the rows to `sink`.
 pub fn score_stream<R: Read + Send>(
     input: R,
@@ -351,11 +357,6 @@ fn score_decoded<R: Read + Send>(
     sink.begin(&layout)?;
 
     let width = layout.headers.len();
-    let mut answers: Vec<Vec<Answer>> = instruments
-        .iter()
-        .map(|i| vec![Answer::Missing; i.items.len()])
-        .collect();
-    let mut scores: Vec<InstrumentScore> = vec![InstrumentScore::default(); instruments.len()];
     let scorers: Vec<Scorer<'_>> = instruments.iter().map(|i| Scorer::new(i)).collect();
     let has_concerns: Vec<bool> = instruments
         .iter()
@@ -367,31 +368,38 @@ fn score_decoded<R: Read + Send>(
         .collect();
     let mut issues: Vec<RowIssue> = Vec::new();
     let mut summary = Summary::default();
-    // Instruments with neither age bands nor concern boxes read every item from
-    // its column whatever the row says, so their cells are read on the reading
-    // thread, next to the parsing (see `pipeline`). `plain[slot]` is where the
-    // instrument's answers start in each row's prepared answers.
-    let mut plain: Vec<Option<usize>> = Vec::with_capacity(instruments.len());
-    let mut prepared_width = 0;
-    for (slot, instrument) in instruments.iter().enumerate() {
-        if instrument.age_banding.is_none() && !has_concerns[slot] {
-            plain.push(Some(prepared_width));
-            prepared_width += instrument.items.len();
-        } else {
-            plain.push(None);
-        }
-    }
-    let prepare = |record: &csv::ByteRecord, out: &mut [Answer]| {
-        for (slot, start) in plain.iter().enumerate() {
-            let Some(start) = *start else { continue };
+    // Instruments with neither age bands nor concern boxes read every item
+    // from its column whatever the row says, so they are read and scored on
+    // the reading thread, next to the parsing (see `pipeline`); the other
+    // instruments, and everything about the row as a whole, are done here.
+    let plain: Vec<bool> = instruments
+        .iter()
+        .zip(&has_concerns)
+        .map(|(i, concerns)| i.age_banding.is_none() && !concerns)
+        .collect();
+    let new_row = || RowWork {
+        answers: instruments
+            .iter()
+            .map(|i| vec![Answer::Missing; i.items.len()])
+            .collect(),
+        scores: vec![InstrumentScore::default(); instruments.len()],
+    };
+    let prepare = |record: &csv::ByteRecord, row: &mut RowWork| {
+        for (slot, reader_list) in readers.iter().enumerate() {
+            if !plain[slot] {
+                continue;
+            }
             let columns = &layout.columns.items[slot];
-            for (item, reader) in readers[slot].iter().enumerate() {
-                out[start + item] =
+            let answers = &mut row.answers[slot];
+            for (item, reader) in reader_list.iter().enumerate() {
+                answers[item] =
                     reader.read(record.get(columns[item]).unwrap_or(b""), &missing_codes);
             }
+            scorers[slot].score_into(answers, Context::default(), &mut row.scores[slot]);
         }
     };
-    let mut each = |record: &csv::ByteRecord, prepared: &[Answer]| -> Result<(), BatchError> {
+    let mut each = |record: &csv::ByteRecord, work: &mut RowWork| -> Result<(), BatchError> {
+        let RowWork { answers, scores } = work;
         summary.rows += 1;
         issues.clear();
         let mut status = Status::Ok;
@@ -429,9 +437,8 @@ fn score_decoded<R: Read + Send>(
                 .age_banding
                 .as_ref()
                 .map(|b| interval.map_or(&[][..], |i| &b.intervals[i].items[..]));
-            if let Some(start) = plain[slot] {
-                let read = &prepared[start..start + instrument.items.len()];
-                for (item, &answer) in read.iter().enumerate() {
+            if plain[slot] {
+                for (item, &answer) in answers[slot].iter().enumerate() {
                     if answer == Answer::Invalid {
                         issues.push(RowIssue::InvalidCell {
                             instrument: slot,
@@ -440,7 +447,6 @@ fn score_decoded<R: Read + Send>(
                         });
                     }
                 }
-                answers[slot].copy_from_slice(read);
             } else {
                 for (item, reader) in readers[slot].iter().enumerate() {
                     concerns[slot][item] = false;
@@ -510,13 +516,13 @@ fn score_decoded<R: Read + Send>(
                     }
                     answers[slot][item] = answer;
                 }
+                let context = Context {
+                    concerns: &concerns[slot],
+                    interval,
+                    age,
+                };
+                scorers[slot].score_into(&answers[slot], context, &mut scores[slot]);
             }
-            let context = Context {
-                concerns: &concerns[slot],
-                interval,
-                age,
-            };
-            scorers[slot].score_into(&answers[slot], context, &mut scores[slot]);
             let instrument_status = scores[slot].status();
             let scored = instrument.age_banding.is_none() || interval.is_some();
             if instrument_status == Status::Incomplete && scored {
@@ -546,8 +552,8 @@ fn score_decoded<R: Read + Send>(
                 number: summary.rows,
                 status,
                 record,
-                scores: &scores,
-                answers: &answers,
+                scores,
+                answers,
                 issues: &issues,
             };
             return Err(BatchError::Strict {
@@ -575,14 +581,14 @@ fn score_decoded<R: Read + Send>(
             number: summary.rows,
             status,
             record,
-            scores: &scores,
-            answers: &answers,
+            scores,
+            answers,
             issues: &issues,
         };
         sink.row(&layout, &row)?;
         Ok(())
     };
-    pipeline::each_record(reader, prepared_width, &prepare, &mut each)?;
+    pipeline::each_record(reader, &new_row, &prepare, &mut each)?;
     sink.finish()?;
     Ok(summary)
 }

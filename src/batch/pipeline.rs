@@ -12,64 +12,70 @@ use std::io::Read;
 use std::sync::mpsc;
 
 use super::BatchError;
-use crate::scoring::Answer;
 
 /// Records per batch handed from the reading thread to the scoring thread.
 const BATCH: usize = 1024;
 /// Filled batches that may wait for the scoring thread.
 const IN_FLIGHT: usize = 4;
 
-/// What the scoring side does with each record and its prepared answers.
-pub type OnRecord<'a> = dyn FnMut(&csv::ByteRecord, &[Answer]) -> Result<(), BatchError> + 'a;
-
 /// Records read and prepared, reused from batch to batch.
-#[derive(Default)]
-struct Batch {
+struct Batch<T> {
     records: Vec<csv::ByteRecord>,
-    /// `width` prepared answers per record, record after record.
-    prepared: Vec<Answer>,
+    /// One prepared value per record; kept with its buffers for the next batch.
+    prepared: Vec<T>,
+}
+
+impl<T> Default for Batch<T> {
+    fn default() -> Self {
+        Batch {
+            records: Vec::new(),
+            prepared: Vec::new(),
+        }
+    }
 }
 
 /// A batch of records read, and the read error that ended it, if any.
-struct Filled {
-    batch: Batch,
+struct Filled<T> {
+    batch: Batch<T>,
     len: usize,
     error: Option<csv::Error>,
 }
 
 /// Calls `each` on every record of `reader`, in order, reading ahead on another thread.
 ///
-/// `prepare` runs on the reading thread and fills `width` answers per record,
-/// which `each` receives with the record. Stops at the first error `each`
-/// returns; a read error is returned after every record before it has been
-/// handed to `each`.
-pub fn each_record<R, P>(
+/// `prepare` runs on the reading thread and fills a per-record value that
+/// `each` then receives (mutably, to finish it) with the record. Values are
+/// reused from batch to batch, so buffers inside them are allocated once.
+/// Stops at the first error `each` returns; a read error is returned after
+/// every record before it has been handed to `each`.
+pub fn each_record<R, T, P, E>(
     mut reader: csv::Reader<R>,
-    width: usize,
+    new_value: &(dyn Fn() -> T + Sync),
     prepare: &P,
-    each: &mut OnRecord<'_>,
+    each: &mut E,
 ) -> Result<(), BatchError>
 where
     R: Read + Send,
-    P: Fn(&csv::ByteRecord, &mut [Answer]) + Sync,
+    T: Send,
+    P: Fn(&csv::ByteRecord, &mut T) + Sync,
+    E: FnMut(&csv::ByteRecord, &mut T) -> Result<(), BatchError>,
 {
     std::thread::scope(|scope| {
-        let (filled_tx, filled_rx) = mpsc::sync_channel::<Filled>(IN_FLIGHT);
-        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(IN_FLIGHT + 2);
+        let (filled_tx, filled_rx) = mpsc::sync_channel::<Filled<T>>(IN_FLIGHT);
+        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch<T>>(IN_FLIGHT + 2);
         scope.spawn(move || {
             loop {
                 let mut batch = empty_rx.try_recv().unwrap_or_default();
-                batch.prepared.resize(BATCH * width, Answer::Missing);
                 let mut len = 0;
                 let mut error = None;
                 while len < BATCH {
                     if len == batch.records.len() {
                         batch.records.push(csv::ByteRecord::new());
+                        batch.prepared.push(new_value());
                     }
                     match reader.read_byte_record(&mut batch.records[len]) {
                         Ok(true) => {
-                            let out = &mut batch.prepared[len * width..(len + 1) * width];
-                            prepare(&batch.records[len], out);
+                            prepare(&batch.records[len], &mut batch.prepared[len]);
                             len += 1;
                         }
                         Ok(false) => break,
@@ -86,7 +92,7 @@ where
                 }
             }
         });
-        consume(filled_rx, empty_tx, width, each)
+        consume(filled_rx, empty_tx, each)
     })
 }
 
@@ -94,18 +100,18 @@ where
 ///
 /// Taking the receiver by value means an early return closes the channel,
 /// which tells the reading thread to stop.
-fn consume(
-    filled_rx: mpsc::Receiver<Filled>,
-    empty_tx: mpsc::SyncSender<Batch>,
-    width: usize,
-    each: &mut OnRecord<'_>,
-) -> Result<(), BatchError> {
-    for filled in filled_rx {
-        for (index, record) in filled.batch.records[..filled.len].iter().enumerate() {
-            each(
-                record,
-                &filled.batch.prepared[index * width..(index + 1) * width],
-            )?;
+fn consume<T, E>(
+    filled_rx: mpsc::Receiver<Filled<T>>,
+    empty_tx: mpsc::SyncSender<Batch<T>>,
+    each: &mut E,
+) -> Result<(), BatchError>
+where
+    E: FnMut(&csv::ByteRecord, &mut T) -> Result<(), BatchError>,
+{
+    for mut filled in filled_rx {
+        let Batch { records, prepared } = &mut filled.batch;
+        for (record, value) in records[..filled.len].iter().zip(prepared.iter_mut()) {
+            each(record, value)?;
         }
         if let Some(err) = filled.error {
             return Err(err.into());
@@ -131,19 +137,24 @@ mod tests {
     fn every_record_in_order_across_batches() {
         let text: String = (0..(BATCH * 3 + 7)).map(|i| format!("{i},x\n")).collect();
         let mut seen = Vec::new();
-        let prepare = |record: &csv::ByteRecord, out: &mut [Answer]| {
-            out[0] = Answer::Chosen(u8::from(record[1] == *b"x"));
+        let prepare = |record: &csv::ByteRecord, out: &mut bool| {
+            *out = record[1] == *b"x";
         };
-        each_record(reader(&text), 1, &prepare, &mut |record, prepared| {
-            assert_eq!(prepared, [Answer::Chosen(1)]);
-            seen.push(
-                std::str::from_utf8(&record[0])
-                    .unwrap()
-                    .parse::<usize>()
-                    .unwrap(),
-            );
-            Ok(())
-        })
+        each_record(
+            reader(&text),
+            &|| false,
+            &prepare,
+            &mut |record, prepared| {
+                assert!(*prepared);
+                seen.push(
+                    std::str::from_utf8(&record[0])
+                        .unwrap()
+                        .parse::<usize>()
+                        .unwrap(),
+                );
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(seen, (0..(BATCH * 3 + 7)).collect::<Vec<_>>());
     }
@@ -152,7 +163,7 @@ mod tests {
     fn an_early_stop_ends_the_reader() {
         let text: String = (0..(BATCH * 20)).map(|i| format!("{i}\n")).collect();
         let mut count = 0;
-        let result = each_record(reader(&text), 0, &|_, _| {}, &mut |_, _| {
+        let result = each_record(reader(&text), &|| (), &|_, _| {}, &mut |_, _| {
             count += 1;
             if count == 10 {
                 Err(BatchError::Empty)
@@ -167,7 +178,7 @@ mod tests {
     #[test]
     fn empty_input_calls_nothing() {
         let mut count = 0;
-        each_record(reader(""), 0, &|_, _| {}, &mut |_, _| {
+        each_record(reader(""), &|| (), &|_, _| {}, &mut |_, _| {
             count += 1;
             Ok(())
         })

@@ -16,7 +16,8 @@ pub struct CellReader {
     /// For labels: option index by lower-cased label in any language.
     by_label: HashMap<String, u8>,
     /// The answer for every one-byte cell, the common case in exports (`0`-`9`).
-    single_byte: [Answer; 256],
+    /// Encoded as in [`encode`], one byte each to keep the table in few cache lines.
+    single_byte: [u8; 256],
 }
 
 impl CellReader {
@@ -54,10 +55,10 @@ impl CellReader {
             min_points,
             options: item.options.len(),
             by_label,
-            single_byte: [Answer::Invalid; 256],
+            single_byte: [INVALID; 256],
         };
         for byte in 0..=255u8 {
-            reader.single_byte[usize::from(byte)] = reader.read_slow(&[byte]);
+            reader.single_byte[usize::from(byte)] = encode(reader.read_slow(&[byte]));
         }
         reader
     }
@@ -67,7 +68,7 @@ impl CellReader {
     pub fn read(&self, cell: &[u8], missing_codes: &[Vec<u8>]) -> Answer {
         match cell {
             [] => Answer::Missing,
-            [byte] if missing_codes.is_empty() => self.single_byte[usize::from(*byte)],
+            [byte] if missing_codes.is_empty() => decode(self.single_byte[usize::from(*byte)]),
             _ => {
                 let cell = cell.trim_ascii();
                 if cell.is_empty()
@@ -103,6 +104,28 @@ impl CellReader {
                 .and_then(|text| self.by_label.get(&normalize_label(text)).copied()),
         };
         found.map_or(Answer::Invalid, Answer::Chosen)
+    }
+}
+
+const MISSING: u8 = 254;
+const INVALID: u8 = 255;
+
+/// An answer in one byte: the option index, or [`MISSING`] or [`INVALID`].
+fn encode(answer: Answer) -> u8 {
+    match answer {
+        // An item has far fewer than 254 options (the schema's options are a short list).
+        Answer::Chosen(option) => option.min(253),
+        Answer::Missing => MISSING,
+        Answer::Invalid => INVALID,
+    }
+}
+
+#[inline]
+fn decode(byte: u8) -> Answer {
+    match byte {
+        MISSING => Answer::Missing,
+        INVALID => Answer::Invalid,
+        option => Answer::Chosen(option),
     }
 }
 

@@ -11,6 +11,9 @@ use crate::diagnostic::{Diagnostic, SourceSpot};
 use crate::lang::{Lang, Localized};
 use crate::yaml::{self, Spanned};
 
+/// The most options an item may have.
+const MAX_OPTIONS: usize = 200;
+
 /// Loads an instrument definition from the text of `path`.
 ///
 /// Returns the instrument (if it has no errors) together with every problem
@@ -75,6 +78,12 @@ impl Builder<'_> {
             .map(|(name, options)| (name.clone(), self.options(options)))
             .collect();
         for (name, options) in &raw.option_sets {
+            if options.len() > MAX_OPTIONS {
+                self.error(
+                    &raw.id,
+                    format!("option set `{name}` has more than {MAX_OPTIONS} options"),
+                );
+            }
             if options.len() < 2 {
                 self.error(
                     &raw.id,
@@ -238,6 +247,13 @@ impl Builder<'_> {
                 (Some(options), None) => {
                     if options.value.len() < 2 {
                         self.error(options, "an item needs at least two options");
+                    }
+                    // Answers store the option's position in one byte.
+                    if options.value.len() > MAX_OPTIONS {
+                        self.error(
+                            options,
+                            format!("an item may have at most {MAX_OPTIONS} options"),
+                        );
                     }
                     self.options(&options.value)
                 }
