@@ -100,3 +100,46 @@ impl Localized {
         Localized(BTreeMap::from([(lang, text.into())]))
     }
 }
+
+/// Reads texts keyed by language code, checking them against the languages a file declares.
+///
+/// Returns the texts (trimmed) and, as phrases with what was expected, every
+/// problem: an unknown language code, an empty text, a declared language
+/// with no text. `what` names the label in those phrases ("item `q1`");
+/// `owner` names the file's kind ("instrument", "table").
+pub fn read_labels(
+    raw: &BTreeMap<String, String>,
+    declared: &[Lang],
+    what: &str,
+    owner: &str,
+) -> (Localized, Vec<(String, Option<String>)>) {
+    let mut texts = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (code, text) in raw {
+        match code.parse::<Lang>() {
+            Ok(lang) => {
+                if text.trim().is_empty() {
+                    problems.push((format!("the `{code}` text of {what} is empty"), None));
+                }
+                texts.insert(lang, text.trim().to_owned());
+            }
+            Err(message) => problems.push((format!("{what}: {message}"), None)),
+        }
+    }
+    let missing: Vec<&str> = declared
+        .iter()
+        .filter(|lang| !texts.contains_key(lang))
+        .map(|lang| lang.code())
+        .collect();
+    if !missing.is_empty() {
+        let all: Vec<&str> = declared.iter().map(|l| l.code()).collect();
+        problems.push((
+            format!("{what} has no text in {}", missing.join(", ")),
+            Some(format!(
+                "a text in every language the {owner} declares ({})",
+                all.join(", ")
+            )),
+        ));
+    }
+    (Localized(texts), problems)
+}

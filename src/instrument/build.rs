@@ -1,6 +1,6 @@
 //! Turns a parsed definition into a validated [`Instrument`], collecting every problem.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::schema::{RawBand, RawInstrument, RawItem, RawLabel, RawOption, RawScale};
 use super::{
@@ -156,38 +156,12 @@ impl Builder<'_> {
     }
 
     fn label(&mut self, raw: &RawLabel, what: &str) -> Localized {
-        let mut texts = BTreeMap::new();
-        for (code, text) in &raw.value {
-            match code.parse::<Lang>() {
-                Ok(lang) => {
-                    if text.trim().is_empty() {
-                        self.error(raw, format!("the `{code}` text of {what} is empty"));
-                    }
-                    texts.insert(lang, text.clone());
-                }
-                Err(message) => {
-                    self.error(raw, format!("{what}: {message}"));
-                }
-            }
+        let (texts, problems) =
+            crate::lang::read_labels(&raw.value, &self.languages, what, "instrument");
+        for (message, expected) in problems {
+            self.error(raw, message).expected = expected;
         }
-        let missing: Vec<&str> = self
-            .languages
-            .iter()
-            .filter(|lang| !texts.contains_key(lang))
-            .map(|lang| lang.code())
-            .collect();
-        if !missing.is_empty() {
-            self.error(raw, format!("{what} has no text in {}", missing.join(", ")))
-                .expected = Some(format!(
-                "a text in every language the instrument declares ({})",
-                self.languages
-                    .iter()
-                    .map(|l| l.code())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        Localized(texts)
+        texts
     }
 
     fn options(&mut self, raw: &[RawOption]) -> Vec<AnswerOption> {

@@ -118,35 +118,12 @@ impl Builder<'_> {
     }
 
     fn label(&mut self, raw: &RawLabel, what: &str) -> Localized {
-        let mut texts = BTreeMap::new();
-        for (code, text) in &raw.value {
-            match code.parse::<Lang>() {
-                Ok(lang) => {
-                    if text.trim().is_empty() {
-                        self.error(raw, format!("the `{code}` text of {what} is empty"));
-                    }
-                    texts.insert(lang, text.trim().to_owned());
-                }
-                Err(message) => {
-                    self.error(raw, format!("{what}: {message}"));
-                }
-            }
+        let (texts, problems) =
+            crate::lang::read_labels(&raw.value, &self.languages, what, "table");
+        for (message, expected) in problems {
+            self.error(raw, message).expected = expected;
         }
-        let missing: Vec<&str> = self
-            .languages
-            .iter()
-            .filter(|lang| !texts.contains_key(lang))
-            .map(|lang| lang.code())
-            .collect();
-        if !missing.is_empty() {
-            let all: Vec<&str> = self.languages.iter().map(|l| l.code()).collect();
-            self.error(raw, format!("{what} has no text in {}", missing.join(", ")))
-                .expected = Some(format!(
-                "a text in every language the table declares ({})",
-                all.join(", ")
-            ));
-        }
-        Localized(texts)
+        texts
     }
 
     fn table(&mut self, raw: &RawTable, known: &[&Instrument]) -> RuleTable {
