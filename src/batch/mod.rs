@@ -547,15 +547,15 @@ fn score_decoded<R: Read + Send>(
                 }
             }
         }
+        let row = ScoredRow {
+            number: summary.rows,
+            status,
+            record,
+            scores,
+            answers,
+            issues: &issues,
+        };
         if status == Status::Invalid && options.strict {
-            let row = ScoredRow {
-                number: summary.rows,
-                status,
-                record,
-                scores,
-                answers,
-                issues: &issues,
-            };
             return Err(BatchError::Strict {
                 row: summary.rows,
                 line: record.position().map_or(0, |p| p.line()),
@@ -567,24 +567,17 @@ fn score_decoded<R: Read + Send>(
             Status::Incomplete => summary.incomplete += 1,
             Status::Invalid => summary.invalid += 1,
         }
-        if scores.iter().any(|s| !s.flags.is_empty()) {
+        if row.scores.iter().any(|s| !s.flags.is_empty()) {
             summary.flagged += 1;
         }
-        if scores
+        if row
+            .scores
             .iter()
             .zip(instruments)
             .any(|(s, i)| s.has_urgent_flag(i))
         {
             summary.urgent += 1;
         }
-        let row = ScoredRow {
-            number: summary.rows,
-            status,
-            record,
-            scores,
-            answers,
-            issues: &issues,
-        };
         sink.row(&layout, &row)?;
         Ok(())
     };
