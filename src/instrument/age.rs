@@ -412,12 +412,7 @@ pub fn age_from_dates(
 ) -> Result<ChildAge, AgeError> {
     let chronological =
         calendar_age(birth, screening).ok_or(AgeError::ScreenedBeforeBirth { birth, screening })?;
-    let early_days = match (correction, gestation) {
-        (Some(rule), Some(gestation)) if chronological.months < rule.until_months => {
-            rule.early_days(gestation)
-        }
-        _ => 0,
-    };
+    let early_days = correction_days(chronological, gestation, correction);
     if early_days == 0 {
         return Ok(ChildAge {
             chronological,
@@ -438,6 +433,20 @@ pub fn age_from_dates(
     })
 }
 
+/// Days to correct by: those born early, when the definition corrects and the child is young enough.
+fn correction_days(
+    chronological: Age,
+    gestation: Option<Gestation>,
+    correction: Option<&Correction>,
+) -> u32 {
+    match (correction, gestation) {
+        (Some(rule), Some(gestation)) if chronological.months < rule.until_months => {
+            rule.early_days(gestation)
+        }
+        _ => 0,
+    }
+}
+
 /// The age from an `age_months` number (30-day months; `6,5` is accepted as 6.5).
 pub fn age_from_months(
     text: &str,
@@ -453,12 +462,7 @@ pub fn age_from_months(
         .ok_or_else(|| AgeError::BadMonths(trimmed.to_owned()))?;
     let total_days = (value * 30.0).round() as u32;
     let chronological = Age::new(total_days / 30, total_days % 30);
-    let early_days = match (correction, gestation) {
-        (Some(rule), Some(gestation)) if chronological.months < rule.until_months => {
-            rule.early_days(gestation)
-        }
-        _ => 0,
-    };
+    let early_days = correction_days(chronological, gestation, correction);
     if early_days == 0 {
         return Ok(ChildAge {
             chronological,
