@@ -1405,7 +1405,7 @@ fn random_table_yaml(rules: &[RandomRule]) -> String {
         ));
         match level {
             0..=2 => text.push_str(&format!("    level: {level}\n")),
-            3 => text.push_str("    level: none\n"),
+            3 => text.push_str("    action: {en: Complete the form}\n"),
             _ => {}
         }
         if urgent || level > 3 {
@@ -1421,7 +1421,7 @@ fn random_table_yaml(rules: &[RandomRule]) -> String {
     text
 }
 
-/// What a family sees: level, urgent, referral ids and advice texts.
+/// What a family sees: level, urgent, referral ids, advice and pending actions.
 fn visible(
     table: &RuleTable,
     values: &[stepcare::rules::Value],
@@ -1429,12 +1429,13 @@ fn visible(
     let mut outcome = stepcare::rules::Outcome::default();
     stepcare::rules::evaluate::evaluate_into(table, values, &mut outcome);
     let advice = outcome
-        .setters
+        .matched
         .iter()
-        .filter_map(|&r| {
-            table.rules[r]
-                .advice
-                .as_ref()
+        .flat_map(|&r| {
+            let rule = &table.rules[r];
+            [&rule.advice, &rule.action]
+                .into_iter()
+                .flatten()
                 .map(|a| a.get(stepcare::lang::Lang::En).to_owned())
         })
         .collect();
@@ -1445,7 +1446,7 @@ fn visible(
         .collect();
     let level = match outcome.decision {
         stepcare::rules::Decision::Level(i) => Some(table.levels[i].number),
-        stepcare::rules::Decision::NoRecommendation => Some(-1),
+        stepcare::rules::Decision::NoRule if !outcome.pending.is_empty() => Some(-1),
         stepcare::rules::Decision::NoRule => None,
     };
     (level, outcome.urgent, referrals, advice)
@@ -1474,8 +1475,9 @@ proptest! {
             return Ok(());
         };
         let report = analysis::analyze(&table);
-        let mut scores: Vec<Value> = (0..=30).map(|s| Value::Score(f64::from(s))).collect();
-        scores.extend([Value::NoScore, Value::NotScreened]);
+        // Every EPDS value: scores, partial scores of incomplete forms, not screened.
+        let scores: Vec<Value> = stepcare::rules::domain::input_domain(&table, 0);
+        prop_assert!(scores.iter().any(|v| matches!(v, Value::Partial { low: _, high: _ })), "partial scores are in the domain");
         let respondents = [Value::Choice(0), Value::Choice(1), Value::Blank];
         let zones = [Value::Zone(0), Value::Zone(1), Value::Zone(2), Value::NoScore, Value::NotScreened];
         let mut gaps = 0;
@@ -1497,11 +1499,13 @@ proptest! {
                 for respondent in &respondents {
                     for zone in &zones {
                         let values = [*score, *respondent, *zone];
-                        prop_assert_eq!(
-                            visible(&table, &values),
-                            visible(&without, &values),
-                            "rule R{} is reported masked but matters at {:?}\n{}", masked.rule, values, text
-                        );
+                        let (with, less) = (visible(&table, &values), visible(&without, &values));
+                        if masked.shadowed {
+                            // Its level never decides; its referrals and advice still show.
+                            prop_assert_eq!(with.0, less.0, "rule R{} is reported shadowed but its level decides at {:?}\n{}", masked.rule, values, text);
+                        } else {
+                            prop_assert_eq!(with, less, "rule R{} is reported redundant but matters at {:?}\n{}", masked.rule, values, text);
+                        }
                     }
                 }
             }

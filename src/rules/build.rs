@@ -655,7 +655,14 @@ impl Builder<'_> {
             let level = rule.level.as_ref().and_then(|level| {
                 let word = level.value.trim();
                 if word.eq_ignore_ascii_case("none") {
-                    return Some(RuleLevel::NoRecommendation);
+                    self.error(
+                        level,
+                        "`level: none` is no longer a level: an incomplete form must never withhold or lower the level that other rules give",
+                    )
+                    .expected = Some(
+                        "`action:` with a text per language (a pending action shown next to the level, such as \"complete the EPDS\")".to_owned(),
+                    );
+                    return None;
                 }
                 let found = table
                     .levels
@@ -665,19 +672,21 @@ impl Builder<'_> {
                     let mut known: Vec<String> =
                         table.levels.iter().map(|l| l.number.to_string()).collect();
                     known.extend(table.levels.iter().map(|l| l.id.clone()));
-                    known.push("none".to_owned());
                     let known: Vec<&str> = known.iter().map(String::as_str).collect();
                     self.error(level, format!("unknown level `{word}`"))
                         .expected = Some(one_of(&known));
                 }
                 found.map(RuleLevel::Level)
             });
-            if rule.level.is_none() && !rule.urgent {
+            if rule.level.is_none() && !rule.urgent && rule.action.is_none() {
                 self.error(
                     &rule.id,
-                    format!("rule `{}` sets neither a level nor `urgent`", rule.id.value),
+                    format!(
+                        "rule `{}` sets neither a level, `urgent` nor an `action`",
+                        rule.id.value
+                    ),
                 )
-                .expected = Some("`level: N`, `level: none` or `urgent: true`".to_owned());
+                .expected = Some("`level: N`, `urgent: true` or `action:`".to_owned());
             }
             let mut referrals = Vec::new();
             for id in &rule.referrals {
@@ -698,6 +707,10 @@ impl Builder<'_> {
                 .advice
                 .as_ref()
                 .map(|a| self.label(a, &format!("advice of rule `{}`", rule.id.value)));
+            let action = rule
+                .action
+                .as_ref()
+                .map(|a| self.label(a, &format!("action of rule `{}`", rule.id.value)));
             let source = match &rule.source {
                 Some(source) if !source.value.trim().is_empty() => source.value.trim().to_owned(),
                 _ => {
@@ -716,6 +729,7 @@ impl Builder<'_> {
                 urgent: rule.urgent,
                 referrals,
                 advice,
+                action,
                 source,
                 line,
             });
@@ -744,6 +758,7 @@ const RESERVED: &[&str] = &[
     "blank",
     "true",
     "false",
+    "unknown",
     "any",
     "none",
 ];
@@ -857,6 +872,9 @@ fn resolve(parsed: &Parsed, table: &RuleTable, input: usize) -> Result<Test, Str
                     InputKind::Flag { .. } | InputKind::Complete { .. } => match word.as_str() {
                         "true" | "yes" => Test::Is(Value::Bool(true)),
                         "false" | "no" => Test::Is(Value::Bool(false)),
+                        "unknown" if matches!(kind, InputKind::Flag { .. }) => {
+                            Test::Is(Value::Unknown)
+                        }
                         _ => return Err(format!("`{name}` is not a test of a yes/no input")),
                     },
                     InputKind::Column(column) => column_value(column, &table.levels, &word)
@@ -938,9 +956,8 @@ fn expected_tests(table: &RuleTable, input: usize) -> String {
             text.push_str(", `incomplete` or `not_screened`");
             text
         }
-        InputKind::Flag { .. } | InputKind::Complete { .. } => {
-            "`true`, `false` or `not_screened`".to_owned()
-        }
+        InputKind::Flag { .. } => "`true`, `false`, `unknown` or `not_screened`".to_owned(),
+        InputKind::Complete { .. } => "`true`, `false` or `not_screened`".to_owned(),
         InputKind::Column(column) => {
             let mut text = column_values_phrase(column, &table.levels);
             if column.blank.is_none() {

@@ -5,11 +5,15 @@
 //! [`Level`]s, a catalogue of [`Referral`] targets, the [`Input`]s its rules may
 //! test (scale scores, flags, completeness, data columns) and the [`Rule`]s.
 //!
-//! Hit policy: every rule is evaluated; the highest level wins (a rule with
-//! `level: none`, "no recommendation", outranks every level); the result is
-//! urgent if any matching rule is urgent; referrals and advice are collected
-//! from the urgent rules and the rules that set the level; every matching rule
-//! id is reported. The tool recommends; the clinician decides.
+//! Hit policy: every rule is evaluated; the level is the highest that a
+//! matching rule gives; a rule may add a pending action ("complete the
+//! EPDS"), shown next to the level and never instead of it; the result is
+//! urgent if any matching rule is urgent; referrals, advice and actions are
+//! collected from every matching rule. A partial score (an incomplete form)
+//! matches a condition only when every completion of the form would, and
+//! the level a completed form could still reach is reported. A flag whose
+//! item is unanswered is `unknown`, never `false`. The tool recommends; the
+//! clinician decides.
 //!
 //! Inputs of an instrument that was not scored in a run take the value
 //! [`Value::NotScreened`]; a condition on such an input matches only the
@@ -37,10 +41,10 @@ pub mod evaluate;
 pub(crate) mod schema;
 
 pub use build::{load_builtin, load_table, load_table_with};
-pub use condition::{Test, Value};
+pub use condition::{Test, Truth, Value};
 pub use evaluate::{
-    DataValues, Decision, Evaluator, FiredRule, MissingData, MissingDataError, Outcome, Plan,
-    Recommendation, ReferralAdvice, Trace, recommend,
+    DataValues, Decision, Evaluator, FiredRule, MissingData, MissingDataError, Outcome,
+    PendingAction, Plan, Recommendation, ReferralAdvice, Trace, recommend,
 };
 
 use crate::instrument::{Band, Instrument};
@@ -208,10 +212,8 @@ impl Input {
 /// What a rule says about the level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleLevel {
-    /// Recommend the level at this index of [`RuleTable::levels`].
+    /// Recommend at least the level at this index of [`RuleTable::levels`].
     Level(usize),
-    /// No recommendation can be made (for example the form is incomplete).
-    NoRecommendation,
 }
 
 /// One condition of a rule.
@@ -240,6 +242,9 @@ pub struct Rule {
     pub referrals: Vec<usize>,
     /// Advice per language.
     pub advice: Option<Localized>,
+    /// A pending action per language ("complete the EPDS"), shown next to
+    /// the level, never instead of it.
+    pub action: Option<Localized>,
     /// Where the rule comes from.
     pub source: String,
     /// Line of the rule's id in the file.
@@ -247,11 +252,20 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether every condition holds for these input values (one per input).
+    /// Whether every condition holds for these input values (one per input),
+    /// whatever the missing answers of a partial score turn out to be.
     pub fn matches(&self, values: &[Value]) -> bool {
         self.conditions
             .iter()
             .all(|c| c.test.matches(&values[c.input]))
+    }
+
+    /// The three-valued verdict: [`Truth::Maybe`] when the rule could match
+    /// once the missing answers are given.
+    pub fn truth(&self, values: &[Value]) -> Truth {
+        self.conditions
+            .iter()
+            .fold(Truth::True, |acc, c| acc.and(c.test.truth(&values[c.input])))
     }
 }
 
@@ -315,11 +329,10 @@ impl RuleTable {
             })
     }
 
-    /// The rank of a rule level: levels by number, "no recommendation" above all.
+    /// The rank of a rule level: its number.
     pub fn rank(&self, level: RuleLevel) -> i64 {
         match level {
             RuleLevel::Level(index) => self.levels[index].number,
-            RuleLevel::NoRecommendation => i64::MAX,
         }
     }
 
@@ -329,6 +342,24 @@ impl RuleTable {
         match value {
             Value::NotScreened => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
             Value::NoScore => words(lang, "incomplete", "ufullstendig", "ofullständig"),
+            Value::Partial { low, high } => format!(
+                "{} ({} {}-{})",
+                words(lang, "incomplete", "ufullstendig", "ofullständig"),
+                words(
+                    lang,
+                    "a completed form would score",
+                    "utfylt skjema ville gitt",
+                    "ifyllt formulär skulle ge"
+                ),
+                fmt_score(*low),
+                fmt_score(*high)
+            ),
+            Value::Unknown => words(
+                lang,
+                "unknown (item not answered)",
+                "ukjent (spørsmålet er ikke besvart)",
+                "okänd (frågan är obesvarad)",
+            ),
             Value::Score(s) | Value::Number(s) => fmt_score(*s),
             Value::Zone(z) => self
                 .zones(input)
@@ -346,9 +377,21 @@ impl RuleTable {
                     .unwrap_or_else(|| i.to_string()),
                 _ => i.to_string(),
             },
-            Value::Blank => words(lang, "not given", "ikke oppgitt", "ej angivet"),
+            Value::Blank => match &self.inputs[input].kind {
+                // A clinician's judgement left blank was not made: never "no".
+                InputKind::Column(Column {
+                    kind: ColumnKind::Boolean,
+                    ..
+                }) => words(lang, "not assessed", "ikke vurdert", "inte bedömt"),
+                _ => words(lang, "not given", "ikke oppgitt", "ej angivet"),
+            },
         }
     }
+}
+
+/// One phrase in English, Norwegian Bokmål or Swedish, for renderers outside the library.
+pub fn words_in(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
+    words(lang, en, nb, sv)
 }
 
 /// One phrase in English, Norwegian Bokmål or Swedish.

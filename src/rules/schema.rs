@@ -118,6 +118,9 @@ pub struct RawRule {
     pub referrals: Vec<Spanned<String>>,
     #[serde(default)]
     pub advice: Option<RawLabel>,
+    /// A pending action shown next to the level ("complete the EPDS").
+    #[serde(default)]
+    pub action: Option<RawLabel>,
     #[serde(default)]
     pub source: Option<Spanned<String>>,
 }
@@ -186,12 +189,14 @@ impl<'de> Visitor<'de> for ConditionVisitor {
         Ok(RawCondition::Text(float_text(v)))
     }
 
+    // `~` (null) is refused as an empty condition by the parser, never read
+    // as "anything": write `-` for that.
     fn visit_unit<E: de::Error>(self) -> Result<RawCondition, E> {
-        Ok(RawCondition::Text("-".to_owned()))
+        Ok(RawCondition::Text(String::new()))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<RawCondition, E> {
-        Ok(RawCondition::Text("-".to_owned()))
+        Ok(RawCondition::Text(String::new()))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawCondition, A::Error> {
