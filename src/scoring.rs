@@ -147,6 +147,10 @@ impl InstrumentScore {
     /// Whether no item was answered at all (every asked item blank): the form
     /// was not given, so a rule table reads it as not screened.
     pub fn is_blank(&self, instrument: &Instrument) -> bool {
+        // Without an age interval a child's answers are not read at all.
+        if instrument.age_banding.is_some() && self.interval.is_none() {
+            return false;
+        }
         let asked = instrument
             .age_banding
             .as_ref()

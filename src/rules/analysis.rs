@@ -274,7 +274,11 @@ pub fn analyze(table: &RuleTable) -> Report {
     // Urgent is never universal: no case may be urgent at the lowest level.
     if let Some(lowest) = table.levels.first().map(|l| l.number) {
         let at_lowest: Vec<usize> = (0..table.rules.len())
-            .filter(|&r| table.rules[r].level.is_some_and(|l| table.rank(l) == lowest))
+            .filter(|&r| {
+                table.rules[r]
+                    .level
+                    .is_some_and(|l| table.rank(l) == lowest)
+            })
             .collect();
         let above: Vec<usize> = (0..table.rules.len())
             .filter(|&r| table.rules[r].level.is_some_and(|l| table.rank(l) > lowest))
@@ -550,8 +554,9 @@ fn build_groups(table: &RuleTable, classes: &[Partition]) -> Vec<Group> {
                 .map(|(read, &input)| match read {
                     Read::Scale(t) => tuple[*t],
                     Read::Flag(f) => classes[input].class_of(&flag_value(tuple[flag_base + f])),
-                    Read::Complete(ts) => classes[input]
-                        .class_of(&Value::Bool(ts.iter().all(|&t| tuple[t] == 1))),
+                    Read::Complete(ts) => {
+                        classes[input].class_of(&Value::Bool(ts.iter().all(|&t| tuple[t] == 1)))
+                    }
                 })
                 .collect();
             point.extend((0..urgent_flags.len()).map(|f| tuple[flag_base + f]));
@@ -753,8 +758,7 @@ impl Analyzer<'_> {
                         };
                         parts.push(format!(
                             "{}.{} is {state}",
-                            self.table.instruments[i],
-                            self.table.instrument_defs[i].flags[flag].id,
+                            self.table.instruments[i], self.table.instrument_defs[i].flags[flag].id,
                         ));
                     }
                 }
@@ -769,12 +773,14 @@ impl Analyzer<'_> {
 
     fn describe_class(&self, input: usize, class: &Class) -> String {
         if class.values.len() > 1 && matches!(class.values[0], Value::Partial { .. }) {
-            let (low, high) = class.values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| {
-                match v {
-                    Value::Partial { low, high } => (lo.min(*low), hi.max(*high)),
-                    _ => (lo, hi),
-                }
-            });
+            let (low, high) =
+                class
+                    .values
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(lo, hi), v| match v {
+                        Value::Partial { low, high } => (lo.min(*low), hi.max(*high)),
+                        _ => (lo, hi),
+                    });
             return format!(
                 "incomplete (completions within {}-{})",
                 fmt_score(low),

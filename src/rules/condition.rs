@@ -167,7 +167,9 @@ impl Test {
         match self {
             Test::Any => Truth::True,
             Test::Compare(cmp, right) => match value {
-                Value::Score(left) | Value::Number(left) => Truth::from_bool(cmp.holds(*left, *right)),
+                Value::Score(left) | Value::Number(left) => {
+                    Truth::from_bool(cmp.holds(*left, *right))
+                }
                 Value::Partial { low, high } => cmp.holds_on(*low, *high, *right),
                 _ => Truth::False,
             },

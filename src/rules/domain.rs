@@ -247,7 +247,8 @@ fn joint_in(
         if last_item[t].is_none() {
             // A scale with no items (in this interval) never has a score.
             start[SLOTS * t] = FINAL;
-            start[SLOTS * t + 1] = i32::from((track.classify)(&scales[track.scale], Value::NoScore));
+            start[SLOTS * t + 1] =
+                i32::from((track.classify)(&scales[track.scale], Value::NoScore));
         }
     }
     let mut states: HashSet<Vec<i32>> = HashSet::new();

@@ -387,11 +387,16 @@ impl Plan {
         // not made urgent by the blank columns of a form nobody filled in.
         for (slot, score) in scores.iter().enumerate() {
             let asked = &self.asked[slot];
+            // Without an age interval a child's answers are not read at all,
+            // so nothing tells a blank form from one for the wrong age.
+            let age_unknown = !asked.per_interval.is_empty() && score.interval.is_none();
             let items = score
                 .interval
                 .and_then(|i| asked.per_interval.get(i).copied())
                 .unwrap_or(asked.items);
-            self.blank[slot] = score.invalid_items.is_empty() && score.missing_items.len() >= items;
+            self.blank[slot] = !age_unknown
+                && score.invalid_items.is_empty()
+                && score.missing_items.len() >= items;
         }
         for (index, source) in self.sources.iter().enumerate() {
             let blank_slot = match source {
@@ -473,7 +478,8 @@ impl Plan {
         // urgent, raised or unknown (its item unanswered on a form that was given).
         if self.uncovered.iter().any(|(slot, flag)| {
             let score = &scores[*slot];
-            score.flags.contains(flag) || (!self.blank[*slot] && self.flag_item_unknown(score, *slot, *flag))
+            score.flags.contains(flag)
+                || (!self.blank[*slot] && self.flag_item_unknown(score, *slot, *flag))
         }) {
             self.outcome.urgent = true;
         }
@@ -498,7 +504,13 @@ impl Plan {
     }
 
     /// Evaluates every choice of values for the unreadable inputs into `worst`.
-    fn explore(&mut self, table: &RuleTable, unreadable: &[usize], depth: usize, worst: &mut Worst) {
+    fn explore(
+        &mut self,
+        table: &RuleTable,
+        unreadable: &[usize],
+        depth: usize,
+        worst: &mut Worst,
+    ) {
         if depth == unreadable.len() {
             let mut probe = Outcome::default();
             evaluate_into(table, &self.values, &mut probe);
@@ -1059,7 +1071,11 @@ impl Trace {
         if !self.outcome.pending.is_empty() {
             out.push_str(&format!(
                 "{}:\n",
-                w("Pending actions", "Gjenstående tiltak", "Återstående åtgärder")
+                w(
+                    "Pending actions",
+                    "Gjenstående tiltak",
+                    "Återstående åtgärder"
+                )
             ));
             for &r in &self.outcome.pending {
                 let rule = &table.rules[r];

@@ -263,9 +263,9 @@ impl Rule {
     /// The three-valued verdict: [`Truth::Maybe`] when the rule could match
     /// once the missing answers are given.
     pub fn truth(&self, values: &[Value]) -> Truth {
-        self.conditions
-            .iter()
-            .fold(Truth::True, |acc, c| acc.and(c.test.truth(&values[c.input])))
+        self.conditions.iter().fold(Truth::True, |acc, c| {
+            acc.and(c.test.truth(&values[c.input]))
+        })
     }
 }
 

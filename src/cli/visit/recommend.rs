@@ -8,8 +8,8 @@ use stepcare::batch::care::Care;
 use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
 use stepcare::rules::{
-    BUILTIN_TABLES, DataValues, Decision, Evaluator, Recommendation, RuleTable,
-    load_builtin, load_table, recommend,
+    BUILTIN_TABLES, DataValues, Decision, Evaluator, Recommendation, RuleTable, load_builtin,
+    load_table, recommend,
 };
 use stepcare::scoring::InstrumentScore;
 
