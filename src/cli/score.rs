@@ -495,10 +495,16 @@ fn report(summary: &Summary, output: Option<&Path>) {
             String::new()
         }
     );
-    if summary.urgent > 0 {
+    let raised = summary.urgent - summary.unanswered_critical;
+    if raised > 0 {
         eprintln!(
-            "WARNING: {} row(s) have an URGENT flag (for example an endorsed self-harm item): act on them today.",
-            summary.urgent
+            "WARNING: {raised} row(s) have an URGENT flag (for example an endorsed self-harm item): act on them today."
+        );
+    }
+    if summary.unanswered_critical > 0 {
+        eprintln!(
+            "WARNING: {} row(s) leave a critical item unanswered (for example the self-harm item): ask it today; a blank is not a no.",
+            summary.unanswered_critical
         );
     }
     if let Some(path) = output {
