@@ -1580,3 +1580,66 @@ fn combinations_no_answers_can_produce_are_known_to_be_impossible() {
         "rule `X` can never match: no answers produce this combination"
     );
 }
+
+#[test]
+fn an_empty_condition_is_refused_not_read_as_anything() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml")).unwrap();
+    for empty in ["\"\"", "\" \"", "~", "[]", "null"] {
+        let text = base.replace(
+            "when: {respondent: mother, epds: \"[10..12]\"}",
+            &format!("when: {{respondent: mother, epds: {empty}}}"),
+        );
+        let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+        assert!(table.is_none(), "{empty} was accepted");
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("an empty condition") && d.spot.line > 0),
+            "{empty}: {diagnostics:#?}"
+        );
+    }
+}
+
+#[test]
+fn deeply_nested_conditions_are_refused_at_their_place() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml")).unwrap();
+    for depth in [9usize, 20_000] {
+        let condition = format!("{}incomplete{}", "not(".repeat(depth), ")".repeat(depth));
+        let text = base.replace(
+            "when: {respondent: mother, epds: \"[10..12]\"}",
+            &format!("when: {{respondent: mother, epds: \"{condition}\"}}"),
+        );
+        let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+        assert!(table.is_none());
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("nested more than") && d.spot.line > 0),
+            "{depth}: {:?}",
+            diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+    }
+    // Shallow nesting is fine.
+    let text = base.replace(
+        "when: {respondent: mother, epds: \"[10..12]\"}",
+        "when: {respondent: mother, epds: \"not(not([10..12]))\"}",
+    );
+    let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+    assert!(table.is_some(), "{diagnostics:#?}");
+}
+
+#[test]
+fn level_none_is_refused_with_the_way_out() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml")).unwrap();
+    let text = base.replacen("    action: {en: Complete the form}", "    level: none", 1);
+    let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+    assert!(table.is_none());
+    let d = diagnostics
+        .iter()
+        .find(|d| d.message.contains("`level: none`"))
+        .expect("reported");
+    assert!(
+        d.expected.as_deref().unwrap_or("").contains("action:"),
+        "{d:#?}"
+    );
+}

@@ -837,7 +837,22 @@ pub fn recommend(
 
 /// A condition as written, with the reserved words in `lang` (`true` → `ja`).
 fn show_test(text: &str, lang: Lang) -> String {
-    match text.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+    // A list of plain words ("mother, blank") reads "mother or not given".
+    if text.contains(',') && !text.contains(['[', ']', '(', ')']) {
+        let or = words(lang, " or ", " eller ", " eller ");
+        return text
+            .split(',')
+            .map(|part| show_word(part, lang))
+            .collect::<Vec<_>>()
+            .join(&or);
+    }
+    show_word(text, lang)
+}
+
+/// One word of a condition with the reserved words in `lang`.
+fn show_word(text: &str, lang: Lang) -> String {
+    let text = text.trim();
+    match text.to_lowercase().replace([' ', '-'], "_").as_str() {
         "true" | "yes" => words(lang, "yes", "ja", "ja"),
         "false" | "no" => words(lang, "no", "nei", "nej"),
         "incomplete" | "no_score" => words(lang, "incomplete", "ufullstendig", "ofullständig"),
