@@ -18,11 +18,12 @@ use serde_json::{Value, json};
 
 use super::output::LIST_SEPARATOR;
 use super::{Layout, ScoredRow};
+use crate::instrument::age::Date;
 use crate::lang::Lang;
 use crate::rules::{DataValues, Decision, MissingData, Plan, RuleTable};
 
 /// The CSV columns a recommendation adds, before `errors`.
-pub const CARE_COLUMNS: [&str; 8] = [
+pub const CARE_COLUMNS: [&str; 10] = [
     "care.level",
     "care.level_name",
     "care.urgent",
@@ -31,6 +32,8 @@ pub const CARE_COLUMNS: [&str; 8] = [
     "care.decided_by",
     "care.pending",
     "care.possible_level",
+    "care.rescreen_from",
+    "care.rescreen_to",
 ];
 
 /// Counts of the recommendations in a batch.
@@ -111,6 +114,8 @@ pub struct Care {
     plan: Option<Plan>,
     summary: CareSummary,
     buffer: Vec<u8>,
+    /// The last row's rescreen window as dates, when its screening date is known.
+    rescreen: Option<(Date, Date)>,
 }
 
 impl Care {
@@ -123,6 +128,7 @@ impl Care {
             plan: None,
             summary: CareSummary::default(),
             buffer: Vec::with_capacity(64),
+            rescreen: None,
         }
     }
 
@@ -190,6 +196,7 @@ impl Care {
         if !outcome.pending.is_empty() {
             self.summary.pending += 1;
         }
+        self.rescreen = plan.rescreen_dates(|column| record.get(column).unwrap_or(b""));
     }
 
     /// The counts so far.
@@ -245,6 +252,13 @@ impl Care {
             let _ = write!(self.buffer, "{number}");
         }
         out.push_field(&self.buffer);
+        for date in [self.rescreen.map(|r| r.0), self.rescreen.map(|r| r.1)] {
+            self.buffer.clear();
+            if let Some(date) = date {
+                let _ = write!(self.buffer, "{date}");
+            }
+            out.push_field(&self.buffer);
+        }
     }
 
     /// The `care` object of the last evaluated row.
@@ -285,6 +299,11 @@ impl Care {
             "decided_by": ids(&outcome.deciders),
             "pending": pending,
             "possible_level": outcome.possible_number(table),
+            "rescreen": outcome.rescreen.map(|(from, to)| json!({
+                "after_days": [from, to],
+                "from": self.rescreen.map(|r| r.0.to_string()),
+                "to": self.rescreen.map(|r| r.1.to_string()),
+            })),
         })
     }
 

@@ -521,7 +521,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Reads a column map: a YAML mapping from export header to `instrument.item`.
-fn read_map(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+pub(super) fn read_map(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     let text = read_file(path)?;
     let shown = path.display().to_string();
     stepcare::yaml::parse::<BTreeMap<String, String>>(&shown, &text)

@@ -60,6 +60,10 @@ pub fn input_domain(table: &RuleTable, input: usize) -> Vec<Value> {
                 ColumnKind::Choice(words) => {
                     (0..words.len()).map(|i| Value::Choice(i as u16)).collect()
                 }
+                ColumnKind::Period => vec![Value::Choice(0), Value::Choice(1)],
+                ColumnKind::Week => (0..=super::MAX_WEEK)
+                    .map(|w| Value::Number(f64::from(w)))
+                    .collect(),
                 ColumnKind::Level => table
                     .levels
                     .iter()

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use super::build::{column_value, column_values_phrase};
 use super::domain::zone_value;
-use super::{Column, InputKind, RuleLevel, RuleTable, Truth, Value, words};
+use super::{Column, ColumnKind, InputKind, RuleLevel, RuleTable, Truth, Value, words};
 use crate::instrument::Instrument;
+use crate::instrument::age::Date;
 use crate::lang::{Lang, Localized};
 use crate::scoring::InstrumentScore;
 
@@ -58,6 +59,9 @@ pub struct Outcome {
     /// The highest level (index) that rules which could match once the
     /// missing answers are given would recommend, when above the decision.
     pub possible: Option<usize>,
+    /// When to screen again, in days after the screen: the soonest window any
+    /// matching rule asks for (the earliest start, the earliest end).
+    pub rescreen: Option<(u32, u32)>,
 }
 
 impl Outcome {
@@ -97,6 +101,7 @@ pub fn evaluate_into(table: &RuleTable, values: &[Value], out: &mut Outcome) {
     out.referrals.clear();
     out.pending.clear();
     out.urgent = false;
+    out.rescreen = None;
     let mut best: Option<(i64, usize)> = None;
     let mut possible: Option<(i64, usize)> = None;
     for (index, rule) in table.rules.iter().enumerate() {
@@ -115,6 +120,12 @@ pub fn evaluate_into(table: &RuleTable, values: &[Value], out: &mut Outcome) {
         }
         out.matched.push(index);
         out.urgent |= rule.urgent;
+        if let Some((from, to)) = rule.rescreen {
+            out.rescreen = Some(match out.rescreen {
+                Some((f, t)) => (f.min(from), t.min(to)),
+                None => (from, to),
+            });
+        }
         if let Some(level) = level_of(rule) {
             let rank = table.levels[level].number;
             if best.is_none_or(|(b, _)| rank > b) {
@@ -191,6 +202,10 @@ enum Source {
         tested: bool,
     },
     Constant(Value),
+    /// A `type: period` or `type: week` input worked out from the row's dates.
+    TimePoint {
+        week: bool,
+    },
 }
 
 /// The least a row's unreadable cells can give, over every value they could hold.
@@ -233,6 +248,10 @@ pub struct Plan {
     outcome: Outcome,
     problems: Vec<String>,
     unreadable: Vec<usize>,
+    /// Where the time point is read, when some input is worked out from dates.
+    time: Option<super::timepoint::TimeColumns>,
+    /// Where the screening date is: a column, or one date for the whole run.
+    screening: Result<Option<usize>, Option<Date>>,
 }
 
 impl Plan {
@@ -318,6 +337,20 @@ impl Plan {
             let tested = live
                 .iter()
                 .any(|rule| rule.conditions.iter().any(|c| c.input == index));
+            let derived = matches!(column.kind, ColumnKind::Period | ColumnKind::Week)
+                && !constants
+                    .keys()
+                    .any(|k| k.trim().eq_ignore_ascii_case(&column.name))
+                && !headers
+                    .iter()
+                    .any(|h| h.trim().eq_ignore_ascii_case(&column.name));
+            let time = super::timepoint::TimeColumns::find(headers);
+            if derived && time.any() {
+                sources[index] = Source::TimePoint {
+                    week: column.kind == ColumnKind::Week,
+                };
+                continue;
+            }
             sources[index] = match find_column(column, table, headers, constants) {
                 Ok(Source::Cell { column, .. }) => Source::Cell { column, tested },
                 Ok(source) => source,
@@ -354,7 +387,22 @@ impl Plan {
                     .unwrap_or_default(),
             })
             .collect();
+        let time = sources
+            .iter()
+            .any(|s| matches!(s, Source::TimePoint { .. }))
+            .then(|| super::timepoint::TimeColumns::find(headers));
+        let screening = match constants.iter().find(|(k, _)| {
+            matches!(
+                k.trim().to_lowercase().as_str(),
+                "screening_date" | "date" | "visit_date"
+            )
+        }) {
+            Some((_, text)) => Err(Date::parse(text.trim()).ok()),
+            None => Ok(super::timepoint::TimeColumns::find(headers).screening),
+        };
         Ok(Plan {
+            screening,
+            time,
             uncovered,
             uncovered_items,
             blank: vec![false; instruments.len()],
@@ -398,7 +446,31 @@ impl Plan {
                 && score.invalid_items.is_empty()
                 && score.missing_items.len() >= items;
         }
+        let time = match &self.time {
+            Some(columns) => match columns.read(&cell) {
+                Ok(point) => Ok(point),
+                Err(message) => {
+                    self.problems.push(format!(
+                        "time point: {message} (no level recommended from it)"
+                    ));
+                    Err(())
+                }
+            },
+            None => Ok(None),
+        };
         for (index, source) in self.sources.iter().enumerate() {
+            if let Source::TimePoint { week } = source {
+                self.values[index] = match time {
+                    Ok(Some(point)) if *week => Value::Number(f64::from(point.week)),
+                    Ok(Some(point)) => Value::Choice(point.period),
+                    Ok(None) => Value::Blank,
+                    Err(()) => {
+                        self.unreadable.push(index);
+                        Value::Blank
+                    }
+                };
+                continue;
+            }
             let blank_slot = match source {
                 Source::Scale { slot, .. }
                 | Source::Zone { slot, .. }
@@ -447,6 +519,8 @@ impl Plan {
                 }
                 Source::NotScreened => Value::NotScreened,
                 Source::Constant(value) => *value,
+                // Read above, from the row's dates.
+                Source::TimePoint { .. } => Value::Blank,
                 Source::Cell { column, tested } => {
                     let raw = cell(*column);
                     let InputKind::Column(declared) = &table.inputs[index].kind else {
@@ -547,6 +621,24 @@ impl Plan {
     /// The last row's input values, one per input of the table.
     pub fn values(&self) -> &[Value] {
         &self.values
+    }
+
+    /// The screening date of a row, when the input (or the run) gives one.
+    pub fn screening_date<'c>(&self, cell: impl Fn(usize) -> &'c [u8]) -> Option<Date> {
+        match self.screening {
+            Err(date) => date,
+            Ok(Some(column)) => std::str::from_utf8(cell(column))
+                .ok()
+                .and_then(|t| Date::parse(t.trim()).ok()),
+            Ok(None) => None,
+        }
+    }
+
+    /// The last row's rescreen window as dates, when its screening date is known.
+    pub fn rescreen_dates<'c>(&self, cell: impl Fn(usize) -> &'c [u8]) -> Option<(Date, Date)> {
+        let (from, to) = self.outcome.rescreen?;
+        let on = self.screening_date(cell)?;
+        Some((on.add_days(i64::from(from))?, on.add_days(i64::from(to))?))
     }
 
     /// The last row's outcome.

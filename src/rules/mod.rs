@@ -39,6 +39,7 @@ pub mod condition;
 pub mod domain;
 pub mod evaluate;
 pub(crate) mod schema;
+pub mod timepoint;
 
 pub use build::{load_builtin, load_table, load_table_with};
 pub use condition::{Test, Truth, Value};
@@ -100,8 +101,73 @@ pub struct RuleTable {
     pub inputs: Vec<Input>,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
+    /// The planned screenings, in file order.
+    pub schedule: Vec<Screening>,
     /// The file the table came from.
     pub source_path: String,
+}
+
+/// When a planned screening is due, relative to the family's dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Weeks of pregnancy, both ends included (from the due date: week 40).
+    PregnancyWeeks(u32, u32),
+    /// Whole weeks after birth, both ends included.
+    WeeksAfterBirth(u32, u32),
+    /// The child's age in whole months, both ends included.
+    ChildMonths(u32, u32),
+}
+
+impl Window {
+    /// The window's dates, from the due date and the child's birth date as known.
+    pub fn dates(
+        self,
+        due: Option<crate::instrument::age::Date>,
+        birth: Option<crate::instrument::age::Date>,
+    ) -> Option<(crate::instrument::age::Date, crate::instrument::age::Date)> {
+        match self {
+            Window::PregnancyWeeks(from, to) => {
+                let due = due?;
+                // Week w of pregnancy starts (40 - w) weeks before the due date.
+                let start = due.add_days(-7 * (40 - i64::from(from)))?;
+                let end = due.add_days(-7 * (40 - i64::from(to)) + 6)?;
+                Some((start, end))
+            }
+            Window::WeeksAfterBirth(from, to) => {
+                let birth = birth?;
+                Some((
+                    birth.add_days(7 * i64::from(from))?,
+                    birth.add_days(7 * i64::from(to) + 6)?,
+                ))
+            }
+            Window::ChildMonths(from, to) => {
+                let birth = birth?;
+                let end = birth.add_months(to + 1)?.add_days(-1)?;
+                Some((birth.add_months(from)?, end))
+            }
+        }
+    }
+}
+
+/// A planned screening: which instrument, for whom, and when.
+#[derive(Debug, Clone)]
+pub struct Screening {
+    /// Identifier (`epds-6w`).
+    pub id: String,
+    /// Name per language.
+    pub name: Localized,
+    /// The instrument's id (as chosen for the table).
+    pub instrument: String,
+    /// Who answers (`mother`, `partner`), or anyone.
+    pub respondent: Option<String>,
+    /// When.
+    pub window: Window,
+    /// Offered only when indicated: listed as due, never as overdue.
+    pub when_indicated: bool,
+    /// A local choice rather than a national recommendation.
+    pub local_choice: bool,
+    /// Where it comes from.
+    pub source: String,
 }
 
 /// A care level.
@@ -184,7 +250,22 @@ pub enum ColumnKind {
     Choice(Vec<String>),
     /// A care level number of this table (for rescreens).
     Level,
+    /// The period of the screen: pregnancy or after birth. Read from a cell
+    /// of that name, or worked out from the screening date and the due date
+    /// (`due_date`) or the child's birth date (`birth_date`), or from a
+    /// `gestational_week` or `weeks_since_birth` column.
+    Period,
+    /// The whole week within the period (the week of pregnancy, or weeks
+    /// since birth), 0 to [`MAX_WEEK`]; found the same way as [`ColumnKind::Period`].
+    Week,
 }
+
+/// The highest week a [`ColumnKind::Week`] input takes: two years after
+/// birth; later weeks read as this one.
+pub const MAX_WEEK: u32 = 104;
+
+/// The words of a [`ColumnKind::Period`] input, by value index.
+pub const PERIODS: [&str; 2] = ["pregnancy", "postpartum"];
 
 /// One input rules may test.
 #[derive(Debug, Clone)]
@@ -245,6 +326,8 @@ pub struct Rule {
     /// A pending action per language ("complete the EPDS"), shown next to
     /// the level, never instead of it.
     pub action: Option<Localized>,
+    /// When to screen again: (from, to) in days after the screen.
+    pub rescreen: Option<(u32, u32)>,
     /// Where the rule comes from.
     pub source: String,
     /// Line of the rule's id in the file.
@@ -367,6 +450,21 @@ impl RuleTable {
                 .map_or_else(|| z.to_string(), |band| band.label.get(lang).to_owned()),
             Value::Bool(true) => words(lang, "yes", "ja", "ja"),
             Value::Bool(false) => words(lang, "no", "nei", "nej"),
+            Value::Choice(i)
+                if matches!(
+                    &self.inputs[input].kind,
+                    InputKind::Column(Column {
+                        kind: ColumnKind::Period,
+                        ..
+                    })
+                ) =>
+            {
+                if *i == 0 {
+                    words(lang, "pregnancy", "svangerskap", "graviditet")
+                } else {
+                    words(lang, "after birth", "etter fødselen", "efter förlossningen")
+                }
+            }
             Value::Choice(i) => match &self.inputs[input].kind {
                 InputKind::Column(Column {
                     kind: ColumnKind::Choice(values),

@@ -42,6 +42,32 @@ pub struct RawTable {
     pub referrals: Vec<RawReferral>,
     pub inputs: Vec<RawInput>,
     pub rules: Spanned<Vec<RawRule>>,
+    /// The planned screenings.
+    #[serde(default)]
+    pub schedule: Vec<RawScreening>,
+}
+
+/// One planned screening of a schedule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreening {
+    pub id: Spanned<String>,
+    pub name: RawLabel,
+    pub instrument: Spanned<String>,
+    #[serde(default)]
+    pub respondent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub pregnancy_weeks: Option<Spanned<Vec<u32>>>,
+    #[serde(default)]
+    pub weeks_after_birth: Option<Spanned<Vec<u32>>>,
+    #[serde(default)]
+    pub child_months: Option<Spanned<Vec<u32>>>,
+    #[serde(default)]
+    pub when_indicated: bool,
+    #[serde(default)]
+    pub local_choice: bool,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
 }
 
 /// One care level.
@@ -121,8 +147,21 @@ pub struct RawRule {
     /// A pending action shown next to the level ("complete the EPDS").
     #[serde(default)]
     pub action: Option<RawLabel>,
+    /// When to screen again: `{after_weeks: [2, 4]}` or `{after_days: [7, 14]}`.
+    #[serde(default)]
+    pub rescreen: Option<Spanned<RawRescreen>>,
     #[serde(default)]
     pub source: Option<Spanned<String>>,
+}
+
+/// When to screen again after a rule matched: a window after the screen.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRescreen {
+    #[serde(default)]
+    pub after_weeks: Option<Vec<u32>>,
+    #[serde(default)]
+    pub after_days: Option<Vec<u32>>,
 }
 
 /// A condition as written: one scalar (`">=13"`, `probable`, `true`, `12`), or a
