@@ -33,23 +33,58 @@ pub struct FamilyKey {
     pub respondent: String,
 }
 
+/// The names a registry's screens refer to by number, so that a screen
+/// stays small: instruments, scales (`epds.total`) and input files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    /// Instrument ids; [`Screen::instruments`] is a bit set over them.
+    pub instruments: Vec<String>,
+    /// Scale names (`instrument.scale`), in the order of [`Screen::scores`].
+    pub scales: Vec<String>,
+    /// Input files, indexed by [`Screen::file`].
+    pub files: Vec<String>,
+}
+
+impl Names {
+    /// The ids of the instruments a screen gave.
+    pub fn instruments_of(&self, screen: &Screen) -> Vec<&str> {
+        self.instruments
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| screen.instruments & (1 << i) != 0)
+            .map(|(_, id)| id.as_str())
+            .collect()
+    }
+
+    /// Where a screen was read, as "file row N".
+    pub fn origin(&self, screen: &Screen) -> String {
+        let file = self
+            .files
+            .get(usize::from(screen.file))
+            .map_or("", String::as_str);
+        format!("{file} row {}", screen.row)
+    }
+}
+
 /// One screen as follow-up needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Screen {
     /// When it was done.
     pub date: Date,
-    /// The instruments given (ids).
-    pub instruments: Vec<String>,
-    /// Scale scores as (`instrument.scale`, score or `None` when incomplete).
-    pub scores: Vec<(String, Option<f64>)>,
+    /// The instruments given: bit `i` is [`Names::instruments`]`[i]`.
+    pub instruments: u64,
+    /// Each scale's score of [`Names::scales`] (`None`: incomplete or not given).
+    pub scores: Vec<Option<f64>>,
     /// The recommended level.
     pub level: Option<i64>,
     /// Whether the result was urgent.
     pub urgent: bool,
     /// When to screen again, as dates.
     pub rescreen: Option<(Date, Date)>,
-    /// Where it was read: file and data row.
-    pub origin: String,
+    /// The input file (index into [`Names::files`]).
+    pub file: u16,
+    /// The data row in that file.
+    pub row: u64,
 }
 
 /// A family's screens and dates.
@@ -125,15 +160,15 @@ impl FollowUp {
 
 /// What `history` needs on `today`; `lead_days` widens "due" to windows
 /// opening within that many days. Planned screenings count only for the
-/// instruments in `followed` (those the input was read for): of the others
+/// instruments in `names` (those the input was read for): of the others
 /// nothing tells whether they were done.
 pub fn assess(
     table: &RuleTable,
+    names: &Names,
     key: &FamilyKey,
     history: &History,
     today: Date,
     lead_days: u32,
-    followed: &[String],
 ) -> FollowUp {
     let mut out = FollowUp {
         open_urgent: Vec::new(),
@@ -175,9 +210,13 @@ pub fn assess(
         place(&mut out, task, today, lead, false);
     }
     for screening in &table.schedule {
-        if !followed.contains(&screening.instrument) {
+        let Some(bit) = names
+            .instruments
+            .iter()
+            .position(|i| *i == screening.instrument)
+        else {
             continue;
-        }
+        };
         if let Some(who) = &screening.respondent
             && !who.eq_ignore_ascii_case(&key.respondent)
         {
@@ -187,7 +226,7 @@ pub fn assess(
             continue;
         };
         let done = history.screens.iter().any(|s| {
-            s.instruments.contains(&screening.instrument)
+            s.instruments & (1 << bit) != 0
                 && s.date.day_number() >= from.day_number()
                 && s.date.day_number() <= to.day_number()
         });
@@ -271,12 +310,13 @@ mod tests {
             history.add(
                 Screen {
                     date: date(day),
-                    instruments: vec!["epds".into()],
+                    instruments: 1,
                     scores: Vec::new(),
                     level: Some(level),
                     urgent: false,
                     rescreen: None,
-                    origin: String::new(),
+                    file: 0,
+                    row: 1,
                 },
                 None,
                 None,

@@ -323,3 +323,32 @@ fn rules_test_the_time_point_from_the_dates_with_the_exact_analysis() {
     assert_eq!(care[3]["level"], Json::Null);
     assert_eq!(care[3]["pending"][0]["rule"], "NOTIME");
 }
+
+/// Every `cargo run --release -- follow-up ...` line of docs/follow-up.md runs
+/// as written, and the first one prints exactly the table the page shows.
+#[test]
+fn the_documented_follow_up_commands_run_as_written() {
+    let doc = std::fs::read_to_string(root().join("docs/follow-up.md")).unwrap();
+    let commands: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("cargo run --release -- "))
+        .collect();
+    assert!(commands.len() >= 4, "{commands:?}");
+    let shown = doc
+        .split("```text\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    for (n, command) in commands.iter().enumerate() {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let output = stepcare().args(&args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "`{command}`:\n{}",
+            transcript(&output)
+        );
+        if n == 0 {
+            assert_eq!(String::from_utf8_lossy(&output.stdout), shown);
+        }
+    }
+}

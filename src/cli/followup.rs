@@ -25,7 +25,7 @@ use super::rules_arg::{load_rules, parse_sets};
 use super::score::Values;
 use stepcare::batch::plan_columns;
 use stepcare::batch::{BatchOptions, Layout, RowSink, ScoredRow, score_stream};
-use stepcare::followup::{FamilyKey, FollowUp, History, Screen, Task, assess, sparkline};
+use stepcare::followup::{FamilyKey, FollowUp, History, Names, Screen, Task, assess, sparkline};
 use stepcare::instrument::age::Date;
 use stepcare::instrument::{Instrument, ValueKind};
 use stepcare::rules::timepoint::TimeColumns;
@@ -86,18 +86,22 @@ pub struct FollowUpArgs {
     catalog: CatalogArgs,
 }
 
-/// Rows that could not be followed up, by reason.
+/// Rows that could not be followed up, by reason: (file, data row).
 #[derive(Debug, Default)]
 struct Unplaced {
-    no_id: Vec<String>,
-    no_date: Vec<String>,
+    no_id: Vec<(u16, u64)>,
+    no_date: Vec<(u16, u64)>,
 }
 
 /// Collects one file's screens into the families.
 struct Collector<'a> {
     table: &'a RuleTable,
     constants: &'a DataValues,
-    file: String,
+    names: &'a Names,
+    file: u16,
+    /// Per run instrument of this file: its bit in [`Names::instruments`] and
+    /// the index of its first scale in [`Names::scales`].
+    slots: Vec<(u32, usize)>,
     plan: Option<Plan>,
     id: Option<usize>,
     respondent: Option<usize>,
@@ -147,6 +151,30 @@ impl RowSink for Collector<'_> {
             )
         })?;
         self.plan = Some(plan);
+        self.slots = layout
+            .instruments
+            .iter()
+            .map(|i| {
+                let bit = self
+                    .names
+                    .instruments
+                    .iter()
+                    .position(|n| *n == i.id)
+                    .unwrap_or(0);
+                let first = format!(
+                    "{}.{}",
+                    i.id,
+                    i.scales.first().map_or("", |s| s.id.as_str())
+                );
+                let scale = self
+                    .names
+                    .scales
+                    .iter()
+                    .position(|n| *n == first)
+                    .unwrap_or(0);
+                (bit as u32, scale)
+            })
+            .collect();
         self.respondent = header_index(&layout.headers, &["respondent"]);
         self.time = TimeColumns::find(&layout.headers);
         if self.time.screening.is_none() {
@@ -158,49 +186,58 @@ impl RowSink for Collector<'_> {
     fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
         self.rows += 1;
         let record = row.record;
-        let place = format!("{} row {}", self.file, row.number);
         let id = cell_text(record, self.id);
         if id.is_empty() {
-            self.unplaced.no_id.push(place);
+            self.unplaced.no_id.push((self.file, row.number));
             return Ok(());
         }
         let Some(date) = cell_date(record, self.time.screening) else {
-            self.unplaced.no_date.push(place);
+            self.unplaced.no_date.push((self.file, row.number));
             return Ok(());
         };
         let plan = self.plan.as_mut().expect("begun");
         let cell = |c: usize| record.get(c).unwrap_or(b"");
-        let outcome = plan.evaluate(self.table, row.scores, cell).clone();
-        let rescreen = outcome.rescreen.and_then(|(from, to)| {
+        let outcome = plan.evaluate(self.table, row.scores, cell);
+        let (level, urgent, window) = (
+            outcome.level_number(self.table),
+            outcome.urgent,
+            outcome.rescreen,
+        );
+        let rescreen = window.and_then(|(from, to)| {
             Some((
                 date.add_days(i64::from(from))?,
                 date.add_days(i64::from(to))?,
             ))
         });
-        let mut scores = Vec::new();
-        let mut instruments = Vec::new();
-        for (instrument, score) in layout.instruments.iter().zip(row.scores) {
+        let mut scores = vec![None; self.names.scales.len()];
+        let mut instruments = 0u64;
+        for ((instrument, score), &(bit, first)) in
+            layout.instruments.iter().zip(row.scores).zip(&self.slots)
+        {
             if score.is_blank(instrument) {
                 continue;
             }
-            instruments.push(instrument.id.clone());
-            for (scale, result) in instrument.scales.iter().zip(&score.scales) {
-                scores.push((format!("{}.{}", instrument.id, scale.id), result.score));
+            instruments |= 1 << bit;
+            for (k, result) in score.scales.iter().enumerate() {
+                if let Some(slot) = scores.get_mut(first + k) {
+                    *slot = result.score;
+                }
             }
         }
-        if instruments.is_empty() {
+        if instruments == 0 {
             // Nothing was screened in this row: not a screen to follow up.
-            self.unplaced.no_date.push(format!("{place} (no answers)"));
+            self.unplaced.no_date.push((self.file, row.number));
             return Ok(());
         }
         let screen = Screen {
             date,
             instruments,
             scores,
-            level: outcome.level_number(self.table),
-            urgent: outcome.urgent,
+            level,
+            urgent,
             rescreen,
-            origin: place,
+            file: self.file,
+            row: row.number,
         };
         let key = FamilyKey {
             id,
@@ -220,8 +257,8 @@ impl RowSink for Collector<'_> {
     }
 }
 
-/// The header of a CSV file, for choosing its instruments.
-fn read_header(path: &PathBuf) -> anyhow::Result<Vec<String>> {
+/// The header of a CSV file and its delimiter, for choosing its instruments.
+fn read_header(path: &PathBuf) -> anyhow::Result<(Vec<String>, u8)> {
     let mut file =
         File::open(path).with_context(|| format!("cannot open the input `{}`", path.display()))?;
     let mut head = vec![0u8; 64 * 1024];
@@ -231,12 +268,13 @@ fn read_header(path: &PathBuf) -> anyhow::Result<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .from_reader(&head[..]);
-    Ok(reader
+    let headers = reader
         .headers()
         .with_context(|| format!("cannot read the header of `{}`", path.display()))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_owned())
-        .collect())
+        .collect();
+    Ok((headers, delimiter))
 }
 
 /// Runs `stepcare follow-up`.
@@ -264,9 +302,29 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
     };
     let mut families: HashMap<FamilyKey, History> = HashMap::new();
     let mut unplaced = Unplaced::default();
+    if instruments.len() > 64 {
+        return Err(
+            UsageError("follow-up follows at most 64 instruments at once".to_owned()).into(),
+        );
+    }
+    let names = Names {
+        instruments: instruments.iter().map(|i| i.id.clone()).collect(),
+        scales: instruments
+            .iter()
+            .flat_map(|i| i.scales.iter().map(move |s| format!("{}.{}", i.id, s.id)))
+            .collect(),
+        files: args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+    };
     let mut rows = 0;
-    for path in &args.inputs {
-        let headers = read_header(path)?;
+    // The CSV output uses the first input's delimiter, so it opens in the same spreadsheet.
+    let mut delimiter = None;
+    for (file, path) in args.inputs.iter().enumerate() {
+        let (headers, found) = read_header(path)?;
+        delimiter.get_or_insert(found);
         let present: Vec<&Instrument> = instruments
             .iter()
             .copied()
@@ -290,7 +348,9 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
         let mut collector = Collector {
             table: &table,
             constants: &constants,
-            file: path.display().to_string(),
+            names: &names,
+            file: u16::try_from(file).unwrap_or(u16::MAX),
+            slots: Vec::new(),
             plan: None,
             id,
             respondent: None,
@@ -305,11 +365,10 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("reading `{}`", path.display()))?;
         rows += collector.rows;
     }
-    let followed: Vec<String> = instruments.iter().map(|i| i.id.clone()).collect();
     let mut report: Vec<(FamilyKey, &History, FollowUp)> = families
         .iter()
         .map(|(key, history)| {
-            let follow = assess(&table, key, history, today, args.due_within, &followed);
+            let follow = assess(&table, &names, key, history, today, args.due_within);
             (key.clone(), history, follow)
         })
         .collect();
@@ -328,12 +387,16 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         FollowUpFormat::Jsonl => {
             for (key, history, follow) in &report {
-                writeln!(out, "{}", to_json(key, history, follow))?;
+                writeln!(out, "{}", to_json(&names, key, history, follow))?;
             }
         }
-        FollowUpFormat::Csv => write_csv(&mut out, &report, args.all)?,
+        FollowUpFormat::Csv => write_csv(&mut out, &report, args.all, delimiter.unwrap_or(b','))?,
         FollowUpFormat::Table => {
-            write!(out, "{}", to_table(&report, &catalog, args.all, today))?;
+            write!(
+                out,
+                "{}",
+                to_table(&names, &report, &catalog, args.all, today)
+            )?;
         }
     }
     out.flush()?;
@@ -352,7 +415,11 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
         ("without a screening date or answers", &unplaced.no_date),
     ] {
         if !list.is_empty() {
-            let shown: Vec<&str> = list.iter().take(10).map(String::as_str).collect();
+            let shown: Vec<String> = list
+                .iter()
+                .take(10)
+                .map(|&(file, row)| format!("{} row {row}", names.files[usize::from(file)]))
+                .collect();
             eprintln!(
                 "WARNING: {} row(s) {what} are not followed up: {}{}",
                 list.len(),
@@ -379,32 +446,38 @@ fn task_json(task: &Task) -> Json {
     })
 }
 
-fn screen_json(screen: &Screen) -> Json {
-    let scores: serde_json::Map<String, Json> = screen
-        .scores
+fn screen_json(names: &Names, screen: &Screen) -> Json {
+    let given = names.instruments_of(screen);
+    let scores: serde_json::Map<String, Json> = names
+        .scales
         .iter()
+        .zip(&screen.scores)
+        .filter(|(name, _)| given.iter().any(|i| name.split('.').next() == Some(*i)))
         .map(|(k, v)| (k.clone(), stepcare::batch::output::score_json(*v)))
         .collect();
     json!({
         "date": screen.date.to_string(),
-        "instruments": screen.instruments,
+        "instruments": given,
         "scores": scores,
         "level": screen.level,
         "urgent": screen.urgent,
         "rescreen": screen.rescreen.map(|(from, to)| json!({"from": from.to_string(), "to": to.to_string()})),
-        "origin": screen.origin,
+        "origin": names.origin(screen),
     })
 }
 
-fn to_json(key: &FamilyKey, history: &History, follow: &FollowUp) -> Json {
+fn to_json(names: &Names, key: &FamilyKey, history: &History, follow: &FollowUp) -> Json {
+    let screens = |list: &mut dyn Iterator<Item = &Screen>| -> Vec<Json> {
+        list.map(|s| screen_json(names, s)).collect()
+    };
     json!({
         "id": key.id,
         "respondent": key.respondent,
-        "open_urgent": follow.open_urgent.iter().map(screen_json).collect::<Vec<_>>(),
+        "open_urgent": screens(&mut follow.open_urgent.iter()),
         "overdue": follow.overdue.iter().map(task_json).collect::<Vec<_>>(),
         "due": follow.due.iter().map(task_json).collect::<Vec<_>>(),
         "missed": follow.missed.iter().map(task_json).collect::<Vec<_>>(),
-        "history": history.screens.iter().map(screen_json).collect::<Vec<_>>(),
+        "history": screens(&mut history.screens.iter()),
         "history_dropped": history.dropped,
         "due_date": history.due.map(|d| d.to_string()),
         "birth_date": history.birth.map(|d| d.to_string()),
@@ -423,8 +496,11 @@ fn write_csv(
     out: &mut impl Write,
     report: &[(FamilyKey, &History, FollowUp)],
     all: bool,
+    delimiter: u8,
 ) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(out);
     writer.write_record([
         "id",
         "respondent",
@@ -477,6 +553,7 @@ fn scale_range(catalog: &stepcare::catalog::Catalog, key: &str) -> (f64, f64) {
 }
 
 fn to_table(
+    names: &Names,
     report: &[(FamilyKey, &History, FollowUp)],
     catalog: &stepcare::catalog::Catalog,
     all: bool,
@@ -501,16 +578,27 @@ fn to_table(
         }
         shown += 1;
         let last = history.screens.back();
-        // The trend of the last screen's first score, over the screens that have it.
+        // The trend of the first scale of the last screen's first instrument,
+        // over the screens that gave that instrument.
         let trend = last
-            .and_then(|s| s.scores.first())
-            .map(|(name, _)| {
+            .and_then(|s| names.instruments_of(s).first().copied())
+            .and_then(|id| {
+                let bit = names.instruments.iter().position(|i| i == id)?;
+                let scale = names
+                    .scales
+                    .iter()
+                    .position(|n| n.split('.').next() == Some(id))?;
                 let values: Vec<Option<f64>> = history
                     .screens
                     .iter()
-                    .filter_map(|s| s.scores.iter().find(|(k, _)| k == name).map(|(_, v)| *v))
+                    .filter(|s| s.instruments & (1 << bit) != 0)
+                    .map(|s| s.scores[scale])
                     .collect();
-                format!("{} {name}", sparkline(&values, scale_range(catalog, name)))
+                let name = &names.scales[scale];
+                Some(format!(
+                    "{} {name}",
+                    sparkline(&values, scale_range(catalog, name))
+                ))
             })
             .unwrap_or_default();
         let list = |tasks: &[Task]| {
