@@ -22,6 +22,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("audit.yaml", include_str!("../instruments/audit.yaml")),
     ("dudit.yaml", include_str!("../instruments/dudit.yaml")),
     ("violence.yaml", include_str!("../instruments/violence.yaml")),
+    ("pbq.yaml", include_str!("../instruments/pbq.yaml")),
+    ("fobs.yaml", include_str!("../instruments/fobs.yaml")),
     ("risk.yaml", include_str!("../instruments/risk.yaml")),
     ("se-demo.yaml", include_str!("../instruments/se-demo.yaml")),
 ];

@@ -473,7 +473,8 @@ const CASES: &[Case] = &[
     },
     Case {
         rule: "N-9",
-        screened: &[("auditc", "missing=q3")],
+        // Not after "never" on item 1: that would skip item 3 (scored 0).
+        screened: &[("auditc", "q1=1,missing=q3")],
         data: MOTHER,
     },
     Case {
