@@ -415,7 +415,7 @@ impl Scorer<'_> {
     fn completion_bounds(&self, scale: &Scale, answers: &[Answer], sum: i64) -> (f64, f64) {
         let (mut low, mut high) = (sum, sum);
         for &index in &scale.items {
-            if !matches!(answers[index], Answer::Chosen(_)) {
+            if !matches!(self.answer_at(answers, index), Answer::Chosen(_)) {
                 let item = &self.instrument.items[index];
                 low += i64::from(item.min_points());
                 high += i64::from(item.max_points());
