@@ -42,7 +42,12 @@ fn shipped(id: &str) -> &'static RuleTable {
 fn fixture(name: &str) -> (Option<RuleTable>, Vec<Diagnostic>, String) {
     let path = format!("tests/fixtures/rules/{name}.yaml");
     let text = std::fs::read_to_string(root().join(&path)).unwrap();
-    let (table, diagnostics) = load_table(&path, &text, &instruments());
+    let (table, mut diagnostics) = load_table(&path, &text, &instruments());
+    // As `stepcare validate` does: the full analysis adds the masked rules.
+    if let Some(table) = &table {
+        let report = analysis::analyze(table);
+        diagnostics.extend(report.masking_diagnostics(table, &path, &text));
+    }
     let rendered = diagnostics
         .iter()
         .map(|d| d.render(Some(&text), false))

@@ -14,7 +14,8 @@ use crate::lang::{Lang, Localized};
 use crate::yaml::{self, Spanned};
 
 /// Loads a rule table from the text of `path`, checks it against `instruments`
-/// and runs the static analysis.
+/// and runs the static safety analysis (gaps, lost urgent flags, impossible
+/// rules; [`analysis::analyze`] adds the shadowed and redundant rules).
 ///
 /// Returns the table only when nothing is an error, together with every
 /// problem found (errors and warnings), in file order. A table with an error
@@ -49,7 +50,9 @@ pub fn load_table_with(
     let mut diagnostics = builder.diagnostics;
     let mut ok = !diagnostics.iter().any(Diagnostic::is_error);
     if ok && analyze {
-        let report = analysis::analyze(&table);
+        // Safety only: shadowed and redundant rules are warnings that
+        // `stepcare validate` adds, and most of the analysis's work.
+        let report = analysis::analyze_safety(&table);
         diagnostics.extend(report.diagnostics(&table, path, text));
         ok = !diagnostics.iter().any(Diagnostic::is_error);
     }
