@@ -117,8 +117,12 @@ pub struct QuoteTracker<R> {
     line: u64,
     open_line: u64,
     blank: u64,
+    line_bytes: usize,
     structure: Arc<Structure>,
 }
+
+/// The longest line read from an export.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 impl<R: Read> QuoteTracker<R> {
     /// Follows `inner`, a CSV text with `delimiter`, reporting into `structure`.
@@ -131,12 +135,38 @@ impl<R: Read> QuoteTracker<R> {
             line: 1,
             open_line: 0,
             blank: 0,
+            line_bytes: 0,
             structure,
         }
     }
 
-    fn follow(&mut self, bytes: &[u8]) {
+    fn follow(&mut self, bytes: &[u8]) -> io::Result<()> {
         let delimiter = self.delimiter;
+        // Bytes of the current line: a line that never ends would otherwise
+        // be gathered into memory whole (a 300 MB header, say).
+        let first = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(bytes.len());
+        let too_long = self.line_bytes + first > MAX_LINE_BYTES
+            || bytes
+                .split(|&b| b == b'\n')
+                .skip(1)
+                .any(|l| l.len() > MAX_LINE_BYTES);
+        match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(at) => self.line_bytes = bytes.len() - at - 1,
+            None => self.line_bytes += bytes.len(),
+        }
+        if too_long {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "line {} is longer than {} MiB; an export's lines (the header too) are far shorter, so this is not one",
+                    self.line + bytes.iter().filter(|&&b| b == b'\n').count() as u64,
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
         for &byte in bytes {
             if byte == b'\n' {
                 self.line += 1;
@@ -168,13 +198,14 @@ impl<R: Read> QuoteTracker<R> {
             };
             self.after_cr = byte == b'\r';
         }
+        Ok(())
     }
 }
 
 impl<R: Read> Read for QuoteTracker<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(out)?;
-        self.follow(&out[..n]);
+        self.follow(&out[..n])?;
         self.structure
             .blank_lines
             .store(self.blank, Ordering::Relaxed);
