@@ -545,3 +545,130 @@ fn invisible_characters_in_a_cell_are_shown() {
     assert!(out.contains("`0<NBSP>` is not an answer"), "{out}");
     assert!(out.contains("`<U+0000>1` is not an answer"), "{out}");
 }
+
+// --- Bounded resources -------------------------------------------------------
+
+#[test]
+fn a_header_line_without_end_is_refused_with_a_bound() {
+    let mut input = b"id;".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 17 << 20));
+    let run = score_stdin(input, &[]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        stderr(&run).contains("line 1 is longer than 16 MiB"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn a_huge_rule_table_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = b"id: x\nsource: \"".to_vec();
+    text.extend(std::iter::repeat_n(b'a', 5 << 20));
+    text.extend(b"\"\n");
+    let table = write(dir.path(), "big.yaml", text);
+    let run = stepcare().arg("validate").arg(&table).output().unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(err.contains("at most 4 MiB"), "{err}");
+    assert!(
+        err.len() < 2000,
+        "the line is not echoed: {} bytes",
+        err.len()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn visit_save_refuses_a_device_and_a_huge_header() {
+    let answers = "1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n";
+    let run = stepcare()
+        .args([
+            "visit",
+            "--lang",
+            "en",
+            "--instrument",
+            "epds",
+            "--save",
+            "/dev/full",
+        ])
+        .write_stdin(answers)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        stderr(&run).contains("not a regular file"),
+        "{}",
+        stderr(&run)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let save = write(dir.path(), "visits.csv", "x".repeat(1 << 20));
+    let run = stepcare()
+        .args(["visit", "--lang", "en", "--instrument", "epds", "--save"])
+        .arg(&save)
+        .write_stdin(answers)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(err.contains("longer than 64 KiB"), "{err}");
+    assert!(
+        err.len() < 4000,
+        "the line is not echoed: {} bytes",
+        err.len()
+    );
+}
+
+#[test]
+fn cutoffs_show_a_bounded_table_and_list_every_cutoff_in_csv() {
+    let mut input = String::from("score,ref\n");
+    for i in 0..500 {
+        let case = i % 3 == 0;
+        input.push_str(&format!(
+            "{}.{:03},{}\n",
+            i / 50 + usize::from(case),
+            i,
+            if case { "yes" } else { "no" }
+        ));
+    }
+    let run = stepcare()
+        .args([
+            "cutoffs",
+            "--input",
+            "-",
+            "--score",
+            "score",
+            "--reference",
+            "ref",
+            "--positive",
+            "yes",
+            "--cutoff",
+            "5",
+        ])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let out = stdout(&run);
+    assert!(out.contains("Selected cutoffs"), "{out}");
+    assert!(out.lines().count() < 80, "{} lines", out.lines().count());
+    let run = stepcare()
+        .args([
+            "cutoffs",
+            "--input",
+            "-",
+            "--score",
+            "score",
+            "--reference",
+            "ref",
+            "--positive",
+            "yes",
+            "--format",
+            "csv",
+        ])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&run).lines().count(), 501);
+}
