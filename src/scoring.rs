@@ -10,6 +10,12 @@
 //!
 //! Flags are evaluated from every answer that is present and valid, whatever
 //! happened to the scales: a missing or low total never hides a flag.
+//!
+//! Before any of this, a blank item that the form's skip instructions tell
+//! the respondent to skip (AUDIT: items 2-3 after "never" on item 1) is
+//! scored as the instruction says (see [`crate::instrument::Skip`]); it is
+//! then neither missing nor invalid, and is listed in
+//! [`InstrumentScore::skipped_items`].
 
 use serde::Serialize;
 
@@ -68,6 +74,10 @@ pub struct ScaleScore {
     pub required_missing: bool,
     /// Whether the score was prorated over missing items.
     pub prorated: bool,
+    /// Without a score: the lowest and highest score the completed form
+    /// could reach, from the answered items and the range of every missing
+    /// or invalid one (`None` for an age-banded instrument, or with a score).
+    pub bounds: Option<(f64, f64)>,
 }
 
 impl ScaleScore {
@@ -114,6 +124,8 @@ pub struct InstrumentScore {
     pub missing_items: Vec<usize>,
     /// Indices of items with invalid values.
     pub invalid_items: Vec<usize>,
+    /// Indices of blank items scored by a skip instruction (not missing).
+    pub skipped_items: Vec<usize>,
     /// For an age-banded instrument, the interval scored in (see [`Context`]).
     pub interval: Option<usize>,
     /// For an age-banded instrument, the child's age when it was given.
@@ -138,6 +150,29 @@ impl InstrumentScore {
         instrument
             .scales_in(self.interval)
             .unwrap_or(&instrument.scales)
+    }
+
+    /// Whether no item was answered at all (every asked item blank): the form
+    /// was not given, so a rule table reads it as not screened.
+    pub fn is_blank(&self, instrument: &Instrument) -> bool {
+        // Without an age interval a child's answers are not read at all.
+        if instrument.age_banding.is_some() && self.interval.is_none() {
+            return false;
+        }
+        let asked = instrument
+            .age_banding
+            .as_ref()
+            .zip(self.interval)
+            .and_then(|(banding, i)| banding.intervals.get(i))
+            .map_or(instrument.items.len(), |interval| interval.items.len());
+        self.invalid_items.is_empty() && self.missing_items.len() >= asked
+    }
+
+    /// Whether flag `flag`'s item was left unanswered or has an invalid value,
+    /// so the flag can be neither raised nor ruled out.
+    pub fn flag_unknown(&self, instrument: &Instrument, flag: usize) -> bool {
+        let item = instrument.flags[flag].item;
+        self.missing_items.contains(&item) || self.invalid_items.contains(&item)
     }
 
     /// Whether any raised flag is marked urgent.
@@ -218,6 +253,8 @@ pub struct Scorer<'a> {
     points: Vec<i32>,
     /// Points a ticked concern box adds, per item (0 without one).
     concern_points: Vec<i32>,
+    /// Whether to work out the bounds of an unscored scale (plain instruments).
+    bounded: bool,
 }
 
 impl<'a> Scorer<'a> {
@@ -237,6 +274,7 @@ impl<'a> Scorer<'a> {
             offsets,
             points,
             concern_points,
+            bounded: instrument.age_banding.is_none(),
         }
     }
 
@@ -265,6 +303,7 @@ impl<'a> Scorer<'a> {
         assert_eq!(answers.len(), instrument.items.len(), "one answer per item");
         result.missing_items.clear();
         result.invalid_items.clear();
+        result.skipped_items.clear();
         result.interval = context.interval;
         result.age = context.age;
         let asked = instrument
@@ -278,6 +317,9 @@ impl<'a> Scorer<'a> {
                 continue;
             }
             match answer {
+                Answer::Missing if self.skipped(answers, index).is_some() => {
+                    result.skipped_items.push(index);
+                }
                 Answer::Missing => result.missing_items.push(index),
                 Answer::Invalid => result.invalid_items.push(index),
                 Answer::Chosen(_) => {}
@@ -296,7 +338,7 @@ impl<'a> Scorer<'a> {
         }
         result.flags.clear();
         for (index, flag) in instrument.flags.iter().enumerate() {
-            if let Answer::Chosen(option) = answers[flag.item]
+            if let Answer::Chosen(option) = self.answer_at(answers, flag.item)
                 && self.points_of(flag.item, option) >= flag.at_least
             {
                 result.flags.push(index);
@@ -304,11 +346,40 @@ impl<'a> Scorer<'a> {
         }
     }
 
+    /// The answer item `index` is scored with: its own, or for a blank item
+    /// that a skip instruction applies to, the option the instruction names.
+    #[inline]
+    fn answer_at(&self, answers: &[Answer], index: usize) -> Answer {
+        match answers[index] {
+            Answer::Missing => self.skipped(answers, index).unwrap_or(Answer::Missing),
+            answer => answer,
+        }
+    }
+
+    /// The option a skip instruction scores blank item `index` as, if one applies.
+    ///
+    /// A deciding item may itself be filled in by an earlier skip, so this
+    /// recurses through [`Self::answer_at`]; the loader guarantees that
+    /// deciding items come before skipped ones, so the recursion ends.
+    fn skipped(&self, answers: &[Answer], index: usize) -> Option<Answer> {
+        self.instrument.skips.iter().find_map(|skip| {
+            let &(_, option) = skip.skipped.iter().find(|(i, _)| *i == index)?;
+            let mut total: i64 = 0;
+            for &decider in &skip.when {
+                match self.answer_at(answers, decider) {
+                    Answer::Chosen(chosen) => total += i64::from(self.points_of(decider, chosen)),
+                    Answer::Missing | Answer::Invalid => return None,
+                }
+            }
+            (total == i64::from(skip.total)).then_some(Answer::Chosen(option))
+        })
+    }
+
     fn score_scale(&self, scale: &Scale, answers: &[Answer], concerns: &[bool]) -> ScaleScore {
         let mut out = ScaleScore::default();
         let mut sum: i64 = 0;
         for &index in &scale.items {
-            match answers[index] {
+            match self.answer_at(answers, index) {
                 Answer::Chosen(option) => {
                     out.answered += 1;
                     sum += i64::from(self.points_of(index, option));
@@ -324,6 +395,9 @@ impl<'a> Scorer<'a> {
             }
         }
         if out.invalid > 0 || out.required_missing || out.missing > scale.missing.max_missing {
+            if self.bounded {
+                out.bounds = Some(self.completion_bounds(scale, answers, sum));
+            }
             return out;
         }
         let n = scale.items.len();
@@ -332,6 +406,29 @@ impl<'a> Scorer<'a> {
             out.missing >= scale.missing.prorate_from.max(1) && scale.missing.prorate.is_some();
         out.band = out.score.and_then(|s| scale.band_of(s));
         out
+    }
+}
+
+impl Scorer<'_> {
+    /// The lowest and highest score of a completed form: the answered items'
+    /// `sum`, plus each unanswered or invalid item at its least and at its most.
+    fn completion_bounds(&self, scale: &Scale, answers: &[Answer], sum: i64) -> (f64, f64) {
+        let (mut low, mut high) = (sum, sum);
+        for &index in &scale.items {
+            if !matches!(self.answer_at(answers, index), Answer::Chosen(_)) {
+                let item = &self.instrument.items[index];
+                low += i64::from(item.min_points());
+                high += i64::from(item.max_points());
+            }
+        }
+        let (low, high) = (low as f64, high as f64);
+        match scale.method {
+            crate::instrument::ScaleMethod::Sum => (low, high),
+            crate::instrument::ScaleMethod::Mean => {
+                let n = scale.items.len().max(1) as f64;
+                (low / n, high / n)
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod common;
 mod compare;
 pub mod cutoffs;
 mod explain;
+mod followup;
 mod list;
 mod outfile;
 mod rules_arg;
@@ -50,6 +51,9 @@ pub enum Command {
     Cutoffs(cutoffs::CutoffsArgs),
     /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
     Visit(visit::VisitArgs),
+    /// Who is due, overdue, or had an urgent result no later visit closed, from saved visits and exports.
+    #[command(name = "follow-up")]
+    FollowUp(followup::FollowUpArgs),
 }
 
 /// An error in how the command was called (exit code 2), found after parsing.
@@ -69,6 +73,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
+        Command::FollowUp(args) => followup::run(args),
     };
     finish(outcome)
 }
