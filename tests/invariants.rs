@@ -71,10 +71,12 @@ proptest! {
 
 #[test]
 fn the_seeds_hold_the_invariants() {
+    // The last: a crash the fuzzer found (a duplicate key reported in the YAML library's words).
     for path in [
         "instruments/epds.yaml",
         "instruments/phq9.yaml",
         "instruments/se-demo.yaml",
+        "tests/fixtures/fuzz/instrument-duplicate-key.yaml",
     ] {
         invariants::instrument_yaml(&seed(path));
     }
