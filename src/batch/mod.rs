@@ -16,6 +16,7 @@ mod values;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::Arc;
 
 pub use columns::{ColumnError, ColumnPlan, MissingColumn, plan_columns};
 pub use input::Encoding;
@@ -164,8 +165,8 @@ impl RowIssue {
                 write!(
                     out,
                     "column `{}`: `{}` is not an answer to {}.{} ({})",
-                    layout.headers[*column],
-                    cell.trim(),
+                    columns::visible(&layout.headers[*column]),
+                    columns::visible(cell.trim_matches(' ')),
                     instrument.id,
                     instrument.items[*item].id,
                     expected_values(&instrument.items[*item], layout.values)
@@ -209,6 +210,8 @@ pub struct Summary {
     /// Rows with at least one urgent flag raised, or unknown (its item left
     /// unanswered or invalid on a form that was given: ask it today).
     pub urgent: u64,
+    /// Empty lines, skipped (they are not rows, but they are counted).
+    pub blank_lines: u64,
     /// Of those, rows where an urgent flag is unknown and none is raised.
     pub unanswered_critical: u64,
 }
@@ -233,6 +236,32 @@ pub enum BatchError {
         /// The column, when known.
         column: Option<String>,
     },
+    /// A quoted field that is never closed: the parser would read every
+    /// later line into one cell.
+    #[error(
+        "line {line}: a quoted field opens here (with `\"`) and is never closed, so every later line would be read as part of one cell; nothing was scored: close the quote or remove it"
+    )]
+    UnterminatedQuote {
+        /// 1-based line where the quote opens.
+        line: u64,
+    },
+    /// UTF-16 text without a byte-order mark.
+    #[error(
+        "the input looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or as UTF-16 with a byte-order mark, which is read as is)"
+    )]
+    Utf16WithoutBom,
+    /// A "not answered" code that is an answer to a chosen item.
+    #[error(
+        "--na {code}: `{code}` is an answer to {item} ({values}), so it cannot also mean \"not answered\"; give a code no chosen item accepts (a blank cell is always \"not answered\")"
+    )]
+    MissingCodeIsAnswer {
+        /// The code as given.
+        code: String,
+        /// `instrument.item`.
+        item: String,
+        /// What the item accepts.
+        values: String,
+    },
     /// `--strict` and an invalid row.
     #[error("row {row} (line {line}) is invalid: {reason} (stopped because of --strict)")]
     Strict {
@@ -251,6 +280,43 @@ pub enum BatchError {
     Io(#[from] io::Error),
 }
 
+impl BatchError {
+    /// Whether the error is about the options given (exit 2) rather than the data.
+    pub fn is_usage(&self) -> bool {
+        match self {
+            BatchError::MissingCodeIsAnswer { .. } => true,
+            // A sink refuses a `--set` that would override a column of the input.
+            BatchError::Io(err) => err
+                .get_ref()
+                .is_some_and(|inner| inner.is::<care::SetOverridesColumn>()),
+            _ => false,
+        }
+    }
+}
+
+/// Refuses a "not answered" code that some chosen item accepts as an answer:
+/// every such cell would silently become a missing answer.
+fn check_missing_codes(
+    instruments: &[&Instrument],
+    options: &BatchOptions,
+    readers: &[Vec<CellReader>],
+) -> Result<(), BatchError> {
+    for code in &options.missing_codes {
+        for (instrument, readers) in instruments.iter().zip(readers) {
+            for (item, reader) in instrument.items.iter().zip(readers) {
+                if matches!(reader.read(code.trim().as_bytes(), &[]), Answer::Chosen(_)) {
+                    return Err(BatchError::MissingCodeIsAnswer {
+                        code: code.clone(),
+                        item: format!("{}.{}", instrument.id, item.id),
+                        values: expected_values(item, options.values),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One row's answers and scores, per instrument; reused from row to row.
 struct RowWork {
     answers: Vec<Vec<Answer>>,
@@ -264,10 +330,26 @@ pub fn score_stream<R: Read + Send>(
     options: &BatchOptions,
     sink: &mut dyn RowSink,
 ) -> Result<Summary, BatchError> {
+    // A UTF-16 byte-order mark decides the encoding whatever was asked: such
+    // a file is never valid UTF-8 or Windows-1252 text.
+    let mut raw = io::BufReader::with_capacity(1 << 12, input);
+    let head = io::BufRead::fill_buf(&mut raw)?;
+    if let Some(order) = input::utf16_bom(head) {
+        return score_decoded(
+            input::Utf16Decoder::new(raw, order),
+            instruments,
+            options,
+            sink,
+            false,
+        );
+    }
+    if input::looks_like_bare_utf16(head) {
+        return Err(BatchError::Utf16WithoutBom);
+    }
     match options.encoding {
-        Encoding::Utf8 => score_decoded(input, instruments, options, sink, true),
+        Encoding::Utf8 => score_decoded(raw, instruments, options, sink, true),
         Encoding::Windows1252 => score_decoded(
-            input::Windows1252::new(input),
+            input::Windows1252::new(raw),
             instruments,
             options,
             sink,
@@ -297,12 +379,17 @@ fn score_decoded<R: Read + Send>(
     let delimiter = options
         .delimiter
         .unwrap_or_else(|| input::sniff_delimiter(head));
+    let structure = Arc::new(input::Structure::default());
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
         .buffer_capacity(1 << 16)
-        .from_reader(buffered);
+        .from_reader(input::QuoteTracker::new(
+            buffered,
+            delimiter,
+            structure.clone(),
+        ));
     let headers: Vec<String> = reader
         .byte_headers()?
         .iter()
@@ -312,7 +399,7 @@ fn score_decoded<R: Read + Send>(
         return Err(BatchError::Empty);
     }
     let columns = plan_columns(&headers, instruments, &options.keep, &options.map);
-    let (age_columns, age_missing) = ages::plan_age_columns(&headers, instruments, &options.map);
+    let (age_columns, age_missing) = ages::plan_age_columns(&headers, instruments, &options.map)?;
     let columns = match columns {
         Ok(plan) if age_missing.is_empty() => plan,
         Ok(_) => {
@@ -345,6 +432,7 @@ fn score_decoded<R: Read + Send>(
                 .collect()
         })
         .collect();
+    check_missing_codes(instruments, options, &readers)?;
     let missing_codes: Vec<Vec<u8>> = options
         .missing_codes
         .iter()
@@ -482,8 +570,8 @@ fn score_decoded<R: Read + Send>(
                                     None => {
                                         issues.push(RowIssue::Other(format!(
                                         "column `{}`: `{}` is not a concern mark (yes/no, 1/0, x or blank)",
-                                        layout.headers[column],
-                                        String::from_utf8_lossy(cell).trim()
+                                        columns::visible(&layout.headers[column]),
+                                        columns::visible(String::from_utf8_lossy(cell).trim_matches(' '))
                                     )));
                                         status = Status::Invalid;
                                     }
@@ -586,6 +674,10 @@ fn score_decoded<R: Read + Send>(
         Ok(())
     };
     pipeline::each_record(reader, &new_row, &prepare, &mut each)?;
+    if let Some(line) = structure.unterminated_quote() {
+        return Err(BatchError::UnterminatedQuote { line });
+    }
+    summary.blank_lines = structure.blank_lines();
     sink.finish()?;
     Ok(summary)
 }

@@ -9,6 +9,7 @@ pub mod cutoffs;
 mod explain;
 mod followup;
 mod list;
+mod outfile;
 mod rules_arg;
 mod score;
 mod show;
@@ -82,7 +83,7 @@ fn finish(outcome: anyhow::Result<ExitCode>) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(err) => {
-            if err.downcast_ref::<UsageError>().is_some() {
+            if is_usage(&err) {
                 eprintln!("error: {err:#}");
                 ExitCode::from(2)
             } else if is_broken_pipe(&err) {
@@ -93,6 +94,18 @@ fn finish(outcome: anyhow::Result<ExitCode>) -> ExitCode {
             }
         }
     }
+}
+
+/// Whether an error is about how the command was called (exit 2), also when
+/// the library found it (a `--set` that would override a column, a `--na`
+/// code that is an answer).
+fn is_usage(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<UsageError>().is_some()
+        || err.chain().any(|cause| {
+            cause
+                .downcast_ref::<stepcare::batch::BatchError>()
+                .is_some_and(stepcare::batch::BatchError::is_usage)
+        })
 }
 
 /// A reader that closed the pipe early (`stepcare score ... | head`) is not an error.

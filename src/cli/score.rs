@@ -11,6 +11,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use super::UsageError;
 use super::common::{CatalogArgs, fail_with, read_file};
+use super::outfile::{Input, OutputFile};
 use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
 use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
 use stepcare::instrument::{Instrument, ValueKind, fmt_score};
@@ -125,16 +126,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
     let instruments = super::common::pick_instruments(&catalog, &args.instruments)?;
     let reading_stdin = args.input.as_os_str() == "-";
-    if let Some(output) = &args.output
-        && !reading_stdin
-        && same_file(&args.input, output)
-    {
-        return Err(UsageError(format!(
-            "--output `{}` is the input file; stepcare never overwrites its input",
-            output.display()
-        ))
-        .into());
-    }
+    // Opened first: an output that is the input is refused before anything is read.
+    let mut output_file = match &args.output {
+        Some(path) => Some(OutputFile::create(
+            path,
+            if reading_stdin {
+                Input::Stdin
+            } else {
+                Input::Path(&args.input)
+            },
+        )?),
+        None => None,
+    };
     let map = match &args.map {
         Some(path) => read_map(path)?,
         None => BTreeMap::new(),
@@ -188,11 +191,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
 
     let care = match &args.rules {
-        Some(spec) => Some(Care::new(
-            std::sync::Arc::new(super::rules_arg::load_rules(spec, &catalog)?),
-            super::rules_arg::parse_sets(&args.set)?,
-            resolve_lang(args.lang),
-        )),
+        Some(spec) => {
+            let table = super::rules_arg::load_rules(spec, &catalog)?;
+            let constants = super::rules_arg::parse_sets(&args.set, &[&table])?;
+            Some(
+                Care::new(
+                    std::sync::Arc::new(table),
+                    constants,
+                    resolve_lang(args.lang),
+                )
+                .refusing_overrides(),
+            )
+        }
         None if !args.set.is_empty() => {
             return Err(
                 UsageError("--set gives data for a rule table: add --rules".to_owned()).into(),
@@ -201,26 +211,19 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let mut care_summary: Option<CareSummary> = None;
-    let summary = match &args.output {
-        Some(path) => {
-            let parent = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let temporary = tempfile::NamedTempFile::new_in(&parent)
-                .with_context(|| format!("cannot create a file in `{}`", parent.display()))?;
-            let (summary, file) = write_all(
+    let summary = match output_file.take() {
+        Some(mut file) => {
+            let (summary, _) = write_all(
                 input,
                 &instruments,
                 &options,
                 &args,
-                temporary,
+                file.file(),
                 care,
                 &mut care_summary,
             )
             .with_context(|| format!("scoring {input_name}"))?;
-            file.persist(path)
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            file.commit()?;
             summary
         }
         None => {
@@ -482,8 +485,13 @@ fn report_care(care: &CareSummary) {
 /// The summary on standard error.
 fn report(summary: &Summary, output: Option<&Path>) {
     let rows = if summary.rows == 1 { "row" } else { "rows" };
+    let blank = match summary.blank_lines {
+        0 => String::new(),
+        1 => " (and 1 blank line, skipped)".to_owned(),
+        n => format!(" (and {n} blank lines, skipped)"),
+    };
     eprintln!(
-        "{} {rows} read: {} ok, {} incomplete, {} invalid; {} flagged{}",
+        "{} {rows} read{blank}: {} ok, {} incomplete, {} invalid; {} flagged{}",
         summary.rows,
         summary.ok,
         summary.incomplete,
@@ -509,14 +517,6 @@ fn report(summary: &Summary, output: Option<&Path>) {
     }
     if let Some(path) = output {
         eprintln!("results written to `{}`", path.display());
-    }
-}
-
-/// Whether two paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }
 

@@ -36,6 +36,7 @@
 pub mod analysis;
 mod build;
 pub mod condition;
+pub mod constants;
 pub mod domain;
 pub mod evaluate;
 pub(crate) mod schema;

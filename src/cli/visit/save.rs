@@ -21,7 +21,7 @@
 //! file whose header differs (other instruments) is refused rather than mixed.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -232,46 +232,81 @@ pub fn append(
     let mut file: File = options
         .open(path)
         .with_context(|| format!("cannot open `{shown}` to save the visit"))?;
+    // A device or pipe (`/dev/full`, a FIFO) cannot hold saved visits, and
+    // reading one could go on for ever.
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("cannot read `{shown}`"))?;
+    if !metadata.is_file() {
+        bail!("`{shown}` is not a regular file; --save needs a file to append visits to");
+    }
     file.lock()
         .with_context(|| format!("cannot lock `{shown}` to save the visit"))?;
-    let mut existing = Vec::new();
-    file.read_to_end(&mut existing)
-        .with_context(|| format!("cannot read `{shown}`"))?;
 
     let mut out = Vec::new();
     let row_number;
-    if existing.iter().all(u8::is_ascii_whitespace) {
+    // The file is read as a stream, its header line bounded: memory stays
+    // small whatever the file holds.
+    let mut reader = io::BufReader::new(LastByte {
+        inner: &file,
+        last: None,
+    });
+    let mut first = Vec::new();
+    (&mut reader)
+        .take(MAX_HEADER_BYTES as u64 + 1)
+        .read_until(b'\n', &mut first)
+        .with_context(|| format!("cannot read `{shown}`"))?;
+    if first.len() > MAX_HEADER_BYTES {
+        bail!(
+            "line 1 of `{shown}` is longer than {} KiB, so it is not the header of a file of saved visits; save to another file",
+            MAX_HEADER_BYTES >> 10
+        );
+    }
+    if first.is_empty() {
         let (header, row) = build(1)?;
-        if !existing.is_empty() {
-            bail!("`{shown}` holds only blank lines; save to a new or empty file");
-        }
         out.extend(csv_line(&header)?);
         out.extend(csv_line(&row)?);
         row_number = 1;
+    } else if first.iter().all(u8::is_ascii_whitespace) {
+        bail!("`{shown}` starts with a blank line; save to a new or empty file");
     } else {
-        let mut reader = csv::ReaderBuilder::new()
+        let found: Vec<String> = match csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(existing.as_slice());
-        let mut records = reader.byte_records();
-        let found: Vec<String> = match records.next() {
+            .from_reader(first.as_slice())
+            .byte_records()
+            .next()
+        {
             Some(Ok(record)) => record
                 .iter()
                 .map(|f| String::from_utf8_lossy(f).into_owned())
                 .collect(),
             _ => bail!("`{shown}` is not a CSV file of saved visits"),
         };
-        let rows = records.count() as u64;
+        let mut rows = 0u64;
+        let mut records = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&mut reader);
+        let mut record = csv::ByteRecord::new();
+        while records
+            .read_byte_record(&mut record)
+            .with_context(|| format!("cannot read `{shown}`"))?
+        {
+            rows += 1;
+        }
+        drop(records);
         row_number = rows + 1;
         let (header, row) = build(row_number)?;
         if found != header {
             bail!(
                 "`{shown}` has other columns than this visit (other instruments, or not a file of saved visits); save to another file\n  file:  {}\n  visit: {}",
-                found.join(","),
+                shorten(&found.join(",")),
                 header.join(",")
             );
         }
-        if existing.last() != Some(&b'\n') {
+        let last = reader.get_ref().last.or_else(|| first.last().copied());
+        if last != Some(b'\n') {
             out.push(b'\n');
         }
         out.extend(csv_line(&row)?);
@@ -284,6 +319,37 @@ pub fn append(
     file.unlock()
         .with_context(|| format!("cannot unlock `{shown}`"))?;
     Ok(row_number)
+}
+
+/// The longest header line read from an existing `--save` file.
+const MAX_HEADER_BYTES: usize = 64 << 10;
+
+/// Passes reads through, remembering the last byte read.
+struct LastByte<R> {
+    inner: R,
+    last: Option<u8>,
+}
+
+impl<R: Read> Read for LastByte<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+}
+
+/// At most 200 characters of a text for a message, marked when cut.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!(
+            "{}... ({} characters in all)",
+            &text[..at],
+            text.chars().count()
+        ),
+        None => text.to_owned(),
+    }
 }
 
 /// Whether others than the owner may read the file (Unix); `None` elsewhere.
