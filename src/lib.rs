@@ -11,6 +11,7 @@ pub mod batch;
 pub mod catalog;
 pub mod diagnostic;
 pub mod instrument;
+pub mod interop;
 pub mod lang;
 pub mod rules;
 pub mod scoring;

@@ -7,6 +7,7 @@ mod common;
 mod compare;
 pub mod cutoffs;
 mod explain;
+mod import;
 mod list;
 mod rules_arg;
 mod score;
@@ -47,6 +48,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Validate cutoffs against a reference standard: Se/Sp, ROC/AUC, optimal cutoffs.
     Cutoffs(cutoffs::CutoffsArgs),
+    /// Import an instrument from a FHIR Questionnaire or a REDCap data dictionary.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
     Visit(visit::VisitArgs),
 }
@@ -68,6 +72,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
+        Command::Import(command) => import::run(command),
     };
     finish(outcome)
 }

@@ -319,7 +319,10 @@ impl Builder<'_> {
         for item in raw {
             if let Some(link_id) = &item.link_id {
                 if link_id.value.trim().is_empty() {
-                    self.error(link_id, format!("item `{}` has an empty link_id", item.id.value));
+                    self.error(
+                        link_id,
+                        format!("item `{}` has an empty link_id", item.id.value),
+                    );
                 } else if let Some(owner) = link_ids.insert(&link_id.value, &item.id.value) {
                     self.error(
                         link_id,
@@ -417,7 +420,10 @@ impl Builder<'_> {
         if !raw.stored.is_empty() && scale.method != ScaleMethod::Sum {
             self.error(
                 &raw.stored[0],
-                format!("scale `{}` has a stored value but is not a sum", raw.id.value),
+                format!(
+                    "scale `{}` has a stored value but is not a sum",
+                    raw.id.value
+                ),
             )
             .expected = Some("`stored:` only on `method: sum` scales".to_owned());
         }

@@ -1,0 +1,1 @@
+//! Scores written back as FHIR Observations (NDJSON).

@@ -1,0 +1,1 @@
+//! FHIR QuestionnaireResponses read as rows for the batch scorer.
