@@ -8,6 +8,7 @@ mod compare;
 pub mod cutoffs;
 mod explain;
 mod import;
+mod interop_args;
 mod list;
 mod rules_arg;
 mod score;

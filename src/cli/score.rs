@@ -30,6 +30,8 @@ pub enum Format {
     Jsonl,
     /// A table for reading on screen.
     Table,
+    /// FHIR Observations (NDJSON), one per scored scale.
+    Fhir,
 }
 
 /// What the item cells hold.
@@ -109,6 +111,8 @@ pub struct ScoreArgs {
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
+    #[command(flatten)]
     catalog: CatalogArgs,
 }
 
@@ -172,6 +176,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         },
         strict: args.strict,
         extra_labels,
+        issue_column: None,
     };
     let input: Box<dyn Read + Send> = if reading_stdin {
         Box::new(io::stdin())
@@ -181,6 +186,10 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot open the input `{}`", args.input.display()))?,
         )
     };
+    // FHIR responses (JSON, a Bundle or NDJSON) are read as rows; CSV passes through.
+    let mut options = options;
+    let fhir = super::interop_args::open_input(input, &instruments, &mut options, &args.fhir)?;
+    let input = fhir.reader;
     let input_name = if reading_stdin {
         "standard input".to_owned()
     } else {
@@ -239,6 +248,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
     if !args.quiet {
         report(&summary, args.output.as_deref());
+        super::interop_args::report(&summary, &instruments, fhir.report.as_ref());
         if let Some(care) = &care_summary {
             report_care(care);
         }
@@ -284,6 +294,24 @@ fn write_all<W: Write>(
             }
             let summary = score_stream(input, instruments, options, &mut sink)?;
             *care_summary = sink.care().map(|c| c.summary().clone());
+            (summary, sink.into_inner()?)
+        }
+        Format::Fhir => {
+            if care.is_some() {
+                return Err(UsageError(
+                    "--format fhir writes scale scores only; drop --rules or use another format"
+                        .to_owned(),
+                )
+                .into());
+            }
+            let mut sink = stepcare::interop::observations::ObservationSink::new(out);
+            let summary = score_stream(input, instruments, options, &mut sink)?;
+            if !args.quiet {
+                eprintln!(
+                    "{} Observation(s) written; {} scale score(s) not computed, so not written",
+                    sink.written, sink.unscored
+                );
+            }
             (summary, sink.into_inner()?)
         }
         Format::Table => {

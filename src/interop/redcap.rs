@@ -206,6 +206,7 @@ pub fn import_form(
         licence: "The labels are the field labels of the REDCap project: they are the user's own data, not stepcare's, and may be under copyright.".to_owned(),
         ..Draft::default()
     };
+    draft.codes.insert("redcap".to_owned(), form.to_owned());
     let mut problems = Vec::new();
     let mut taken = Vec::new();
     let mut one_based = Vec::new();
@@ -353,6 +354,64 @@ pub fn import_form(
         });
     }
     Ok(draft)
+}
+
+/// Which rows of a REDCap export hold which form.
+///
+/// A REDCap export has one row per record, event and repeat instance; a row
+/// holds only the forms of its event (or its one repeating instrument). A
+/// row that does not hold an instrument's form is *not applicable* to it,
+/// not an incomplete form.
+#[derive(Debug, Clone)]
+pub struct ExportPlan {
+    repeat_instrument: Option<usize>,
+    /// Per instrument: its form name and the column of `<form>_complete`.
+    forms: Vec<(String, Option<usize>)>,
+}
+
+impl ExportPlan {
+    /// The plan for a header, or `None` when the input is not a REDCap export.
+    pub fn new(headers: &[String], instruments: &[&crate::instrument::Instrument]) -> Option<Self> {
+        let find = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        let forms: Vec<(String, Option<usize>)> = instruments
+            .iter()
+            .map(|i| {
+                let form = i
+                    .codes
+                    .get("redcap")
+                    .cloned()
+                    .unwrap_or_else(|| i.id.clone());
+                let complete = find(&format!("{form}_complete"));
+                (form, complete)
+            })
+            .collect();
+        let repeat_instrument = find("redcap_repeat_instrument");
+        let is_export = repeat_instrument.is_some()
+            || find("redcap_event_name").is_some()
+            || forms.iter().any(|(_, c)| c.is_some());
+        is_export.then_some(ExportPlan {
+            repeat_instrument,
+            forms,
+        })
+    }
+
+    /// Whether the row does not hold the form of instrument `slot`.
+    pub fn not_applicable(&self, slot: usize, record: &csv::ByteRecord, items: &[usize]) -> bool {
+        let cell = |column: usize| record.get(column).unwrap_or(b"").trim_ascii();
+        let (form, complete) = &self.forms[slot];
+        if let Some(column) = self.repeat_instrument {
+            let repeat = cell(column);
+            if !repeat.is_empty() && !repeat.eq_ignore_ascii_case(form.as_bytes()) {
+                return true;
+            }
+        }
+        let blank = items.iter().all(|&c| c == usize::MAX || cell(c).is_empty());
+        blank && complete.is_none_or(|c| cell(c).is_empty())
+    }
 }
 
 #[cfg(test)]
