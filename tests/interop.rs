@@ -509,3 +509,35 @@ fn bad_fhir_input_is_a_located_error() {
         );
     }
 }
+
+/// Every `stepcare` command in docs/interop.md runs as written (from a
+/// directory that holds the repository's `tests` folder) and succeeds.
+#[cfg(unix)]
+#[test]
+fn the_commands_in_docs_interop_run_as_written() {
+    let doc = std::fs::read_to_string(common::root().join("docs/interop.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(common::root().join("tests"), dir.path().join("tests")).unwrap();
+    let mut in_sh = false;
+    let mut ran = 0;
+    for line in doc.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        if let Some(path) = line.strip_prefix("mkdir -p ") {
+            std::fs::create_dir_all(dir.path().join(path)).unwrap();
+        } else if let Some(command) = line.strip_prefix("stepcare ") {
+            let args: Vec<&str> = command.split_whitespace().collect();
+            let output = stepcare().current_dir(dir.path()).args(&args).output().unwrap();
+            assert!(output.status.success(), "{line}\n{}", transcript(&output));
+            ran += 1;
+        } else {
+            panic!("docs/interop.md: a line the test cannot run: {line}");
+        }
+    }
+    assert!(ran >= 10, "only {ran} commands found");
+}

@@ -17,11 +17,11 @@ use stepcare::interop::fhir;
 use stepcare::interop::responses::{self, Opened, Report};
 
 /// Options for reading FHIR QuestionnaireResponses.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct FhirInputArgs {
     /// For FHIR responses: the Questionnaire they answer; its item codes match linkIds to items.
     #[arg(long, value_name = "FILE")]
-    questionnaire: Option<PathBuf>,
+    pub questionnaire: Option<PathBuf>,
 }
 
 /// Opens the input of a batch command, detecting FHIR JSON from its content.

@@ -62,7 +62,7 @@ pub struct ScoreArgs {
     /// Instrument to score (repeatable: `--instrument epds --instrument gad7`).
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// The export to score: a CSV file, or `-` for standard input.
+    /// The export to score: a CSV file, FHIR QuestionnaireResponses (JSON, a Bundle or NDJSON), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
     /// Where to write the results (written atomically); standard output if absent.
