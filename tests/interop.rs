@@ -532,7 +532,11 @@ fn the_commands_in_docs_interop_run_as_written() {
             std::fs::create_dir_all(dir.path().join(path)).unwrap();
         } else if let Some(command) = line.strip_prefix("stepcare ") {
             let args: Vec<&str> = command.split_whitespace().collect();
-            let output = stepcare().current_dir(dir.path()).args(&args).output().unwrap();
+            let output = stepcare()
+                .current_dir(dir.path())
+                .args(&args)
+                .output()
+                .unwrap();
             assert!(output.status.success(), "{line}\n{}", transcript(&output));
             ran += 1;
         } else {

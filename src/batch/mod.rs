@@ -232,8 +232,11 @@ pub struct Summary {
     pub not_applicable: u64,
     /// Rows with at least one flag raised.
     pub flagged: u64,
-    /// Rows with at least one urgent flag raised.
+    /// Rows with at least one urgent flag raised, or unknown (its item left
+    /// unanswered or invalid on a form that was given: ask it today).
     pub urgent: u64,
+    /// Of those, rows where an urgent flag is unknown and none is raised.
+    pub unanswered_critical: u64,
     /// Comparisons of stored values, one per scale that has them.
     pub stored: Vec<stored::StoredTally>,
 }
@@ -498,6 +501,11 @@ fn score_decoded<R: Read + Send>(
             {
                 not_applicable += 1;
                 applicable[slot] = false;
+                if !plain[slot] {
+                    // Scores are reused from row to row: never leave another row's behind.
+                    answers[slot].fill(Answer::Missing);
+                    scorers[slot].score_into(&answers[slot], Context::default(), &mut scores[slot]);
+                }
                 continue;
             }
             // An age-banded instrument: the age chooses the interval, whose
@@ -679,13 +687,14 @@ fn score_decoded<R: Read + Send>(
         if row.scores.iter().any(|s| !s.flags.is_empty()) {
             summary.flagged += 1;
         }
-        if row
-            .scores
-            .iter()
-            .zip(instruments)
-            .any(|(s, i)| s.has_urgent_flag(i))
-        {
+        let pairs = || row.scores.iter().zip(instruments);
+        if pairs().any(|(s, i)| s.has_urgent_flag(i)) {
             summary.urgent += 1;
+        } else if pairs().any(|(s, i)| {
+            !s.is_blank(i) && (0..i.flags.len()).any(|f| i.flags[f].urgent && s.flag_unknown(i, f))
+        }) {
+            summary.urgent += 1;
+            summary.unanswered_critical += 1;
         }
         sink.row(&layout, &row)?;
         Ok(())

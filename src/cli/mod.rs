@@ -7,6 +7,7 @@ mod common;
 mod compare;
 pub mod cutoffs;
 mod explain;
+mod followup;
 mod import;
 mod interop_args;
 mod list;
@@ -54,6 +55,9 @@ pub enum Command {
     Import(import::ImportCommand),
     /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
     Visit(visit::VisitArgs),
+    /// Who is due, overdue, or had an urgent result no later visit closed, from saved visits and exports.
+    #[command(name = "follow-up")]
+    FollowUp(followup::FollowUpArgs),
 }
 
 /// An error in how the command was called (exit code 2), found after parsing.
@@ -74,6 +78,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
         Command::Import(command) => import::run(command),
+        Command::FollowUp(args) => followup::run(args),
     };
     finish(outcome)
 }
