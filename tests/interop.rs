@@ -545,3 +545,44 @@ fn the_commands_in_docs_interop_run_as_written() {
     }
     assert!(ran >= 10, "only {ran} commands found");
 }
+
+#[test]
+fn responses_to_another_questionnaire_are_counted_in_a_warning() {
+    let (dir, output) = import_into(
+        &["tests/fixtures/fhir/phq9-ordinalvalue.questionnaire.json"],
+        "phq9-test",
+    );
+    assert!(output.status.success(), "{}", transcript(&output));
+    // Flags are not imported; the lint says which critical item loses its flag.
+    assert!(
+        stderr(&output)
+            .contains("`phq9` raises the URGENT flag `self_harm` when item `q9` scores 1 or more"),
+        "{}",
+        transcript(&output)
+    );
+    let output = run(&[
+        "score",
+        "--instruments",
+        dir.path().to_str().unwrap(),
+        "--instrument",
+        "phq9-test",
+        "--input",
+        "tests/fixtures/fhir/phq9-responses.ndjson",
+        "--format",
+        "jsonl",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("WARNING: 1 response(s) answer another Questionnaire than `http://example.org/Questionnaire/phq9-test`: row 7 (`http://example.org/Questionnaire/other`)"),
+        "{err}"
+    );
+    // The imported instrument matches the responses by its linkIds and LOINC codes alike.
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&output).lines().next().unwrap()).unwrap();
+    assert_eq!(first["results"]["phq9-test"]["scales"]["total"]["score"], 8);
+    assert_eq!(
+        first["results"]["phq9-test"]["scales"]["total"]["agrees"],
+        true
+    );
+}

@@ -158,6 +158,22 @@ pub fn differences(ours: &Instrument, theirs: &Instrument) -> Vec<String> {
             }
         }
     }
+    // Flags are never imported: say which critical items lose theirs.
+    for flag in &theirs.flags {
+        let same = ours
+            .flags
+            .iter()
+            .any(|f| f.id == flag.id && f.at_least == flag.at_least);
+        if !same {
+            out.push(format!(
+                "{b} raises the {}flag `{}` when item `{}` scores {} or more; {a} has no such flag (score with {b} to keep it)",
+                if flag.urgent { "URGENT " } else { "" },
+                flag.id,
+                theirs.items[flag.item].id,
+                flag.at_least
+            ));
+        }
+    }
     for scale in &ours.scales {
         let Some(vetted) = scale_pair(scale, theirs) else {
             continue;

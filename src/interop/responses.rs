@@ -42,6 +42,20 @@ struct Matcher {
 }
 
 impl Matcher {
+    /// The targets of a linkId; a path-like linkId (`/44249-1/44250-9`) also
+    /// matches by its last part when that is a LOINC-style code.
+    fn lookup(&self, link_id: &str) -> Option<&Vec<Target>> {
+        self.by_link.get(link_id).or_else(|| {
+            let last = link_id.rsplit('/').next()?;
+            let loinc_like = last.len() > 2
+                && last.as_bytes()[last.len() - 2] == b'-'
+                && last.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+            (last != link_id && loinc_like)
+                .then(|| self.by_link.get(last))
+                .flatten()
+        })
+    }
+
     fn add(&mut self, link_id: &str, target: Target) {
         let targets = self.by_link.entry(link_id.to_owned()).or_default();
         if !targets.contains(&target) {
@@ -735,7 +749,7 @@ impl ResponseReader {
                 problems.push("an item without a linkId".to_owned());
                 continue;
             }
-            let targets = self.matcher.by_link.get(&link_id).cloned();
+            let targets = self.matcher.lookup(&link_id).cloned();
             if !children.is_empty() && !answers.is_empty() {
                 problems.push(format!(
                     "linkId `{link_id}` is a group (it has items) but also has answers"
@@ -832,6 +846,18 @@ impl ResponseReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_like_link_ids_match_by_their_loinc_part() {
+        let mut matcher = Matcher::default();
+        matcher.add("44250-9", Target::Item(0, 0));
+        assert_eq!(
+            matcher.lookup("/44249-1/44250-9"),
+            Some(&vec![Target::Item(0, 0)])
+        );
+        assert_eq!(matcher.lookup("/44250-9"), Some(&vec![Target::Item(0, 0)]));
+        assert_eq!(matcher.lookup("group/q1"), None);
+    }
 
     #[test]
     fn json_is_told_from_csv() {
