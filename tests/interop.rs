@@ -69,9 +69,9 @@ fn import_fhir_reads_ordinal_values_flattens_groups_and_keeps_the_total_as_a_sto
     let err = stderr(&output);
     // The unscored difficulty question is listed with its linkId, not turned into zeros.
     assert!(err.contains("`/69722-7`: no option has points"), "{err}");
-    // Lint against the shipped PHQ-9: same items and points, other missing-data rule and no bands.
+    // Lint against the shipped PHQ-9: same items and points; other missing-data rule, no bands, no flag.
     assert!(
-        err.contains("differs from the shipped `phq9` in 2 way(s)"),
+        err.contains("differs from the shipped `phq9` in 3 way(s)"),
         "{err}"
     );
     assert!(!err.contains("scores its options"), "{err}");
