@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod diagnostic;
 pub mod followup;
 pub mod instrument;
+pub mod interop;
 pub mod lang;
 pub mod rules;
 pub mod scoring;

@@ -205,9 +205,15 @@ pub fn plan_columns(
             // Age and concern columns are planned by `ages::plan_age_columns`.
             continue;
         }
+        if instruments[inst].item_index(item_id).is_none()
+            && instruments[inst].scale_index(item_id).is_some()
+        {
+            // A stored value of a scale, planned by `stored::plan`.
+            continue;
+        }
         let Some(item) = instruments[inst].item_index(item_id) else {
             return Err(ColumnError::BadMap(format!(
-                "column map: instrument `{inst_id}` has no item `{item_id}` (for `{header}`)"
+                "column map: instrument `{inst_id}` has no item or scale `{item_id}` (for `{header}`)"
             )));
         };
         if let Some(column) = index.find_mapped(header)? {

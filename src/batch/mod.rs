@@ -12,6 +12,7 @@ mod columns;
 pub mod input;
 pub mod output;
 mod pipeline;
+pub mod stored;
 mod values;
 
 use std::collections::BTreeMap;
@@ -44,6 +45,10 @@ pub struct BatchOptions {
     pub strict: bool,
     /// Extra wording per (instrument, item, option) accepted in label mode.
     pub extra_labels: Vec<(String, String, usize, String)>,
+    /// A column whose text, when not blank, makes the row invalid with that
+    /// text as the reason (how a reader of another format, such as FHIR
+    /// responses, reports a record it could not turn into cells).
+    pub issue_column: Option<String>,
 }
 
 /// What a batch is scoring, known once the header has been read.
@@ -59,6 +64,15 @@ pub struct Layout<'a> {
     pub delimiter: u8,
     /// What the item cells hold.
     pub values: ValueKind,
+    /// Per instrument and scale, the column holding a stored value of the scale, if any.
+    pub stored: Vec<Vec<Option<usize>>>,
+}
+
+impl Layout<'_> {
+    /// The column of the stored value of a scale, if the input has one.
+    pub fn stored_column(&self, slot: usize, scale: usize) -> Option<usize> {
+        self.stored.get(slot)?.get(scale).copied().flatten()
+    }
 }
 
 /// One scored input row.
@@ -76,6 +90,16 @@ pub struct ScoredRow<'a> {
     pub answers: &'a [Vec<Answer>],
     /// Why the row is incomplete or invalid.
     pub issues: &'a [RowIssue],
+    /// Per instrument and scale, the stored value and its agreement (empty
+    /// for an instrument without stored values).
+    pub stored: &'a [Vec<stored::StoredCheck>],
+}
+
+impl ScoredRow<'_> {
+    /// The stored-value check of a scale, when the input has a stored value for it.
+    pub fn stored_check(&self, slot: usize, scale: usize) -> Option<&stored::StoredCheck> {
+        self.stored.get(slot)?.get(scale)
+    }
 }
 
 impl ScoredRow<'_> {
@@ -205,6 +229,8 @@ pub struct Summary {
     pub incomplete: u64,
     /// Rows with an invalid value.
     pub invalid: u64,
+    /// Rows that hold none of the chosen forms (REDCap rows of another instrument or event).
+    pub not_applicable: u64,
     /// Rows with at least one flag raised.
     pub flagged: u64,
     /// Rows with at least one urgent flag raised, or unknown (its item left
@@ -214,6 +240,8 @@ pub struct Summary {
     pub blank_lines: u64,
     /// Of those, rows where an urgent flag is unknown and none is raised.
     pub unanswered_critical: u64,
+    /// Comparisons of stored values, one per scale that has them.
+    pub stored: Vec<stored::StoredTally>,
 }
 
 /// Why a batch could not be scored.
@@ -438,12 +466,19 @@ fn score_decoded<R: Read + Send>(
         .iter()
         .map(|c| c.trim().as_bytes().to_vec())
         .collect();
+    let stored_plan = stored::plan(&headers, instruments, &options.map);
+    let redcap = crate::interop::redcap::ExportPlan::new(&headers, instruments);
+    let issue_column = options
+        .issue_column
+        .as_ref()
+        .and_then(|name| headers.iter().position(|h| h == name));
     let layout = Layout {
         instruments: instruments.to_vec(),
         headers,
         columns,
         delimiter,
         values: options.values,
+        stored: stored_plan,
     };
     sink.begin(&layout)?;
 
@@ -459,6 +494,37 @@ fn score_decoded<R: Read + Send>(
         .collect();
     let mut issues: Vec<RowIssue> = Vec::new();
     let mut summary = Summary::default();
+    // Stored values: one check per scale of an instrument that has any.
+    let mut stored_checks: Vec<Vec<stored::StoredCheck>> = layout
+        .stored
+        .iter()
+        .map(|scales| {
+            if scales.iter().any(Option::is_some) {
+                vec![stored::StoredCheck::default(); scales.len()]
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let mut applicable = vec![true; instruments.len()];
+    let mut tallies: Vec<(usize, usize, stored::StoredTally)> = Vec::new();
+    for (slot, scales) in layout.stored.iter().enumerate() {
+        for (scale, column) in scales.iter().enumerate() {
+            if column.is_some() {
+                tallies.push((
+                    slot,
+                    scale,
+                    stored::StoredTally {
+                        scale: format!(
+                            "{}.{}",
+                            instruments[slot].id, instruments[slot].scales[scale].id
+                        ),
+                        ..Default::default()
+                    },
+                ));
+            }
+        }
+    }
     // Instruments with neither age bands nor concern boxes read every item
     // from its column whatever the row says, so they are read and scored on
     // the reading thread, next to the parsing (see `pipeline`); the other
@@ -501,8 +567,35 @@ fn score_decoded<R: Read + Send>(
             });
             status = Status::Invalid;
         }
+        // A record the input's reader could not turn into cells: its reason
+        // alone explains the row (no "items missing" for every scale).
+        let mut record_problem = false;
+        if let Some(column) = issue_column {
+            let cell = record.get(column).unwrap_or(b"");
+            if !cell.is_empty() {
+                record_problem = true;
+                issues.push(RowIssue::Other(String::from_utf8_lossy(cell).into_owned()));
+                status = Status::Invalid;
+            }
+        }
+        let mut not_applicable = 0;
+        applicable.fill(true);
         for (slot, instrument) in instruments.iter().enumerate() {
             let item_columns = &layout.columns.items[slot];
+            // A REDCap row of another instrument or event: accounted for as not applicable.
+            if redcap
+                .as_ref()
+                .is_some_and(|plan| plan.not_applicable(slot, record, item_columns))
+            {
+                not_applicable += 1;
+                applicable[slot] = false;
+                if !plain[slot] {
+                    // Scores are reused from row to row: never leave another row's behind.
+                    answers[slot].fill(Answer::Missing);
+                    scorers[slot].score_into(&answers[slot], Context::default(), &mut scores[slot]);
+                }
+                continue;
+            }
             // An age-banded instrument: the age chooses the interval, whose
             // items alone are read.
             let (interval, age) = match &instrument.age_banding {
@@ -616,7 +709,7 @@ fn score_decoded<R: Read + Send>(
             }
             let instrument_status = scores[slot].status();
             let scored = instrument.age_banding.is_none() || interval.is_some();
-            if instrument_status == Status::Incomplete && scored {
+            if instrument_status == Status::Incomplete && scored && !record_problem {
                 for (scale, result) in scores[slot].scales.iter().enumerate() {
                     if result.score.is_none() && result.invalid == 0 {
                         issues.push(RowIssue::Unscored {
@@ -628,6 +721,9 @@ fn score_decoded<R: Read + Send>(
             }
             status = status.max(instrument_status);
         }
+        if not_applicable > 0 && not_applicable == instruments.len() && status == Status::Ok {
+            status = Status::NotApplicable;
+        }
         if check_utf8 {
             for (name, index) in &layout.columns.keep {
                 if std::str::from_utf8(record.get(*index).unwrap_or(b"")).is_err() {
@@ -638,6 +734,22 @@ fn score_decoded<R: Read + Send>(
                 }
             }
         }
+        for (slot, scale, tally) in &mut tallies {
+            if !applicable[*slot] {
+                stored_checks[*slot][*scale] = stored::StoredCheck::default();
+                continue;
+            }
+            let column = layout.stored[*slot][*scale].unwrap_or(usize::MAX);
+            let check = stored::check(
+                record.get(column).unwrap_or(b""),
+                &instruments[*slot].scales[*scale],
+                &scores[*slot].scales[*scale],
+                &answers[*slot],
+                &instruments[*slot].items,
+            );
+            tally.add(&check);
+            stored_checks[*slot][*scale] = check;
+        }
         let row = ScoredRow {
             number: summary.rows,
             status,
@@ -645,6 +757,7 @@ fn score_decoded<R: Read + Send>(
             scores,
             answers,
             issues: &issues,
+            stored: &stored_checks,
         };
         if status == Status::Invalid && options.strict {
             return Err(BatchError::Strict {
@@ -656,6 +769,7 @@ fn score_decoded<R: Read + Send>(
         match status {
             Status::Ok => summary.ok += 1,
             Status::Incomplete => summary.incomplete += 1,
+            Status::NotApplicable => summary.not_applicable += 1,
             Status::Invalid => summary.invalid += 1,
         }
         if row.scores.iter().any(|s| !s.flags.is_empty()) {
@@ -679,6 +793,7 @@ fn score_decoded<R: Read + Send>(
     }
     summary.blank_lines = structure.blank_lines();
     sink.finish()?;
+    summary.stored = tallies.into_iter().map(|(_, _, tally)| tally).collect();
     Ok(summary)
 }
 

@@ -121,7 +121,7 @@ impl<W: Write> CsvSink<W> {
             }
         }));
         header.push("status".to_owned());
-        for instrument in &layout.instruments {
+        for (slot, instrument) in layout.instruments.iter().enumerate() {
             if with_answers {
                 for item in &instrument.items {
                     header.push(format!("{}.{}", instrument.id, item.id));
@@ -132,10 +132,14 @@ impl<W: Write> CsvSink<W> {
                     header.push(format!("{}.{field}", instrument.id));
                 }
             }
-            for scale in &instrument.scales {
+            for (index, scale) in instrument.scales.iter().enumerate() {
                 header.push(format!("{}.{}", instrument.id, scale.id));
                 if !scale.bands.is_empty() {
                     header.push(format!("{}.{}.band", instrument.id, scale.id));
+                }
+                if layout.stored_column(slot, index).is_some() {
+                    header.push(format!("{}.{}.stored", instrument.id, scale.id));
+                    header.push(format!("{}.{}.agrees", instrument.id, scale.id));
                 }
             }
             if !instrument.flags.is_empty() {
@@ -206,7 +210,8 @@ impl<W: Write> RowSink for CsvSink<W> {
                     }
                 }
             }
-            for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
+            for (index, (scale, scored)) in instrument.scales.iter().zip(&result.scales).enumerate()
+            {
                 buf.clear();
                 if let Some(score) = scored.score {
                     write_score(buf, score);
@@ -217,6 +222,19 @@ impl<W: Write> RowSink for CsvSink<W> {
                         .band
                         .map_or(&b""[..], |b| scale.bands[b].id.as_bytes());
                     out.push_field(band);
+                }
+                if layout.stored_column(slot, index).is_some() {
+                    let check = row.stored_check(slot, index).copied().unwrap_or_default();
+                    buf.clear();
+                    if let Some(value) = check.value {
+                        write_score(buf, value);
+                    }
+                    out.push_field(buf);
+                    out.push_field(match check.agrees {
+                        Some(true) => b"true",
+                        Some(false) => b"false",
+                        None => b"",
+                    });
                 }
             }
             if !instrument.flags.is_empty() {
@@ -301,14 +319,17 @@ pub fn row_json(layout: &Layout<'_>, row: &ScoredRow<'_>, with_answers: bool) ->
     for (slot, instrument) in layout.instruments.iter().enumerate() {
         let result = &row.scores[slot];
         let mut scales = Map::new();
-        for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
+        for (index, (scale, scored)) in instrument.scales.iter().zip(&result.scales).enumerate() {
             let band = scored
                 .band
                 .map_or(Value::Null, |b| Value::String(scale.bands[b].id.clone()));
-            scales.insert(
-                scale.id.clone(),
-                json!({"score": score_json(scored.score), "band": band}),
-            );
+            let mut object = json!({"score": score_json(scored.score), "band": band});
+            if layout.stored_column(slot, index).is_some() {
+                let check = row.stored_check(slot, index).copied().unwrap_or_default();
+                object["stored"] = score_json(check.value);
+                object["agrees"] = check.agrees.map_or(Value::Null, Value::Bool);
+            }
+            scales.insert(scale.id.clone(), object);
         }
         let flags: Vec<&str> = result
             .flags

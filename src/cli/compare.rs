@@ -232,7 +232,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         list: args.list.clone().map(|name| (name, None)),
         stats: Stats::default(),
     };
-    let options = BatchOptions {
+    let mut options = BatchOptions {
         values: match args.values {
             Values::Points => ValueKind::Points,
             Values::Position => ValueKind::Position,
@@ -242,6 +242,14 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     };
     let file = File::open(&args.input)
         .with_context(|| format!("cannot open the input `{}`", args.input.display()))?;
+    // FHIR responses are read as rows too (one per response).
+    let file = super::interop_args::open_input(
+        Box::new(file),
+        &instruments,
+        &mut options,
+        &Default::default(),
+    )?
+    .reader;
     score_stream(file, &instruments, &options, &mut sink)
         .with_context(|| format!("scoring `{}`", args.input.display()))?;
     let stats = sink.stats;

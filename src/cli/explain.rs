@@ -265,12 +265,20 @@ fn read_row(
         columns: Vec::new(),
         found: None,
     };
-    let options = BatchOptions {
+    let mut options = BatchOptions {
         values: value_kind(values),
         ..BatchOptions::default()
     };
     let file =
         File::open(path).with_context(|| format!("cannot open the input `{}`", path.display()))?;
+    // FHIR responses are read as rows too (one per response).
+    let file = super::interop_args::open_input(
+        Box::new(file),
+        instruments,
+        &mut options,
+        &Default::default(),
+    )?
+    .reader;
     let summary = score_stream(file, instruments, &options, &mut capture)
         .with_context(|| format!("reading `{}`", path.display()))?;
     capture.found.ok_or_else(|| {

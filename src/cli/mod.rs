@@ -8,6 +8,8 @@ mod compare;
 pub mod cutoffs;
 mod explain;
 mod followup;
+mod import;
+mod interop_args;
 mod list;
 mod outfile;
 mod rules_arg;
@@ -49,6 +51,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Validate cutoffs against a reference standard: Se/Sp, ROC/AUC, optimal cutoffs.
     Cutoffs(cutoffs::CutoffsArgs),
+    /// Import an instrument from a FHIR Questionnaire or a REDCap data dictionary.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
     Visit(visit::VisitArgs),
     /// Who is due, overdue, or had an urgent result no later visit closed, from saved visits and exports.
@@ -73,6 +78,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
+        Command::Import(command) => import::run(command),
         Command::FollowUp(args) => followup::run(args),
     };
     finish(outcome)

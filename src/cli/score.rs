@@ -31,6 +31,8 @@ pub enum Format {
     Jsonl,
     /// A table for reading on screen.
     Table,
+    /// FHIR Observations (NDJSON), one per scored scale.
+    Fhir,
 }
 
 /// What the item cells hold.
@@ -61,7 +63,7 @@ pub struct ScoreArgs {
     /// Instrument to score (repeatable: `--instrument epds --instrument gad7`).
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// The export to score: a CSV file, or `-` for standard input.
+    /// The export to score: a CSV file, FHIR QuestionnaireResponses (JSON, a Bundle or NDJSON), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
     /// Where to write the results (written atomically); standard output if absent.
@@ -109,6 +111,8 @@ pub struct ScoreArgs {
     /// No summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
     #[command(flatten)]
     catalog: CatalogArgs,
 }
@@ -175,6 +179,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         },
         strict: args.strict,
         extra_labels,
+        issue_column: None,
     };
     let input: Box<dyn Read + Send> = if reading_stdin {
         Box::new(io::stdin())
@@ -184,6 +189,10 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot open the input `{}`", args.input.display()))?,
         )
     };
+    // FHIR responses (JSON, a Bundle or NDJSON) are read as rows; CSV passes through.
+    let mut options = options;
+    let fhir = super::interop_args::open_input(input, &instruments, &mut options, &args.fhir)?;
+    let input = fhir.reader;
     let input_name = if reading_stdin {
         "standard input".to_owned()
     } else {
@@ -242,6 +251,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
     if !args.quiet {
         report(&summary, args.output.as_deref());
+        super::interop_args::report(&summary, &instruments, fhir.report.as_ref());
         if let Some(care) = &care_summary {
             report_care(care);
         }
@@ -287,6 +297,24 @@ fn write_all<W: Write>(
             }
             let summary = score_stream(input, instruments, options, &mut sink)?;
             *care_summary = sink.care().map(|c| c.summary().clone());
+            (summary, sink.into_inner()?)
+        }
+        Format::Fhir => {
+            if care.is_some() {
+                return Err(UsageError(
+                    "--format fhir writes scale scores only; drop --rules or use another format"
+                        .to_owned(),
+                )
+                .into());
+            }
+            let mut sink = stepcare::interop::observations::ObservationSink::new(out);
+            let summary = score_stream(input, instruments, options, &mut sink)?;
+            if !args.quiet {
+                eprintln!(
+                    "{} Observation(s) written; {} scale score(s) not computed, so not written",
+                    sink.written, sink.unscored
+                );
+            }
             (summary, sink.into_inner()?)
         }
         Format::Table => {

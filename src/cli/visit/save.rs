@@ -75,6 +75,7 @@ pub fn record(
         },
         delimiter: b',',
         // The session stores only valid options, so no cell is ever reported as invalid.
+        stored: Vec::new(),
         values: ValueKind::Position,
     };
     let scores: Vec<InstrumentScore> = session.scores();
@@ -100,6 +101,7 @@ pub fn record(
         scores: &scores,
         answers: session.answers(),
         issues: &issues,
+        stored: &[],
     };
     let mut sink = CsvSink::new(Vec::new(), b',', true);
     let with_care = match advice.care(lang) {
