@@ -19,8 +19,15 @@ fn visit(args: &[&str], input: &str) -> std::process::Output {
         .expect("stepcare runs")
 }
 
-/// Replaces RFC 3339 timestamps (`2026-11-23T05:41:07Z`) so snapshots are stable.
+/// Replaces RFC 3339 timestamps (`2026-11-23T05:41:07Z`, or with an offset
+/// `+01:00`) so snapshots are stable.
 fn redact_timestamps(text: &str) -> String {
+    let text = &text
+        .replace("+00:00", "Z")
+        .chars()
+        .collect::<String>();
+    let text = offsets_to_z(text);
+    let text = text.as_str();
     let bytes = text.as_bytes();
     let shape = b"dddd-dd-ddTdd:dd:ddZ";
     let mut out = String::new();
@@ -38,6 +45,30 @@ fn redact_timestamps(text: &str) -> String {
             let c = text[i..].chars().next().unwrap();
             out.push(c);
             i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// `2026-11-23T10:41:07+01:00` → `2026-11-23T10:41:07Z`: the offset depends on the machine.
+fn offsets_to_z(text: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let offset = i >= 8
+            && matches!(chars[i], '+' | '-')
+            && chars[i - 3] == ':'
+            && chars[i - 6] == ':'
+            && chars.get(i + 3) == Some(&':')
+            && chars[i + 1..(i + 6).min(chars.len())].len() == 5
+            && [1, 2, 4, 5].iter().all(|&k| chars[i + k].is_ascii_digit());
+        if offset {
+            out.push('Z');
+            i += 6;
+        } else {
+            out.push(chars[i]);
+            i += 1;
         }
     }
     out
@@ -249,7 +280,20 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
     let save = dir.path().join("visits.csv");
     let path = save.to_str().unwrap();
     let first = visit(
-        &["--lang", "en", "--save", path, "--id", "study-17"],
+        &[
+            "--lang",
+            "en",
+            "--save",
+            path,
+            "--id",
+            "study-17",
+            "--rules",
+            "no-default",
+            "--date",
+            "2026-11-23",
+            "--set",
+            "previous_level=1",
+        ],
         "2\n2\n2\n2\n3\n3\n3\n3\n3\n4\n",
     );
     assert_eq!(first.status.code(), Some(0));
@@ -258,7 +302,16 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
     );
     // The second visit skips item 3 and uses the Norwegian default rule table.
     let second = visit(
-        &["--lang", "nb", "--save", path, "--rules", "no-default"],
+        &[
+            "--lang",
+            "nb",
+            "--save",
+            path,
+            "--rules",
+            "no-default",
+            "--date",
+            "2026-11-20",
+        ],
         "1\n1\n\n1\n4\n4\n4\n4\n4\n2\n",
     );
     assert_eq!(second.status.code(), Some(0));
@@ -285,21 +338,27 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
             "--with-answers",
         ])
         .args(["--rules", "no-default", "--lang", "nb", "--quiet"])
-        .args([
-            "--keep",
-            "id",
-            "--keep",
-            "timestamp",
-            "--keep",
-            "respondent",
-        ])
+        .args(
+            [
+                "id",
+                "visit_date",
+                "timestamp",
+                "respondent",
+                "previous_level",
+                "suspected_psychosis",
+                "red_flags",
+                "immediate_danger",
+            ]
+            .iter()
+            .flat_map(|c| ["--keep", c]),
+        )
         .output()
         .unwrap();
     assert_eq!(batch.status.code(), Some(0));
     let batch = String::from_utf8(batch.stdout).unwrap();
     let without_visit_columns = |line: &str| {
         let fields: Vec<&str> = line.split(',').collect();
-        fields[..fields.len() - 3].join(",")
+        fields[..fields.len() - 4].join(",")
     };
     let saved: Vec<&str> = text.lines().collect();
     let scored: Vec<&str> = batch.lines().collect();
