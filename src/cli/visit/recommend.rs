@@ -301,19 +301,13 @@ impl Advice {
                 ..
             } => (table, recommendation),
         };
+        // The same-day marker heads the result already.
         let _ = writeln!(
             out,
             "{}: {}",
             label(Msg::CareLevelLabel),
             self.level_text(lang)
         );
-        if recommendation.urgent {
-            let _ = writeln!(
-                out,
-                "  {}",
-                style.alarm(&format!("!!! {}", table.urgent_name.get(lang)))
-            );
-        }
         // Why there is no level, in the visit's language (the library's reasons are English).
         match recommendation.trace.outcome.decision {
             Decision::Level(_) => {}
@@ -358,14 +352,6 @@ impl Advice {
                 missing.join("; ")
             );
         }
-        let _ = writeln!(
-            out,
-            "{}: {} ({} {})",
-            Msg::RuleTableLabel.get(lang),
-            table.name.get(lang),
-            table.id,
-            table.version
-        );
         out
     }
 
@@ -382,6 +368,15 @@ impl Advice {
         else {
             return out;
         };
+        let _ = writeln!(
+            out,
+            "{}: {} ({} {})",
+            Msg::RuleTableLabel.get(lang),
+            table.name.get(lang),
+            table.id,
+            table.version
+        );
+        out.push('\n');
         if !recommendation.referrals.is_empty() {
             let _ = writeln!(out, "{}:", label(Msg::ReferralsLabel));
             for referral in &recommendation.referrals {

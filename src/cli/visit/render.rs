@@ -365,18 +365,31 @@ pub fn summary(
     if !warnings.is_empty() {
         out.push('\n');
     }
-    let _ = writeln!(
-        out,
-        "{} · {}",
-        style.bold(Msg::ResultHeading.get(lang)),
-        Msg::RespondentLine.fill(
-            lang,
-            &[("respondent", &respondent_name(shown.respondent, lang))]
-        )
+    let respondent = Msg::RespondentLine.fill(
+        lang,
+        &[("respondent", &respondent_name(shown.respondent, lang))],
     );
+    // One instrument: its name goes in the heading, to keep the result on one screen.
+    let single = session.instruments().len() == 1;
+    if single {
+        let _ = writeln!(
+            out,
+            "{}: {} · {respondent}",
+            style.bold(Msg::ResultHeading.get(lang)),
+            session.instruments()[0].name.get(lang)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{} · {respondent}",
+            style.bold(Msg::ResultHeading.get(lang))
+        );
+    }
     for index in 0..session.instruments().len() {
-        out.push('\n');
-        out.push_str(&instrument_block(session, wording, index, style));
+        if !single {
+            out.push('\n');
+        }
+        out.push_str(&instrument_block(session, wording, index, !single, style));
     }
     out.push('\n');
     out.push_str(&advice.summary(lang, style));
@@ -445,13 +458,16 @@ fn instrument_block(
     session: &VisitSession<'_>,
     wording: &Wording,
     index: usize,
+    named: bool,
     style: Style,
 ) -> String {
     let lang = wording.lang;
     let instrument = session.instruments()[index];
     let score = &session.scores()[index];
     let mut out = String::new();
-    let _ = writeln!(out, "{}", style.bold(instrument.name.get(lang)));
+    if named {
+        let _ = writeln!(out, "{}", style.bold(instrument.name.get(lang)));
+    }
     let mut rows: Vec<(String, String)> = Vec::new();
     rows.extend(form_rows(session, index, lang));
     let scales = score.scales_of(instrument);
