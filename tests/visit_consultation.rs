@@ -372,7 +372,7 @@ mod terminal {
     use std::process::Command;
     use std::time::Duration;
 
-    use expectrl::{Expect, Regex, Session};
+    use expectrl::{Expect, Session};
 
     const UP: &str = "\x1b[A";
     const DOWN: &str = "\x1b[B";

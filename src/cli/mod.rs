@@ -7,6 +7,7 @@ mod common;
 mod compare;
 pub mod cutoffs;
 mod explain;
+mod followup;
 mod list;
 mod rules_arg;
 mod score;
@@ -49,6 +50,9 @@ pub enum Command {
     Cutoffs(cutoffs::CutoffsArgs),
     /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
     Visit(visit::VisitArgs),
+    /// Who is due, overdue, or had an urgent result no later visit closed, from saved visits and exports.
+    #[command(name = "follow-up")]
+    FollowUp(followup::FollowUpArgs),
 }
 
 /// An error in how the command was called (exit code 2), found after parsing.
@@ -68,6 +72,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
+        Command::FollowUp(args) => followup::run(args),
     };
     finish(outcome)
 }

@@ -495,10 +495,16 @@ fn report(summary: &Summary, output: Option<&Path>) {
             String::new()
         }
     );
-    if summary.urgent > 0 {
+    let raised = summary.urgent - summary.unanswered_critical;
+    if raised > 0 {
         eprintln!(
-            "WARNING: {} row(s) have an URGENT flag (for example an endorsed self-harm item): act on them today.",
-            summary.urgent
+            "WARNING: {raised} row(s) have an URGENT flag (for example an endorsed self-harm item): act on them today."
+        );
+    }
+    if summary.unanswered_critical > 0 {
+        eprintln!(
+            "WARNING: {} row(s) leave a critical item unanswered (for example the self-harm item): ask it today; a blank is not a no.",
+            summary.unanswered_critical
         );
     }
     if let Some(path) = output {
@@ -515,7 +521,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Reads a column map: a YAML mapping from export header to `instrument.item`.
-fn read_map(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+pub(super) fn read_map(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     let text = read_file(path)?;
     let shown = path.display().to_string();
     stepcare::yaml::parse::<BTreeMap<String, String>>(&shown, &text)

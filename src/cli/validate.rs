@@ -115,8 +115,13 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 let summary = match &table {
                     Some(table) => {
                         let report = analysis::analyze(table);
+                        let schedule = match table.schedule.len() {
+                            0 => String::new(),
+                            1 => ", 1 planned screening".to_owned(),
+                            n => format!(", {n} planned screenings"),
+                        };
                         format!(
-                            "rule table `{}`: {} levels, {} referral targets, {} inputs, {} rules; all {} distinguishable cases get a decision and keep their urgent flags",
+                            "rule table `{}`: {} levels, {} referral targets, {} inputs, {} rules{schedule}; all {} distinguishable cases get a decision and keep their urgent flags (raised or unanswered)",
                             table.id,
                             table.levels.len(),
                             table.referrals.len(),

@@ -325,13 +325,6 @@ messages! {
         sv: "ingen rekommendation",
         en: "no recommendation",
     }
-    /// A rule says no level can be recommended (for example an incomplete form).
-    NoLevelByRule {
-        nb: "Ingen nivå kan anbefales (regel {rules}); se rådet nedenfor.",
-        nn: "Inkje nivå kan tilrådast (regel {rules}); sjå rådet nedanfor.",
-        sv: "Ingen nivå kan rekommenderas (regel {rules}); se rådet nedan.",
-        en: "No level can be recommended (rule {rules}); see the advice below.",
-    }
     /// No rule of the table decides a level.
     NoRuleDecides {
         nb: "Ingen regel i tabellen avgjør et nivå for disse svarene.",
@@ -1038,6 +1031,21 @@ messages! {
         nn: "Varsel sett og stadfesta {time}",
         sv: "Varning sedd och bekräftad {time}",
         en: "Warning seen and acknowledged {time}",
+    }
+    /// Pending actions of the rule table.
+    PendingLabel {
+        nb: "Gjør nå",
+        nn: "Gjer no",
+        sv: "Gör nu",
+        en: "To do now",
+    }
+
+    /// The level a completed form could still reach.
+    PossibleLevel {
+        nb: "Et fullført skjema kan gi: {level}",
+        nn: "Eit fullført skjema kan gi: {level}",
+        sv: "Ett ifyllt formulär kan ge: {level}",
+        en: "A completed form could give: {level}",
     }
 }
 

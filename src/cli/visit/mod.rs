@@ -103,6 +103,11 @@ fn choose_respondent(
     }
 }
 
+/// Today's date in the local time zone (for commands that count days from today).
+pub(super) fn today() -> Date {
+    visit_record::today_local()
+}
+
 /// Reads `--today` and `--date`.
 fn parse_today(text: &str) -> Result<Date, String> {
     Date::parse(text).map_err(|err| err.to_string())

@@ -8,8 +8,8 @@ use stepcare::batch::care::Care;
 use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
 use stepcare::rules::{
-    BUILTIN_TABLES, ColumnKind, DataValues, Decision, Evaluator, Recommendation, RuleLevel,
-    RuleTable, load_builtin, load_table, recommend,
+    BUILTIN_TABLES, ColumnKind, DataValues, Decision, Evaluator, Recommendation, RuleTable,
+    load_builtin, load_table, recommend,
 };
 use stepcare::scoring::InstrumentScore;
 
@@ -93,8 +93,8 @@ impl Rules {
             data.insert(column.clone(), value.clone());
         }
         // A clinician input not given is blank: not assessed.
-        for column in &columns {
-            data.entry(column.clone()).or_default();
+        for (_, column) in table.columns().filter(|(_, c)| is_context(c)) {
+            data.entry(column.name.clone()).or_default();
         }
         if let Err(missing) = Evaluator::new(&table, visit, &[], &data) {
             let columns: Vec<String> = missing
@@ -127,7 +127,7 @@ impl Rules {
     pub fn context_inputs(&self) -> Vec<ContextInput> {
         self.table
             .columns()
-            .filter(|(_, c)| !c.name.eq_ignore_ascii_case("respondent"))
+            .filter(|(_, c)| is_context(c))
             .map(|(index, c)| ContextInput {
                 column: c.name.clone(),
                 label: self.table.inputs[index].label.clone(),
@@ -285,7 +285,7 @@ impl Advice {
     pub fn summary(&self, lang: Lang, style: Style) -> String {
         let mut out = String::new();
         let label = |msg: Msg| style.bold(msg.get(lang));
-        let (table, recommendation) = match self {
+        let (_table, recommendation) = match self {
             Advice::NoRules => {
                 let _ = writeln!(
                     out,
@@ -309,25 +309,25 @@ impl Advice {
             self.level_text(lang)
         );
         // Why there is no level, in the visit's language (the library's reasons are English).
-        match recommendation.trace.outcome.decision {
-            Decision::Level(_) => {}
-            Decision::NoRecommendation => {
-                let rules: Vec<&str> = recommendation
-                    .trace
-                    .outcome
-                    .setters
-                    .iter()
-                    .filter(|&&r| table.rules[r].level == Some(RuleLevel::NoRecommendation))
-                    .map(|&r| table.rules[r].id.as_str())
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "  {}",
-                    Msg::NoLevelByRule.fill(lang, &[("rules", &rules.join(", "))])
-                );
-            }
-            Decision::NoRule => {
-                let _ = writeln!(out, "  {}", Msg::NoRuleDecides.get(lang));
+        if recommendation.trace.outcome.decision == Decision::NoRule
+            && recommendation.pending.is_empty()
+        {
+            let _ = writeln!(out, "  {}", Msg::NoRuleDecides.get(lang));
+        }
+        if let (Some(number), Some(name)) = (
+            recommendation.possible_level,
+            recommendation.possible_level_name.as_ref(),
+        ) {
+            let _ = writeln!(
+                out,
+                "  {}",
+                Msg::PossibleLevel.fill(lang, &[("level", &format!("{number} ({})", name.get(lang)))])
+            );
+        }
+        if !recommendation.pending.is_empty() {
+            let _ = writeln!(out, "{}:", label(Msg::PendingLabel));
+            for pending in &recommendation.pending {
+                let _ = writeln!(out, "  - {} ({})", pending.action.get(lang), pending.rule);
             }
         }
         let referrals = self.referral_names(lang);
@@ -393,7 +393,6 @@ impl Advice {
         let advice: Vec<(&str, &str)> = recommendation
             .rules
             .iter()
-            .filter(|rule| rule.sets_outcome || rule.urgent)
             .filter_map(|rule| {
                 rule.advice
                     .as_ref()
@@ -434,6 +433,17 @@ impl Advice {
     }
 }
 
+/// Whether a data column is a clinician input of the context step: a
+/// yes/no, a level or a word list, but not the respondent (the visit knows
+/// it) nor the period or week (worked out from dates).
+fn is_context(column: &stepcare::rules::Column) -> bool {
+    !column.name.eq_ignore_ascii_case("respondent")
+        && matches!(
+            column.kind,
+            ColumnKind::Boolean | ColumnKind::Level | ColumnKind::Choice(_)
+        )
+}
+
 /// A clinician input's value as the reader says it: yes/no, a level's name, a word.
 pub fn context_value(table: &RuleTable, kind: &ColumnKind, value: &str, lang: Lang) -> String {
     let word = value.trim().to_lowercase();
@@ -452,5 +462,6 @@ pub fn context_value(table: &RuleTable, kind: &ColumnKind, value: &str, lang: La
                 .map_or_else(|| value.to_owned(), |l| l.name.get(lang).to_owned())
         }
         ColumnKind::Choice(_) => super::render::respondent_name(value, lang),
+        ColumnKind::Period | ColumnKind::Week => value.to_owned(),
     }
 }

@@ -699,6 +699,8 @@ pub fn context_step(
                     .iter()
                     .map(|w| (w.clone(), render::respondent_name(w, lang))),
             ),
+            // Worked out from dates, never asked.
+            ColumnKind::Period | ColumnKind::Week => {}
         }
         let shown: Vec<String> = choices.iter().map(|(_, text)| text.clone()).collect();
         let answer = Select::new(input.label.get(lang), shown)
