@@ -180,6 +180,10 @@ mod tests {
         assert_eq!(Lang::from_locale("nn_NO.UTF-8"), Some(Lang::Nn));
         assert_eq!(Lang::from_locale("no_NO"), Some(Lang::Nb));
         assert_eq!("NN".parse::<Lang>(), Ok(Lang::Nn));
-        assert!("ar".parse::<Lang>().unwrap_err().contains("nb, nn, sv or en"));
+        assert!(
+            "ar".parse::<Lang>()
+                .unwrap_err()
+                .contains("nb, nn, sv or en")
+        );
     }
 }

@@ -132,7 +132,14 @@ mod tests {
 
     #[test]
     fn references_are_not_identity_numbers() {
-        for text in ["H-2291", "12345", "", "ABC-01019012345", "99999999999", "2026-11-23"] {
+        for text in [
+            "H-2291",
+            "12345",
+            "",
+            "ABC-01019012345",
+            "99999999999",
+            "2026-11-23",
+        ] {
             assert_eq!(looks_like(text), None, "{text}");
         }
     }

@@ -364,7 +364,9 @@ impl SaveFormat {
     /// JSON Lines for `.jsonl` and `.ndjson` files, else CSV with `delimiter`.
     pub fn for_path(path: &Path, delimiter: u8) -> SaveFormat {
         match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("ndjson") => {
+            Some(ext)
+                if ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("ndjson") =>
+            {
                 SaveFormat::Jsonl
             }
             _ => SaveFormat::Csv(delimiter),
@@ -537,7 +539,9 @@ fn csv_line(fields: &[String], delimiter: u8) -> io::Result<Vec<u8>> {
         .delimiter(delimiter)
         .from_writer(Vec::new());
     writer.write_record(fields)?;
-    writer.into_inner().map_err(|err| io::Error::other(err.to_string()))
+    writer
+        .into_inner()
+        .map_err(|err| io::Error::other(err.to_string()))
 }
 
 /// A visit ready to append: for a CSV file the header and fields, for JSON
@@ -632,7 +636,9 @@ pub fn append(
                     .iter()
                     .position(|&b| b == b'\n')
                     .unwrap_or(existing.len());
-                let first = existing[..end].strip_suffix(b"\r").unwrap_or(&existing[..end]);
+                let first = existing[..end]
+                    .strip_suffix(b"\r")
+                    .unwrap_or(&existing[..end]);
                 if csv_fields(first, delimiter).as_deref() != Some(&header[..]) {
                     return Err(SaveProblem::OtherColumns {
                         found: csv_fields(first, delimiter).unwrap_or_default(),

@@ -22,10 +22,7 @@ fn visit(args: &[&str], input: &str) -> std::process::Output {
 /// Replaces RFC 3339 timestamps (`2026-11-23T05:41:07Z`, or with an offset
 /// `+01:00`) so snapshots are stable.
 fn redact_timestamps(text: &str) -> String {
-    let text = &text
-        .replace("+00:00", "Z")
-        .chars()
-        .collect::<String>();
+    let text = &text.replace("+00:00", "Z").chars().collect::<String>();
     let text = offsets_to_z(text);
     let text = text.as_str();
     let bytes = text.as_bytes();
@@ -413,7 +410,11 @@ fn an_incomplete_form_keeps_the_level_and_the_same_day_action() {
         stdout.starts_with("\n!!! BRÅDSKANDE: Tankar på självskada."),
         "{stdout}"
     );
-    assert!(stdout.contains("Rekommenderad vårdnivå: Nivå 2: läkarbedömning och behandling i kommunen\n  !!! Brådskande: åtgärd samma dag\n  Återstående åtgärder:\n  - EPDS saknar svar."), "{stdout}");
+    assert!(stdout.contains("Rekommenderad vårdnivå: Nivå 2: läkarbedömning och behandling i kommunen\nGör nu:\n  - EPDS saknar svar."), "{stdout}");
+    assert!(
+        stdout.contains("!!! Brådskande: åtgärd samma dag"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("Obesvarade              fråga 3"),
         "{stdout}"
@@ -475,7 +476,7 @@ fn nothing_is_written_without_save() {
 }
 
 #[test]
-fn a_save_file_with_other_columns_is_refused_after_the_result_is_shown() {
+fn a_save_file_with_other_columns_is_refused_before_the_first_question() {
     let dir = tempfile::tempdir().unwrap();
     let save = dir.path().join("other.csv");
     std::fs::write(&save, "name,value\na,1\n").unwrap();
@@ -483,13 +484,14 @@ fn a_save_file_with_other_columns_is_refused_after_the_result_is_shown() {
         &["--lang", "en", "--save", save.to_str().unwrap()],
         "1\n1\n1\n1\n1\n1\n1\n1\n1\n4\n",
     );
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("EPDS total"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("has other columns than this visit"),
+        stderr.contains("the file has other columns than this visit"),
         "{stderr}"
     );
+    assert!(!stderr.contains("1/10"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&save).unwrap(), "name,value\na,1\n");
 }
 
@@ -568,6 +570,9 @@ mod terminal {
         pty.send(ENTER).unwrap();
         pty.expect(Regex("EPDS total +8 – Below cutoff")).unwrap();
         pty.expect("you, the clinician, decide").unwrap();
+        pty.expect("More?").unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        pty.send(ENTER).unwrap();
         assert_eq!(exit_code(&mut pty), 0);
     }
 
@@ -604,6 +609,9 @@ mod terminal {
         pty.send(ENTER).unwrap();
         // 0 + 0 + 0 + 3 (item 4, last option) = 3.
         pty.expect(Regex("EPDS total +3 – Below cutoff")).unwrap();
+        pty.expect("More?").unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        pty.send(ENTER).unwrap();
         assert_eq!(exit_code(&mut pty), 0);
     }
 
@@ -622,7 +630,8 @@ mod terminal {
         pty.expect("Warning seen?").unwrap();
         std::thread::sleep(Duration::from_millis(150));
         pty.send("\x03").unwrap();
-        pty.expect("Visit abandoned: nothing was saved.").unwrap();
+        // Abandoned with the warning standing: said plainly.
+        pty.expect("The visit was abandoned with an urgent warning not yet acted on: Thoughts of self-harm. Act on it now. Nothing was saved.").unwrap();
         assert_eq!(exit_code(&mut pty), 1);
     }
 }

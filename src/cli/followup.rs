@@ -178,7 +178,10 @@ impl RowSink for Collector<'_> {
         self.respondent = header_index(&layout.headers, &["respondent"]);
         self.time = TimeColumns::find(&layout.headers);
         if self.time.screening.is_none() {
-            self.time.screening = header_index(&layout.headers, &["timestamp"]);
+            // A saved visit's date is `visit_date` (the day of the visit,
+            // apart from when it was saved); older files have only `timestamp`.
+            self.time.screening = header_index(&layout.headers, &["visit_date"])
+                .or_else(|| header_index(&layout.headers, &["timestamp"]));
         }
         Ok(())
     }

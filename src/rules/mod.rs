@@ -408,12 +408,10 @@ impl RuleTable {
         let (_, declared) = self
             .columns()
             .find(|(_, c)| c.name.trim().eq_ignore_ascii_case(column.trim()))?;
-        Some(
-            match build::column_value(declared, &self.levels, text) {
-                Some(_) => Ok(()),
-                None => Err(build::column_values_phrase(declared, &self.levels)),
-            },
-        )
+        Some(match build::column_value(declared, &self.levels, text) {
+            Some(_) => Ok(()),
+            None => Err(build::column_values_phrase(declared, &self.levels)),
+        })
     }
 
     /// The data columns the table reads, in input order.

@@ -91,7 +91,10 @@ fn bad_targets_are_found_before_anything_is_written() {
     );
     let blank = dir.path().join("blank.csv");
     std::fs::write(&blank, "\n\n").unwrap();
-    assert_eq!(check_target(&blank, csv, &header), Err(SaveProblem::NotVisits));
+    assert_eq!(
+        check_target(&blank, csv, &header),
+        Err(SaveProblem::NotVisits)
+    );
     let jsonl = dir.path().join("v.jsonl");
     std::fs::write(&jsonl, "row,a\n").unwrap();
     assert_eq!(
@@ -119,7 +122,10 @@ fn a_read_only_directory_is_refused_before_the_visit() {
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
     // Root may write anywhere; then there is nothing to refuse.
     if result.is_err() {
-        assert!(matches!(result, Err(SaveProblem::NoPermission(_))), "{result:?}");
+        assert!(
+            matches!(result, Err(SaveProblem::NoPermission(_))),
+            "{result:?}"
+        );
     }
 }
 
@@ -164,8 +170,10 @@ fn concurrent_appends_never_interleave() {
                         format: SaveFormat::Csv(b','),
                         exists: false,
                     };
-                    append(&target, |n| csv_row(&["row", "who"], &[&n.to_string(), &long]))
-                        .unwrap();
+                    append(&target, |n| {
+                        csv_row(&["row", "who"], &[&n.to_string(), &long])
+                    })
+                    .unwrap();
                 }
             })
         })

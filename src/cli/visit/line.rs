@@ -346,9 +346,9 @@ pub fn run<R: BufRead, W: Write>(
                     if question.critical && question.answer.is_none() {
                         for (instrument, flag) in session.unknown_flags() {
                             writeln!(err)?;
-                            for line in
-                                render::flag_unknown_lines(session, wording, instrument, flag, style)
-                            {
+                            for line in render::flag_unknown_lines(
+                                session, wording, instrument, flag, style,
+                            ) {
                                 writeln!(err, "{line}")?;
                             }
                         }
@@ -430,7 +430,10 @@ pub fn show_events<W: Write>(
                     style.caution(&Msg::AnswersDropped.fill(
                         wording.lang,
                         &[
-                            ("instrument", &render::short_name(session.instruments()[instrument])),
+                            (
+                                "instrument",
+                                &render::short_name(session.instruments()[instrument])
+                            ),
                             ("count", &count.to_string()),
                         ],
                     ))

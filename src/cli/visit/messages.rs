@@ -411,10 +411,10 @@ messages! {
     }
     /// The screening date's default (line mode).
     TodayDefault {
-        nb: "tom linje = i dag, {date}",
-        nn: "tom linje = i dag, {date}",
-        sv: "tom rad = i dag, {date}",
-        en: "empty line = today, {date}",
+        nb: "tom linje = besøksdatoen, {date}",
+        nn: "tom linje = besøksdatoen, {date}",
+        sv: "tom rad = besöksdatumet, {date}",
+        en: "empty line = the visit date, {date}",
     }
     /// How to write the gestational age (line mode).
     GestationHint {
@@ -439,10 +439,10 @@ messages! {
     }
     /// How to answer the screening date (terminal).
     ScreeningDateHelp {
-        nb: "Enter godtar dagens dato, eller skriv 2026-11-23 eller 23.11.2026; Esc går tilbake",
-        nn: "Enter godtek dagens dato, eller skriv 2026-11-23 eller 23.11.2026; Esc går tilbake",
-        sv: "Enter godtar dagens datum, eller skriv 2026-11-23 eller 23.11.2026; Esc går tillbaka",
-        en: "Enter accepts today's date, or type 2026-11-23 or 23.11.2026; Esc goes back",
+        nb: "Enter godtar besøksdatoen, eller skriv 2026-11-23 eller 23.11.2026; Esc går tilbake",
+        nn: "Enter godtek besøksdatoen, eller skriv 2026-11-23 eller 23.11.2026; Esc går tilbake",
+        sv: "Enter godtar besöksdatumet, eller skriv 2026-11-23 eller 23.11.2026; Esc går tillbaka",
+        en: "Enter accepts the visit date, or type 2026-11-23 or 23.11.2026; Esc goes back",
     }
     /// How to answer the gestational age (terminal).
     GestationHelp {

@@ -454,13 +454,14 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             render::wrap(text, width.clamp(40, 120) - 1)
         }
     };
-    let summary = fit(&render::summary(&session, &wording, shown, &advice, out_style));
+    let summary = fit(&render::summary(
+        &session, &wording, shown, &advice, out_style,
+    ));
     let details = fit(&render::details(&advice, lang, out_style));
     match args.format {
         VisitFormat::Jsonl => {
             facts.saved_at = visit_record::now_local_rfc3339();
-            let object =
-                visit_record::json_record(&session, &facts, advice.care(lang), 1)?;
+            let object = visit_record::json_record(&session, &facts, advice.care(lang), 1)?;
             let mut out = io::stdout().lock();
             serde_json::to_writer(&mut out, &object)?;
             writeln!(out)?;
@@ -502,13 +503,18 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             ),
             Err(err) => {
                 failed = true;
-                eprintln!("{}", warn_style.alarm(&format!("!!! {}: {err}", path.display())));
+                eprintln!(
+                    "{}",
+                    warn_style.alarm(&format!("!!! {}: {err}", path.display()))
+                );
             }
         }
     }
     match target {
         Some(target) => {
-            if !save(&session, &mut facts, &advice, lang, target, terminal, warn_style) {
+            if !save(
+                &session, &mut facts, &advice, lang, target, terminal, warn_style,
+            ) {
                 failed = true;
             }
         }
@@ -552,9 +558,8 @@ fn save(
     loop {
         facts.saved_at = visit_record::now_local_rfc3339();
         let result = visit_record::append(&target, |row| match target.format {
-            SaveFormat::Jsonl => {
-                visit_record::json_record(session, facts, advice.care(lang), row).map(SavedRow::Json)
-            }
+            SaveFormat::Jsonl => visit_record::json_record(session, facts, advice.care(lang), row)
+                .map(SavedRow::Json),
             SaveFormat::Csv(_) => visit_record::csv_record(session, facts, advice.care(lang), row)
                 .map(|(header, fields)| SavedRow::Csv(header, fields)),
         });

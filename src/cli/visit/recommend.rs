@@ -321,7 +321,10 @@ impl Advice {
             let _ = writeln!(
                 out,
                 "  {}",
-                Msg::PossibleLevel.fill(lang, &[("level", &format!("{number} ({})", name.get(lang)))])
+                Msg::PossibleLevel.fill(
+                    lang,
+                    &[("level", &format!("{number} ({})", name.get(lang)))]
+                )
             );
         }
         if !recommendation.pending.is_empty() {
@@ -345,11 +348,13 @@ impl Advice {
         }
         let missing = self.not_assessed(lang);
         if !missing.is_empty() {
+            // On the one screen, without the labels' closing remarks in brackets.
+            let short: Vec<&str> = missing.iter().map(|m| without_remark(m)).collect();
             let _ = writeln!(
                 out,
                 "{}: {}",
                 label(Msg::NotAssessedLabel),
-                missing.join("; ")
+                short.join("; ")
             );
         }
         out
@@ -430,6 +435,19 @@ impl Advice {
             let _ = writeln!(out, "  - {}{tags}: {why}", rule.id);
         }
         out
+    }
+}
+
+/// A label without a closing remark in brackets: "Red flags (clinician's
+/// judgement)" is "Red flags".
+fn without_remark(label: &str) -> &str {
+    match label
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|l| l.rfind(" ("))
+    {
+        Some(at) if at > 0 => &label[..at],
+        _ => label,
     }
 }
 

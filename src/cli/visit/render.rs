@@ -329,7 +329,9 @@ pub fn warnings(
         lines.extend(flag_raised_lines(session, wording, instrument, flag, style));
     }
     for (instrument, flag) in session.unknown_flags() {
-        lines.extend(flag_unknown_lines(session, wording, instrument, flag, style));
+        lines.extend(flag_unknown_lines(
+            session, wording, instrument, flag, style,
+        ));
     }
     if let Some(line) = advice.urgent_line(lang, style) {
         lines.push(line);
@@ -393,7 +395,6 @@ pub fn summary(
     }
     out.push('\n');
     out.push_str(&advice.summary(lang, style));
-    out.push('\n');
     let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
     out
 }
@@ -404,7 +405,12 @@ pub fn details(advice: &Advice, lang: Lang, style: Style) -> String {
 }
 
 /// The scores, bands and flags of the text of one urgent-aware flags row.
-fn flags_text(session: &VisitSession<'_>, index: usize, score: &InstrumentScore, lang: Lang) -> String {
+fn flags_text(
+    session: &VisitSession<'_>,
+    index: usize,
+    score: &InstrumentScore,
+    lang: Lang,
+) -> String {
     let instrument = session.instruments()[index];
     let unknown = session.unknown_flags();
     let mut flags: Vec<String> = score
@@ -426,26 +432,21 @@ fn flags_text(session: &VisitSession<'_>, index: usize, score: &InstrumentScore,
             )
         })
         .collect();
-    flags.extend(
-        unknown
-            .iter()
-            .filter(|(i, _)| *i == index)
-            .map(|&(_, f)| {
-                let flag = &instrument.flags[f];
-                format!(
-                    "{}: {} ({})",
-                    Msg::Urgent.get(lang),
-                    flag.label.get(lang),
-                    Msg::FlagUnknownShort.fill(
-                        lang,
-                        &[(
-                            "number",
-                            &(session.place_on_form(index, flag.item).0 + 1).to_string()
-                        )]
-                    )
-                )
-            }),
-    );
+    flags.extend(unknown.iter().filter(|(i, _)| *i == index).map(|&(_, f)| {
+        let flag = &instrument.flags[f];
+        format!(
+            "{}: {} ({})",
+            Msg::Urgent.get(lang),
+            flag.label.get(lang),
+            Msg::FlagUnknownShort.fill(
+                lang,
+                &[(
+                    "number",
+                    &(session.place_on_form(index, flag.item).0 + 1).to_string()
+                )]
+            )
+        )
+    }));
     if flags.is_empty() {
         Msg::NoFlags.get(lang).to_owned()
     } else {
@@ -472,7 +473,10 @@ fn instrument_block(
     rows.extend(form_rows(session, index, lang));
     let scales = score.scales_of(instrument);
     for (scale, result) in scales.iter().zip(&score.scales) {
-        rows.push((scale.label.get(lang).to_owned(), scale_text(scale, result, lang)));
+        rows.push((
+            scale.label.get(lang).to_owned(),
+            scale_text(scale, result, lang),
+        ));
     }
     if !instrument.flags.is_empty() {
         rows.push((
@@ -563,7 +567,11 @@ pub fn journal_note(
     let lang = wording.lang;
     let plain = Style { color: false };
     let mut out = String::new();
-    let names: Vec<String> = session.instruments().iter().map(|i| short_name(i)).collect();
+    let names: Vec<String> = session
+        .instruments()
+        .iter()
+        .map(|i| short_name(i))
+        .collect();
     let _ = writeln!(
         out,
         "{}: {}",
@@ -585,7 +593,13 @@ pub fn journal_note(
         let mut parts: Vec<String> = scales
             .iter()
             .zip(&score.scales)
-            .map(|(scale, result)| format!("{} {}", scale.label.get(lang), scale_text(scale, result, lang)))
+            .map(|(scale, result)| {
+                format!(
+                    "{} {}",
+                    scale.label.get(lang),
+                    scale_text(scale, result, lang)
+                )
+            })
             .collect();
         if let (Some(banding), Some(interval)) =
             (instrument.age_banding.as_ref(), session.interval(index))
@@ -642,9 +656,23 @@ pub fn journal_note(
                 let _ = write!(level, "; {}", table.urgent_name.get(lang));
             }
             let _ = writeln!(out, "{}: {level}", Msg::NoteLevel.get(lang));
+            for pending in &recommendation.pending {
+                let _ = writeln!(
+                    out,
+                    "{}: {} ({})",
+                    Msg::PendingLabel.get(lang),
+                    pending.action.get(lang),
+                    pending.rule
+                );
+            }
             let referrals = advice.referral_names(lang);
             if !referrals.is_empty() {
-                let _ = writeln!(out, "{}: {}", Msg::ReferralsLabel.get(lang), referrals.join("; "));
+                let _ = writeln!(
+                    out,
+                    "{}: {}",
+                    Msg::ReferralsLabel.get(lang),
+                    referrals.join("; ")
+                );
             }
             let assessed = advice.assessed(lang);
             if !assessed.is_empty() {
@@ -652,7 +680,12 @@ pub fn journal_note(
             }
             let missing = advice.not_assessed(lang);
             if !missing.is_empty() {
-                let _ = writeln!(out, "{}: {}", Msg::NotAssessedLabel.get(lang), missing.join("; "));
+                let _ = writeln!(
+                    out,
+                    "{}: {}",
+                    Msg::NotAssessedLabel.get(lang),
+                    missing.join("; ")
+                );
             }
             let _ = writeln!(
                 out,

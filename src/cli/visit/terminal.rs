@@ -30,8 +30,8 @@ use stepcare::rules::ColumnKind;
 
 use super::age::{self, Draft, Field};
 use super::line::{Outcome, show_events};
-use super::recommend::{ContextInput, Rules};
 use super::messages::Msg;
+use super::recommend::{ContextInput, Rules};
 use super::render::{self, Style, Wording};
 
 /// One entry of a question's list.
@@ -299,6 +299,9 @@ pub fn run(
             .with_help_message(help)
             .with_page_size(count)
             .with_starting_cursor(cursor)
+            // The hidden entries come last, so the options keep their places
+            // and the cursor stays on the earlier answer when they are filtered out.
+            .with_reset_cursor(false)
             .with_scorer(&question_scorer)
             .with_sorter(&printed_order)
             .prompt_skippable();
@@ -722,7 +725,12 @@ pub fn context_step(
 /// After the result, on request: the rules and reasons, or the journal
 /// note; the summary is shown again after either, so that nothing to act
 /// on is above the fold when the program exits.
-pub fn more(summary: &str, details: &str, note: &str, lang: stepcare::lang::Lang) -> anyhow::Result<()> {
+pub fn more(
+    summary: &str,
+    details: &str,
+    note: &str,
+    lang: stepcare::lang::Lang,
+) -> anyhow::Result<()> {
     loop {
         let mut choices = vec![Msg::MoreDone.get(lang)];
         if !details.trim().is_empty() {
@@ -816,7 +824,10 @@ mod tests {
         assert_eq!(question_scorer("never", &entry, "", 4), None);
         assert_eq!(question_scorer("7", &entry, "", 4), Some(0));
         assert_eq!(question_scorer("2x", &entry, "", 4), Some(0));
-        assert_eq!(question_scorer("99999999999999999999999", &entry, "", 4), Some(0));
+        assert_eq!(
+            question_scorer("99999999999999999999999", &entry, "", 4),
+            Some(0)
+        );
     }
 
     #[test]
