@@ -72,6 +72,11 @@ pub fn parse_sets(sets: &[String], tables: &[&RuleTable]) -> anyhow::Result<Data
             ))
             .into());
         }
+        if tables.is_empty() {
+            // The caller checks the names against its own table (the visit).
+            data.insert(pair.0.clone(), pair.1.clone());
+            continue;
+        }
         let readers: Vec<&RuleTable> = tables
             .iter()
             .filter(|table| table.columns().any(|(_, c)| c.name.to_lowercase() == key))
