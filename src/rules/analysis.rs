@@ -335,7 +335,7 @@ pub fn analyze(table: &RuleTable) -> Report {
                     .copied()
                     .filter(|&s| s != r && covers(s) && analyzer.intersects(&cube, s))
                     .collect();
-                if analyzer.uncovered_count(&cube, &masks) == 0 {
+                if !analyzer.any_uncovered(&cube, &masks) {
                     report.masked.push(Masked {
                         rule: r,
                         by: masks,
@@ -359,7 +359,7 @@ pub fn analyze(table: &RuleTable) -> Report {
             .filter(|&s| !rule.urgent || table.rules[s].urgent)
             .filter(|&s| analyzer.intersects(&cube, s))
             .collect();
-        if analyzer.uncovered_count(&cube, &redundant) == 0 {
+        if !analyzer.any_uncovered(&cube, &redundant) {
             report.masked.push(Masked {
                 rule: r,
                 by: redundant,
@@ -372,7 +372,7 @@ pub fn analyze(table: &RuleTable) -> Report {
         let higher: Vec<usize> = (0..table.rules.len())
             .filter(|&s| ranked(s, true) && analyzer.intersects(&cube, s))
             .collect();
-        if analyzer.uncovered_count(&cube, &higher) == 0 {
+        if !analyzer.any_uncovered(&cube, &higher) {
             report.masked.push(Masked {
                 rule: r,
                 by: higher,
@@ -626,19 +626,25 @@ impl Analyzer<'_> {
             .all(|(s, c)| s.intersects(c))
     }
 
-    fn uncovered_count(&mut self, space: &Space, rules: &[usize]) -> u128 {
+    /// Whether some case of `space` is matched by no rule of `rules`.
+    ///
+    /// Stops at the first such case: the masking checks need only that, and
+    /// counting every uncovered case of a rule's box grows with the product
+    /// of the classes of all the other instruments.
+    fn any_uncovered(&mut self, space: &Space, rules: &[usize]) -> bool {
         let mut found = Uncovered::default();
-        self.cover(space, rules, &mut found, 0, space);
-        found.count
+        self.cover(space, rules, &mut found, 0, space, true);
+        found.count > 0
     }
 
     fn uncovered(&mut self, space: &Space, rules: &[usize]) -> Uncovered {
         let mut found = Uncovered::default();
-        self.cover(space, rules, &mut found, EXAMPLES, space);
+        self.cover(space, rules, &mut found, EXAMPLES, space, false);
         found
     }
 
-    /// Adds to `found` the cases of `space` that no rule of `rules` matches.
+    /// Adds to `found` the cases of `space` that no rule of `rules` matches
+    /// (with `first_only`, stops once one is found).
     fn cover(
         &mut self,
         space: &Space,
@@ -646,7 +652,11 @@ impl Analyzer<'_> {
         found: &mut Uncovered,
         examples: usize,
         baseline: &Space,
+        first_only: bool,
     ) {
+        if first_only && found.count > 0 {
+            return;
+        }
         self.nodes += 1;
         let live: Vec<usize> = rules
             .iter()
@@ -670,7 +680,17 @@ impl Analyzer<'_> {
         }
         // Split the group whose points the live rules cut into the fewest parts (at least 2).
         let mut best: Option<(usize, Vec<Bits>)> = None;
-        for (g, points) in space.iter().enumerate() {
+        // Smallest groups first, and no further once a split in two is found
+        // (no split has fewer parts): the choice only shapes the recursion,
+        // never its result, and scanning a large group's points at every node
+        // is what costs.
+        let mut order: Vec<usize> = (0..space.len()).collect();
+        order.sort_by_key(|&g| space[g].len());
+        for g in order {
+            if best.as_ref().is_some_and(|(_, b)| b.len() == 2) {
+                break;
+            }
+            let points = &space[g];
             let mut parts: Vec<(Vec<bool>, Bits)> = Vec::new();
             for p in points.iter() {
                 let signature: Vec<bool> =
@@ -695,7 +715,10 @@ impl Analyzer<'_> {
         for part in parts {
             let mut sub = space.clone();
             sub[g] = part;
-            self.cover(&sub, &live, found, examples, baseline);
+            self.cover(&sub, &live, found, examples, baseline, first_only);
+            if first_only && found.count > 0 {
+                return;
+            }
         }
     }
 
