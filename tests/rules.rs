@@ -1881,17 +1881,13 @@ fn outcome(
 fn whooley_yes_with_a_blank_is_positive_and_a_completed_full_instrument_decides() {
     for (id, _, _) in BUILTIN_TABLES {
         // One "yes" and one blank: every completion is positive (NICE CG192).
-        let (level, _, rules, pending, _) =
-            outcome(id, &[("whooley", "q1=1,missing=q2")], MOTHER);
+        let (level, _, rules, pending, _) = outcome(id, &[("whooley", "q1=1,missing=q2")], MOTHER);
         assert_eq!(level, Some(1), "{id}");
         assert!(rules.contains(&"L1-3a".to_owned()), "{id}: {rules:?}");
         assert!(pending.contains(&"N-7".to_owned()), "{id}: {pending:?}");
         // A completed EPDS of 2 at the same visit decides over the pre-screen.
-        let (level, _, rules, _, _) = outcome(
-            id,
-            &[("whooley", "q1=1,q2=1"), ("epds", "total=2")],
-            MOTHER,
-        );
+        let (level, _, rules, _, _) =
+            outcome(id, &[("whooley", "q1=1,q2=1"), ("epds", "total=2")], MOTHER);
         assert_eq!(level, Some(0), "{id}: {rules:?}");
         assert!(!rules.contains(&"L1-3a".to_owned()), "{id}: {rules:?}");
         // An incomplete EPDS does not silence a positive Whooley screen.
@@ -1902,17 +1898,9 @@ fn whooley_yes_with_a_blank_is_positive_and_a_completed_full_instrument_decides(
         );
         assert_eq!(level, Some(1), "{id}: {rules:?}");
         // PHQ-2 and GAD-2 yield to the PHQ-9 and GAD-7 likewise.
-        let (level, _, _, _, _) = outcome(
-            id,
-            &[("phq2", "total=4"), ("phq9", "total=4")],
-            MOTHER,
-        );
+        let (level, _, _, _, _) = outcome(id, &[("phq2", "total=4"), ("phq9", "total=4")], MOTHER);
         assert_eq!(level, Some(0), "{id}");
-        let (level, _, _, _, _) = outcome(
-            id,
-            &[("gad2", "total=4"), ("gad7", "total=4")],
-            MOTHER,
-        );
+        let (level, _, _, _, _) = outcome(id, &[("gad2", "total=4"), ("gad7", "total=4")], MOTHER);
         assert_eq!(level, Some(0), "{id}");
     }
 }
@@ -1920,13 +1908,23 @@ fn whooley_yes_with_a_blank_is_positive_and_a_completed_full_instrument_decides(
 #[test]
 fn violence_current_past_child_and_danger_are_told_apart() {
     for (id, _, _) in BUILTIN_TABLES {
-        let cps = if id == "no-default" { "barnevern" } else { "socialtjansten" };
-        let shelter = if id == "no-default" { "krisesenter" } else { "kvinnojour" };
+        let cps = if id == "no-default" {
+            "barnevern"
+        } else {
+            "socialtjansten"
+        };
+        let shelter = if id == "no-default" {
+            "krisesenter"
+        } else {
+            "kvinnojour"
+        };
         // Current violence, danger assessed as absent: level 2, crisis centre, child welfare.
-        let (level, urgent, _, _, referrals) =
-            outcome(id, &[("violence", "q1=1,q7=0")], MOTHER);
+        let (level, urgent, _, _, referrals) = outcome(id, &[("violence", "q1=1,q7=0")], MOTHER);
         assert_eq!((level, urgent), (Some(2), false), "{id}");
-        assert!(referrals.contains(&shelter.to_owned()), "{id}: {referrals:?}");
+        assert!(
+            referrals.contains(&shelter.to_owned()),
+            "{id}: {referrals:?}"
+        );
         assert!(referrals.contains(&cps.to_owned()), "{id}: {referrals:?}");
         // Current violence, danger not assessed: urgent, ask for it.
         let (level, urgent, _, pending, _) =
@@ -1934,10 +1932,15 @@ fn violence_current_past_child_and_danger_are_told_apart() {
         assert_eq!((level, urgent), (Some(2), true), "{id}");
         assert!(pending.contains(&"U-6u".to_owned()), "{id}: {pending:?}");
         // Immediate danger: urgent, police.
-        let (_, urgent, rules, _, referrals) =
-            outcome(id, &[("violence", "q3=1,q7=1")], MOTHER);
-        assert!(urgent && rules.contains(&"U-6".to_owned()), "{id}: {rules:?}");
-        assert!(referrals.iter().any(|r| r == "politi" || r == "polis"), "{id}");
+        let (_, urgent, rules, _, referrals) = outcome(id, &[("violence", "q3=1,q7=1")], MOTHER);
+        assert!(
+            urgent && rules.contains(&"U-6".to_owned()),
+            "{id}: {rules:?}"
+        );
+        assert!(
+            referrals.iter().any(|r| r == "politi" || r == "polis"),
+            "{id}"
+        );
         // Earlier violence only: support at level 1, nothing urgent, no danger question.
         let (level, urgent, _, pending, _) =
             outcome(id, &[("violence", "q5=1,missing=q7")], MOTHER);
@@ -1963,9 +1966,8 @@ fn the_norwegian_advice_names_avvergeplikt_and_the_swedish_sosfs() {
 #[test]
 fn substance_use_has_a_gradient_and_fits_the_respondent() {
     for (id, _, _) in BUILTIN_TABLES {
-        let level = |screened: &'static [(&'static str, &'static str)], data| {
-            outcome(id, screened, data).0
-        };
+        let level =
+            |screened: &'static [(&'static str, &'static str)], data| outcome(id, screened, data).0;
         assert_eq!(level(&[("auditc", "total=1")], MOTHER), Some(1), "{id}");
         assert_eq!(level(&[("auditc", "total=12")], MOTHER), Some(2), "{id}");
         assert_eq!(level(&[("auditc", "total=3")], PARTNER), Some(0), "{id}");
@@ -1981,28 +1983,38 @@ fn substance_use_has_a_gradient_and_fits_the_respondent() {
         assert_eq!(level(&[("dudit", "total=2")], PARTNER), Some(0), "{id}");
         assert_eq!(level(&[("dudit", "total=25")], PARTNER), Some(3), "{id}");
         // TWEAK 7 with AUDIT-C 12 is no longer the same as AUDIT-C 1.
-        assert_eq!(level(&[("tweak", "total=7"), ("auditc", "total=12")], MOTHER), Some(2), "{id}");
+        assert_eq!(
+            level(&[("tweak", "total=7"), ("auditc", "total=12")], MOTHER),
+            Some(2),
+            "{id}"
+        );
     }
 }
 
 #[test]
 fn bonding_and_fear_of_birth_reach_the_infant_and_birth_services() {
     for (id, _, _) in BUILTIN_TABLES {
-        let (level, urgent, _, _, referrals) =
-            outcome(id, &[("pbq", "q3=5,q5=5,q14=3")], MOTHER);
+        let (level, urgent, _, _, referrals) = outcome(id, &[("pbq", "q3=5,q5=5,q14=3")], MOTHER);
         assert_eq!((level, urgent), (Some(3), false), "{id}");
         assert!(
-            referrals.iter().any(|r| r == "bup_sped" || r == "bup_spadbarn"),
+            referrals
+                .iter()
+                .any(|r| r == "bup_sped" || r == "bup_spadbarn"),
             "{id}: {referrals:?}"
         );
         let (_, urgent, _, _, _) = outcome(id, &[("pbq", "q24=1")], MOTHER);
         assert!(urgent, "{id}");
         let (_, urgent, _, pending, _) = outcome(id, &[("pbq", "missing=q24")], MOTHER);
-        assert!(urgent && pending.contains(&"U-7u".to_owned()), "{id}: {pending:?}");
+        assert!(
+            urgent && pending.contains(&"U-7u".to_owned()),
+            "{id}: {pending:?}"
+        );
         let (level, _, _, _, referrals) = outcome(id, &[("fobs", "q1=60,q2=50")], MOTHER);
         assert_eq!(level, Some(2), "{id}");
         assert!(
-            referrals.iter().any(|r| r == "fodepoliklinikk" || r == "aurora"),
+            referrals
+                .iter()
+                .any(|r| r == "fodepoliklinikk" || r == "aurora"),
             "{id}: {referrals:?}"
         );
     }
