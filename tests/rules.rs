@@ -1908,12 +1908,12 @@ fn whooley_yes_with_a_blank_is_positive_and_a_completed_full_instrument_decides(
 #[test]
 fn violence_current_past_child_and_danger_are_told_apart() {
     for (id, _, _) in BUILTIN_TABLES {
-        let cps = if id == "no-default" {
+        let cps = if *id == "no-default" {
             "barnevern"
         } else {
             "socialtjansten"
         };
-        let shelter = if id == "no-default" {
+        let shelter = if *id == "no-default" {
             "krisesenter"
         } else {
             "kvinnojour"
