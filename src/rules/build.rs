@@ -76,7 +76,16 @@ pub fn load_builtin(id: &str, instruments: &[&Instrument]) -> Result<RuleTable, 
         });
     };
     let path = format!("{BUILTIN_PREFIX}{file}");
-    match load_table(&path, text, instruments) {
+    // A shipped table over the shipped instruments is proven complete and
+    // urgent-safe by the test suite (tests/safety.rs), so loading it for a
+    // run skips the analysis, which grows with every instrument the table
+    // reads. With a service's own definitions in the catalog (a licensed
+    // `se-local` may be chosen for `first_available`), it is analysed as
+    // always.
+    let proven = instruments
+        .iter()
+        .all(|i| i.source_path.starts_with(crate::catalog::BUILTIN_PREFIX));
+    match load_table_with(&path, text, instruments, !proven) {
         (Some(table), _) => Ok(table),
         (None, diagnostics) => Err(Diagnostics { diagnostics }),
     }
