@@ -582,6 +582,7 @@ fn a_huge_rule_table_is_refused_at_once() {
 #[cfg(unix)]
 #[test]
 fn visit_save_refuses_a_device_and_a_huge_header() {
+    // The target is checked before the first question: a usage error (exit 2).
     let answers = "1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n";
     let run = stepcare()
         .args([
@@ -596,7 +597,7 @@ fn visit_save_refuses_a_device_and_a_huge_header() {
         .write_stdin(answers)
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(2));
     assert!(
         stderr(&run).contains("not a regular file"),
         "{}",
@@ -610,9 +611,9 @@ fn visit_save_refuses_a_device_and_a_huge_header() {
         .write_stdin(answers)
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(run.status.code(), Some(2));
     let err = stderr(&run);
-    assert!(err.contains("longer than 64 KiB"), "{err}");
+    assert!(err.contains("not a file of saved visits"), "{err}");
     assert!(
         err.len() < 4000,
         "the line is not echoed: {} bytes",
