@@ -270,16 +270,16 @@ fn joint_in(
         }
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: Vec<usize> = vec![0; nodes];
+    let mut group_of: Vec<usize> = Vec::with_capacity(nodes);
     for n in 0..nodes {
         let r = root(&mut component, n);
         match groups.iter().position(|g| root(&mut component, g[0]) == r) {
             Some(g) => {
                 groups[g].push(n);
-                group_of[n] = g;
+                group_of.push(g);
             }
             None => {
-                group_of[n] = groups.len();
+                group_of.push(groups.len());
                 groups.push(vec![n]);
             }
         }
