@@ -184,7 +184,7 @@ fn two_headers_for_one_kept_column_are_an_error() {
 fn two_headers_for_one_age_column_are_an_error() {
     let run = stepcare()
         .args(["score", "--instrument", "se-demo", "--input", "-"])
-        .write_stdin("age_months;se-demo.age_months;q1\n12;13;1\n")
+        .write_stdin("age_months;alder_maneder;q1\n12;13;1\n")
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(1));

@@ -120,9 +120,15 @@ pub fn plan_age_columns(
                 ];
                 accepted.extend(names.iter().map(|n| (*n).to_owned()));
                 let target = format!("{}.{field}", instrument.id);
+                // A column named for this instrument wins over a generic one
+                // (a saved child visit has both `visit_date` and
+                // `se-demo.screening_date`); two generic ones are ambiguous.
                 plan.fields[slot] = match mapped(&target)? {
                     Some(column) => Some(column),
-                    None => header_index.find(&accepted, &target)?,
+                    None => match header_index.find(&accepted[..2], &target)? {
+                        Some(column) => Some(column),
+                        None => header_index.find(&accepted[2..], &target)?,
+                    },
                 };
                 accepted_of.push(accepted);
             }
