@@ -15,6 +15,7 @@ pub mod lang;
 pub mod rules;
 pub mod scoring;
 pub mod session;
+pub mod sheet;
 pub mod texts;
 pub mod verify;
 pub mod yaml;

@@ -717,7 +717,7 @@ fn missing_file() {
         &["--score", "s", "--reference", "r", "--positive", "p"],
     ));
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot open `no/such/file.csv`"));
+    assert!(stderr(&out).contains("cannot open the input `no/such/file.csv`"));
 }
 
 // ----------------------------------------------------------- instrument --

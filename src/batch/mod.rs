@@ -23,6 +23,7 @@ pub use values::CellReader;
 
 use crate::instrument::{Instrument, ValueKind};
 use crate::scoring::{Answer, Context, InstrumentScore, Scorer, Status};
+use crate::sheet::SheetOrigin;
 
 /// How a batch is read and scored.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +44,8 @@ pub struct BatchOptions {
     pub strict: bool,
     /// Extra wording per (instrument, item, option) accepted in label mode.
     pub extra_labels: Vec<(String, String, usize, String)>,
+    /// The worksheet the input was read from, so messages name cells (`Sheet1!C17`).
+    pub origin: Option<SheetOrigin>,
 }
 
 /// What a batch is scoring, known once the header has been read.
@@ -58,6 +61,8 @@ pub struct Layout<'a> {
     pub delimiter: u8,
     /// What the item cells hold.
     pub values: ValueKind,
+    /// The worksheet the input was read from, if it was a workbook.
+    pub origin: Option<SheetOrigin>,
 }
 
 /// One scored input row.
@@ -161,6 +166,9 @@ impl RowIssue {
             } => {
                 let instrument = layout.instruments[*instrument];
                 let cell = String::from_utf8_lossy(row.record.get(*column).unwrap_or(b""));
+                if let Some(origin) = &layout.origin {
+                    write!(out, "{} ", origin.cell(row.number, *column))?;
+                }
                 write!(
                     out,
                     "column `{}`: `{}` is not an answer to {}.{} ({})",
@@ -291,9 +299,13 @@ fn score_decoded<R: Read + Send>(
             column: None,
         });
     }
-    let delimiter = options
-        .delimiter
-        .unwrap_or_else(|| input::sniff_delimiter(head));
+    // A worksheet arrives as comma-separated text (see `crate::sheet`).
+    let delimiter = match options.origin {
+        Some(_) => b',',
+        None => options
+            .delimiter
+            .unwrap_or_else(|| input::sniff_delimiter(head)),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -353,6 +365,7 @@ fn score_decoded<R: Read + Send>(
         columns,
         delimiter,
         values: options.values,
+        origin: options.origin.clone(),
     };
     sink.begin(&layout)?;
 
@@ -558,7 +571,10 @@ fn score_decoded<R: Read + Send>(
         if status == Status::Invalid && options.strict {
             return Err(BatchError::Strict {
                 row: summary.rows,
-                line: record.position().map_or(0, |p| p.line()),
+                line: match &layout.origin {
+                    Some(origin) => origin.sheet_row(summary.rows),
+                    None => record.position().map_or(0, |p| p.line()),
+                },
                 reason: row.messages(&layout).join("; "),
             });
         }

@@ -6,7 +6,6 @@
 //! under each table, urgent counts, and which rules cause the moves.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,9 +42,11 @@ pub struct CompareArgs {
     /// Instrument to score (repeatable).
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// The export to score (CSV).
+    /// The export to score (CSV, or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods).
     #[arg(long, value_name = "FILE")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: super::common::SheetArgs,
     /// What the item cells hold.
     #[arg(long, value_enum, default_value_t = Values::Points)]
     values: Values,
@@ -224,17 +225,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         list: args.list.clone().map(|name| (name, None)),
         stats: Stats::default(),
     };
+    let opened = super::common::open_input(&args.input, args.sheet.sheet.as_deref())?;
     let options = BatchOptions {
         values: match args.values {
             Values::Points => ValueKind::Points,
             Values::Position => ValueKind::Position,
             Values::Label => ValueKind::Label,
         },
+        origin: opened.origin,
         ..BatchOptions::default()
     };
-    let file = File::open(&args.input)
-        .with_context(|| format!("cannot open the input `{}`", args.input.display()))?;
-    score_stream(file, &instruments, &options, &mut sink)
+    score_stream(opened.reader, &instruments, &options, &mut sink)
         .with_context(|| format!("scoring `{}`", args.input.display()))?;
     let stats = sink.stats;
     match args.format {

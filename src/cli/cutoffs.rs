@@ -5,8 +5,7 @@
 //! (the stable contract). The statistics live in `stepcare::accuracy`.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,7 +16,7 @@ use serde::Serialize;
 use super::UsageError;
 use super::common::CatalogArgs;
 use stepcare::accuracy::input::{
-    Dataset, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
+    Dataset, InputError, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
 };
 use stepcare::accuracy::svg::{Curve, Marker, MarkerKind, RocPlot};
 use stepcare::accuracy::{
@@ -67,9 +66,11 @@ pub enum CiArg {
                   counted. Proportion CIs: Wilson (default) or Clopper-Pearson; AUC CI: DeLong."
 )]
 pub struct CutoffsArgs {
-    /// The file to analyse (delimiter `,` `;` or tab, detected), or `-` for standard input.
+    /// The file to analyse (delimiter `,` `;` or tab, detected; or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: super::common::SheetArgs,
     /// Column holding the score.
     #[arg(
         long,
@@ -162,7 +163,7 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
         by: args.by.clone(),
         compare: args.compare.clone(),
     };
-    let dataset = read_input(&args.input, &mut spec)?;
+    let dataset = read_input(&args.input, args.sheet.sheet.as_deref(), &mut spec)?;
 
     let options = AnalysisOptions {
         direction: match args.direction {
@@ -230,17 +231,33 @@ fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
-fn read_input(path: &Path, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?)
-    };
-    read_dataset(reader, spec).map_err(|err| {
+fn read_input(path: &Path, sheet: Option<&str>, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
+    let opened = super::common::open_input(path, sheet)?;
+    read_dataset(opened.reader, spec).map_err(|err| {
         if err.is_usage() {
-            UsageError(err.to_string()).into()
-        } else {
-            anyhow::Error::new(err).context(format!("reading `{}`", path.display()))
+            return UsageError(err.to_string()).into();
+        }
+        let context = format!("reading `{}`", path.display());
+        match (&opened.origin, err) {
+            // In a workbook the cell is named as the spreadsheet names it.
+            (
+                Some(origin),
+                InputError::NotNumeric {
+                    row,
+                    index,
+                    column,
+                    value,
+                    ..
+                },
+            ) => anyhow::anyhow!(
+                "{} (column {column:?}): {value:?} is not a number (blank, NA and . count as missing)",
+                origin.cell(row, index)
+            )
+            .context(context),
+            (Some(origin), InputError::Scorer { row, message, .. }) => {
+                anyhow::anyhow!("{}: {message}", origin.row(row)).context(context)
+            }
+            (_, err) => anyhow::Error::new(err).context(context),
         }
     })
 }

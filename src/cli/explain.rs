@@ -6,7 +6,6 @@
 //! read: the scores, the recommendation, and every rule with whether it
 //! matched and why, in the chosen language.
 
-use std::fs::File;
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::UsageError;
-use super::common::{CatalogArgs, resolve_lang};
+use super::common::{CatalogArgs, SheetArgs, resolve_lang};
 use super::rules_arg::{load_rules, parse_sets};
 use super::score::Values;
 use stepcare::batch::{BatchOptions, CellReader, Layout, RowSink, ScoredRow, score_stream};
@@ -36,9 +35,11 @@ pub struct ExplainArgs {
     /// ("q1=2,q2=1,..."); an item left out is unanswered.
     #[arg(long = "answers", value_name = "ITEM=VALUE,...")]
     answers: Vec<String>,
-    /// Instead of --answers: an export (CSV) holding the row to explain.
+    /// Instead of --answers: an export (CSV or a workbook) holding the row to explain.
     #[arg(long, value_name = "FILE", conflicts_with = "answers")]
     input: Option<PathBuf>,
+    #[command(flatten)]
+    sheet: SheetArgs,
     /// The data row of --input to explain (1 is the first row after the header).
     #[arg(long, default_value_t = 1, requires = "input")]
     row: u64,
@@ -81,7 +82,14 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let mut data = parse_sets(&args.set)?;
     let scores: Vec<InstrumentScore> = match &args.input {
         Some(path) => {
-            let (scores, row_data) = read_row(path, args.row, &instruments, &table, args.values)?;
+            let (scores, row_data) = read_row(
+                path,
+                args.sheet.sheet.as_deref(),
+                args.row,
+                &instruments,
+                &table,
+                args.values,
+            )?;
             for (name, value) in row_data {
                 data.entry(name).or_insert(value);
             }
@@ -196,7 +204,8 @@ fn parse_answers(
 
 /// Scores an export and keeps row `wanted`: its scores and the data cells the table reads.
 fn read_row(
-    path: &PathBuf,
+    path: &std::path::Path,
+    sheet: Option<&str>,
     wanted: u64,
     instruments: &[&Instrument],
     table: &RuleTable,
@@ -246,13 +255,13 @@ fn read_row(
         columns: Vec::new(),
         found: None,
     };
+    let opened = super::common::open_input(path, sheet)?;
     let options = BatchOptions {
         values: value_kind(values),
+        origin: opened.origin,
         ..BatchOptions::default()
     };
-    let file =
-        File::open(path).with_context(|| format!("cannot open the input `{}`", path.display()))?;
-    let summary = score_stream(file, instruments, &options, &mut capture)
+    let summary = score_stream(opened.reader, instruments, &options, &mut capture)
         .with_context(|| format!("reading `{}`", path.display()))?;
     capture.found.ok_or_else(|| {
         UsageError(format!(

@@ -1,7 +1,6 @@
 //! `stepcare score`: batch scoring of an export, one output row per input row.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +9,7 @@ use anyhow::Context;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use super::UsageError;
-use super::common::{CatalogArgs, fail_with, read_file};
+use super::common::{CatalogArgs, SheetArgs, fail_with, open_input, read_file};
 use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
 use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
 use stepcare::instrument::{Instrument, ValueKind, fmt_score};
@@ -60,9 +59,11 @@ pub struct ScoreArgs {
     /// Instrument to score (repeatable: `--instrument epds --instrument gad7`).
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// The export to score: a CSV file, or `-` for standard input.
+    /// The export to score: a CSV file, a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: SheetArgs,
     /// Where to write the results (written atomically); standard output if absent.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -172,14 +173,20 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         },
         strict: args.strict,
         extra_labels,
+        origin: None,
     };
-    let input: Box<dyn Read + Send> = if reading_stdin {
-        Box::new(io::stdin())
-    } else {
-        Box::new(
-            File::open(&args.input)
-                .with_context(|| format!("cannot open the input `{}`", args.input.display()))?,
+    let opened = open_input(&args.input, args.sheet.sheet.as_deref())?;
+    if opened.origin.is_some() && (args.delimiter.is_some() || args.encoding != InputEncoding::Utf8)
+    {
+        return Err(UsageError(
+            "--delimiter and --encoding apply to delimited text, not to a workbook".to_owned(),
         )
+        .into());
+    }
+    let input = opened.reader;
+    let options = BatchOptions {
+        origin: opened.origin,
+        ..options
     };
     let input_name = if reading_stdin {
         "standard input".to_owned()

@@ -76,6 +76,7 @@ pub fn record(
         delimiter: b',',
         // The session stores only valid options, so no cell is ever reported as invalid.
         values: ValueKind::Position,
+        origin: None,
     };
     let scores: Vec<InstrumentScore> = session.scores();
     // The same account of unscored scales as a batch row gives.
