@@ -140,3 +140,12 @@ pub fn open_input(path: &Path, sheet: Option<&str>) -> anyhow::Result<OpenedInpu
         origin: Some(origin),
     })
 }
+
+/// One phrase in the language of the output: English, Norwegian Bokmål or Swedish.
+pub fn words<'a>(lang: Lang, en: &'a str, nb: &'a str, sv: &'a str) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::Nb => nb,
+        Lang::Sv => sv,
+    }
+}

@@ -293,8 +293,8 @@ fn to_json(a: &RuleTable, b: &RuleTable, stats: &Stats) -> serde_json::Value {
 fn to_text(a: &RuleTable, b: &RuleTable, stats: &Stats, args: &CompareArgs, lang: Lang) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{} row(s) of `{}` under two rule tables\n  A: {} ({})\n  B: {} ({})\n\n",
-        stats.rows,
+        "{} of `{}` under two rule tables\n  A: {} ({})\n  B: {} ({})\n\n",
+        stepcare::lang::count(stats.rows, "row", "rows"),
         args.input.display(),
         a.id,
         a.name.get(lang),
@@ -356,7 +356,11 @@ fn to_text(a: &RuleTable, b: &RuleTable, stats: &Stats, args: &CompareArgs, lang
         .sum();
     let changed: u64 = stats.moves.values().sum();
     out.push_str(&format!(
-        "{changed} row(s) change level: {up} up, {down} down, {} to or from no level.\nUrgent: {} under A, {} under B.\n\n",
+        "{} level: {up} up, {down} down, {} to or from no level.\nUrgent: {} under A, {} under B.\n\n",
+        match changed {
+            1 => "1 row changes".to_owned(),
+            n => format!("{n} rows change"),
+        },
         changed - up - down,
         stats.urgent[0],
         stats.urgent[1]

@@ -58,13 +58,6 @@ pub enum CiArg {
 
 /// Arguments of `stepcare cutoffs`.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Positive means score >= cutoff (score <= cutoff with --direction lower); the direction is never \
-                  flipped automatically. Every observed score is a candidate cutoff. Optimal cutoffs are \
-                  data-driven and exploratory; cutoffs given with --cutoff are reported as pre-specified. \
-                  Blank, NA and . cells are missing; rows missing the score or the reference are left out and \
-                  counted. Proportion CIs: Wilson (default) or Clopper-Pearson; AUC CI: DeLong."
-)]
 pub struct CutoffsArgs {
     /// The file to analyse (delimiter `,` `;` or tab, detected; or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
@@ -185,8 +178,9 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
 
     if let Some(path) = &args.plot {
         let svg_text = svg::render(&report.plot());
-        std::fs::write(path, svg_text)
+        write_atomically(path, svg_text.as_bytes())
             .with_context(|| format!("cannot write the plot to `{}`", path.display()))?;
+        eprintln!("ROC plot written to `{}`", path.display());
     }
 
     let stdout = io::stdout();
@@ -201,6 +195,18 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(parent)?;
+    file.write_all(bytes)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
@@ -514,9 +520,10 @@ impl Report {
         }
         if self.missing_group > 0 {
             notes.push(format!(
-                "{} row(s) with a missing {} value are in the whole-sample analysis but in no group.",
-                self.missing_group,
-                self.by.as_deref().unwrap_or("group")
+                "{} with a missing {} value {} in the whole-sample analysis but in no group.",
+                stepcare::lang::count(self.missing_group, "row", "rows"),
+                self.by.as_deref().unwrap_or("group"),
+                if self.missing_group == 1 { "is" } else { "are" }
             ));
         }
         for (group, set) in self.sets() {
@@ -611,10 +618,10 @@ impl Report {
             .iter()
             .map(|r| {
                 format!(
-                    "{:?} = {} ({} rows)",
+                    "{:?} = {} ({})",
                     r.value,
                     if r.positive { "case" } else { "non-case" },
-                    r.rows
+                    stepcare::lang::count(r.rows, "row", "rows")
                 )
             })
             .collect();
@@ -753,8 +760,13 @@ impl Report {
             match comparison {
                 Ok(t) => {
                     s.push_str(&format!(
-                        "Subjects with both scores: {} ({} cases); {} analysed row(s) lack {other}\n",
-                        t.n, t.n_cases, set.data.missing_compare
+                        "Subjects with both scores: {} ({}); {} {other}\n",
+                        t.n,
+                        stepcare::lang::count(t.n_cases as u64, "case", "cases"),
+                        match set.data.missing_compare {
+                            1 => "1 analysed row lacks".to_owned(),
+                            n => format!("{n} analysed rows lack"),
+                        }
                     ));
                     s.push_str(&format!(
                         "AUC {} {:.3} vs {other} {:.3}: difference {:.3} (95% CI {}), Z = {}, p = {}\n",

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::UsageError;
-use super::common::{CatalogArgs, SheetArgs, resolve_lang};
+use super::common::{CatalogArgs, SheetArgs, resolve_lang, words};
 use super::rules_arg::{load_rules, parse_sets};
 use super::score::Values;
 use stepcare::batch::{BatchOptions, CellReader, Layout, RowSink, ScoredRow, score_stream};
@@ -135,7 +135,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             out.push_str(&format!(
                 "  {}: {}\n",
                 scale.label.get(lang),
-                describe(scale, scored, lang)
+                describe_in(scale, scored, lang)
             ));
         }
         for &flag in &result.flags {
@@ -151,6 +151,50 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     out.push_str(&recommendation.trace.render(&table, lang));
     print!("{out}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A scale's score and band, or why it has none, in `lang`.
+fn describe_in(
+    scale: &stepcare::instrument::Scale,
+    scored: &stepcare::scoring::ScaleScore,
+    lang: Lang,
+) -> String {
+    if scored.score.is_some() {
+        return describe(scale, scored, lang);
+    }
+    let n = scale.items.len();
+    let (i, m, k) = (scored.invalid, scored.missing, scale.missing.max_missing);
+    let reason = if scored.invalid > 0 {
+        match lang {
+            Lang::En => format!("{i} of {n} items have invalid values"),
+            Lang::Nb => format!("{i} av {n} spørsmål har ugyldige verdier"),
+            Lang::Sv => format!("{i} av {n} frågor har ogiltiga värden"),
+        }
+    } else if scored.required_missing {
+        words(
+            lang,
+            "a required item is missing",
+            "et spørsmål som alltid må besvares, mangler",
+            "en fråga som alltid måste besvaras saknas",
+        )
+        .to_owned()
+    } else if k == 0 {
+        match lang {
+            Lang::En => format!("{m} of {n} items missing (none may be)"),
+            Lang::Nb => format!("{m} av {n} spørsmål mangler (ingen kan mangle)"),
+            Lang::Sv => format!("{m} av {n} frågor saknas (ingen får saknas)"),
+        }
+    } else {
+        match lang {
+            Lang::En => format!("{m} of {n} items missing (at most {k} may be)"),
+            Lang::Nb => format!("{m} av {n} spørsmål mangler (høyst {k} kan mangle)"),
+            Lang::Sv => format!("{m} av {n} frågor saknas (högst {k} får saknas)"),
+        }
+    };
+    format!(
+        "{}: {reason}",
+        words(lang, "no score", "ingen skår", "ingen poäng")
+    )
 }
 
 /// Reads "q1=2,q2=1,..." as one answer per item of `instrument`.
@@ -265,9 +309,9 @@ fn read_row(
         .with_context(|| format!("reading `{}`", path.display()))?;
     capture.found.ok_or_else(|| {
         UsageError(format!(
-            "--row {wanted}: `{}` has {} data row(s)",
+            "--row {wanted}: `{}` has {}",
             path.display(),
-            summary.rows
+            stepcare::lang::count(summary.rows, "data row", "data rows")
         ))
         .into()
     })

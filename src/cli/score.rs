@@ -480,8 +480,11 @@ fn report_care(care: &CareSummary) {
     eprintln!("care: {}; urgent: {}", parts.join(", "), care.urgent);
     if care.urgent > 0 {
         eprintln!(
-            "WARNING: {} row(s) are recommended URGENT same-day action: the clinician decides, today.",
-            care.urgent
+            "WARNING: {} recommended URGENT same-day action: the clinician decides, today.",
+            match care.urgent {
+                1 => "1 row is".to_owned(),
+                n => format!("{n} rows are"),
+            }
         );
     }
 }
@@ -504,8 +507,12 @@ fn report(summary: &Summary, output: Option<&Path>) {
     );
     if summary.urgent > 0 {
         eprintln!(
-            "WARNING: {} row(s) have an URGENT flag (for example an endorsed self-harm item): act on them today.",
-            summary.urgent
+            "WARNING: {} an URGENT flag (for example an endorsed self-harm item): act on {} today.",
+            match summary.urgent {
+                1 => "1 row has".to_owned(),
+                n => format!("{n} rows have"),
+            },
+            if summary.urgent == 1 { "it" } else { "them" }
         );
     }
     if let Some(path) = output {
