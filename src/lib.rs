@@ -10,6 +10,7 @@ pub mod accuracy;
 pub mod batch;
 pub mod catalog;
 pub mod diagnostic;
+pub mod followup;
 pub mod instrument;
 pub mod lang;
 pub mod rules;

@@ -68,6 +68,10 @@ pub struct ScaleScore {
     pub required_missing: bool,
     /// Whether the score was prorated over missing items.
     pub prorated: bool,
+    /// Without a score: the lowest and highest score the completed form
+    /// could reach, from the answered items and the range of every missing
+    /// or invalid one (`None` for an age-banded instrument, or with a score).
+    pub bounds: Option<(f64, f64)>,
 }
 
 impl ScaleScore {
@@ -138,6 +142,29 @@ impl InstrumentScore {
         instrument
             .scales_in(self.interval)
             .unwrap_or(&instrument.scales)
+    }
+
+    /// Whether no item was answered at all (every asked item blank): the form
+    /// was not given, so a rule table reads it as not screened.
+    pub fn is_blank(&self, instrument: &Instrument) -> bool {
+        // Without an age interval a child's answers are not read at all.
+        if instrument.age_banding.is_some() && self.interval.is_none() {
+            return false;
+        }
+        let asked = instrument
+            .age_banding
+            .as_ref()
+            .zip(self.interval)
+            .and_then(|(banding, i)| banding.intervals.get(i))
+            .map_or(instrument.items.len(), |interval| interval.items.len());
+        self.invalid_items.is_empty() && self.missing_items.len() >= asked
+    }
+
+    /// Whether flag `flag`'s item was left unanswered or has an invalid value,
+    /// so the flag can be neither raised nor ruled out.
+    pub fn flag_unknown(&self, instrument: &Instrument, flag: usize) -> bool {
+        let item = instrument.flags[flag].item;
+        self.missing_items.contains(&item) || self.invalid_items.contains(&item)
     }
 
     /// Whether any raised flag is marked urgent.
@@ -218,6 +245,8 @@ pub struct Scorer<'a> {
     points: Vec<i32>,
     /// Points a ticked concern box adds, per item (0 without one).
     concern_points: Vec<i32>,
+    /// Whether to work out the bounds of an unscored scale (plain instruments).
+    bounded: bool,
 }
 
 impl<'a> Scorer<'a> {
@@ -237,6 +266,7 @@ impl<'a> Scorer<'a> {
             offsets,
             points,
             concern_points,
+            bounded: instrument.age_banding.is_none(),
         }
     }
 
@@ -324,6 +354,9 @@ impl<'a> Scorer<'a> {
             }
         }
         if out.invalid > 0 || out.required_missing || out.missing > scale.missing.max_missing {
+            if self.bounded {
+                out.bounds = Some(self.completion_bounds(scale, answers, sum));
+            }
             return out;
         }
         let n = scale.items.len();
@@ -332,6 +365,29 @@ impl<'a> Scorer<'a> {
             out.missing >= scale.missing.prorate_from.max(1) && scale.missing.prorate.is_some();
         out.band = out.score.and_then(|s| scale.band_of(s));
         out
+    }
+}
+
+impl Scorer<'_> {
+    /// The lowest and highest score of a completed form: the answered items'
+    /// `sum`, plus each unanswered or invalid item at its least and at its most.
+    fn completion_bounds(&self, scale: &Scale, answers: &[Answer], sum: i64) -> (f64, f64) {
+        let (mut low, mut high) = (sum, sum);
+        for &index in &scale.items {
+            if !matches!(answers[index], Answer::Chosen(_)) {
+                let item = &self.instrument.items[index];
+                low += i64::from(item.min_points());
+                high += i64::from(item.max_points());
+            }
+        }
+        let (low, high) = (low as f64, high as f64);
+        match scale.method {
+            crate::instrument::ScaleMethod::Sum => (low, high),
+            crate::instrument::ScaleMethod::Mean => {
+                let n = scale.items.len().max(1) as f64;
+                (low / n, high / n)
+            }
+        }
     }
 }
 

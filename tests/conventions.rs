@@ -6,7 +6,7 @@ mod common;
 
 use common::stepcare;
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "list",
     "show",
     "validate",
@@ -16,6 +16,7 @@ const SUBCOMMANDS: [&str; 11] = [
     "compare",
     "cutoffs",
     "visit",
+    "follow-up",
     "completions",
     "man",
 ];
@@ -57,7 +58,7 @@ fn man_prints_the_main_page_or_writes_every_page() {
     assert!(output.status.success());
     assert_eq!(
         text(&output.stderr),
-        format!("wrote 12 manual pages to `{}`\n", dir.path().display())
+        format!("wrote 13 manual pages to `{}`\n", dir.path().display())
     );
     let score = std::fs::read_to_string(dir.path().join("stepcare-score.1")).unwrap();
     assert!(score.contains("\\-\\-sheet"));

@@ -94,7 +94,9 @@ fn impossible_conditions_and_unknown_references_are_all_listed_with_their_place(
 fn a_lost_urgent_flag_is_an_error() {
     let (table, diagnostics, rendered) = fixture("lost-urgent");
     assert!(table.is_none());
-    assert_eq!(diagnostics.len(), 1, "{rendered}");
+    // Lost when raised on an incomplete form, and whenever unknown (an
+    // unanswered item 10 always leaves the total incomplete).
+    assert_eq!(diagnostics.len(), 2, "{rendered}");
     insta::assert_snapshot!(rendered);
 }
 
@@ -255,6 +257,36 @@ const CASES: &[Case] = &[
         rule: "U-5",
         screened: &[("epds", "total=5")],
         data: &[("respondent", "mother"), ("immediate_danger", "ja")],
+    },
+    Case {
+        rule: "U-1u",
+        screened: &[("epds", "missing=q10,total=5")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "U-2u",
+        screened: &[("phq9", "missing=q9,total=2")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "A-1",
+        screened: &[("risk", "q5=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "R-1",
+        screened: &[("epds", "total=5")],
+        data: &[("respondent", "mother"), ("previous_level", "2")],
+    },
+    Case {
+        rule: "R-2",
+        screened: &[("phq9", "total=3")],
+        data: &[("respondent", "mother"), ("previous_level", "3")],
+    },
+    Case {
+        rule: "R-3",
+        screened: &[("gad7", "total=2")],
+        data: &[("respondent", "mother"), ("previous_level", "2")],
     },
     Case {
         rule: "L3-1",
@@ -570,8 +602,8 @@ fn every_rule_of_every_shipped_table_fires_for_some_family() {
                     panic!("{id}: {} does not fire: {recommendation:#?}", case.rule)
                 });
             assert!(
-                fired.sets_outcome,
-                "{id}: {} fires but sets nothing",
+                fired.sets_outcome || fired.action.is_some(),
+                "{id}: {} fires but sets nothing and adds no action",
                 case.rule
             );
         }
@@ -596,10 +628,15 @@ fn the_issue_examples_for_a_mother_with_the_epds_alone() {
     assert_eq!(level("total=10"), (Some(1), false));
     assert_eq!(level("total=9"), (Some(0), false));
     assert_eq!(level("q3=2,q4=2,q5=2,total=6"), (Some(1), false));
-    assert_eq!(level("total=9,q10=1"), (Some(0), true));
-    // Incomplete: no level, "complete the form"; urgent still when item 10 is endorsed.
-    assert_eq!(level("missing=q1,total=5"), (None, false));
-    assert_eq!(level("missing=q1,q10=2,total=5"), (None, true));
+    // An endorsed self-harm item is urgent and never universal follow-up.
+    assert_eq!(level("total=9,q10=1"), (Some(2), true));
+    // Incomplete: the answered items already prove what they prove (q1 blank,
+    // 5 points: a completed form scores 5-8, below 10 for a mother), and an
+    // endorsed or unanswered item 10 is urgent.
+    assert_eq!(level("missing=q1,total=5"), (Some(0), false));
+    assert_eq!(level("missing=q1,q10=2,total=5"), (Some(2), true));
+    assert_eq!(level("missing=q10,total=5"), (Some(2), true));
+    assert_eq!(level("missing=q1,total=8"), (None, false));
     // Sweden: 12 is level 2.
     let se = shipped("se-default");
     let case = Case {
@@ -611,7 +648,7 @@ fn the_issue_examples_for_a_mother_with_the_epds_alone() {
 }
 
 #[test]
-fn a_missing_data_column_is_reported_and_an_invalid_value_withholds_the_level() {
+fn a_missing_data_column_is_reported_and_an_invalid_value_keeps_the_least_level_it_could_give() {
     let table = shipped("no-default");
     let epds = catalog().get("epds").unwrap();
     let scored = score(epds, &answers(epds, "total=15"));
@@ -624,7 +661,8 @@ fn a_missing_data_column_is_reported_and_an_invalid_value_withholds_the_level() 
         ("suspected_psychosis".to_owned(), "maybe".to_owned()),
     ]);
     let r = stepcare::rules::recommend(table, &[(epds, &scored)], &data).unwrap();
-    assert_eq!(r.level, None);
+    // Whatever the cell holds, a mother's EPDS of 15 gives at least level 2.
+    assert_eq!(r.level, Some(2));
     // `maybe` could be `yes`, which is urgent: the unreadable cell is not read as "no".
     assert!(r.urgent);
     assert!(
@@ -708,7 +746,8 @@ fn a_column_only_rules_of_unscreened_instruments_test_is_not_needed() {
     assert!(stepcare::rules::recommend(table, &screened, &DataValues::new()).is_err());
     let data = DataValues::from([("respondent".to_owned(), "parent".to_owned())]);
     let r = stepcare::rules::recommend(table, &screened, &data).unwrap();
-    assert_eq!(r.level, None);
+    // Whoever answered, the child above the cutoff gives level 2; the cell is still reported.
+    assert_eq!(r.level, Some(2));
     assert!(r.reasons[0].contains("respondent"), "{:?}", r.reasons);
 }
 
@@ -962,7 +1001,16 @@ proptest! {
         let scored = score(instrument, &answers);
         let data = DataValues::from([("respondent".to_owned(), "mother".to_owned())]);
         let r = stepcare::rules::recommend(table, &[(instrument, &scored)], &data).unwrap();
-        prop_assert_eq!(r.urgent, scored.has_urgent_flag(instrument));
+        // Raised, or unknown on a form that was given (an unanswered self-harm
+        // item must be asked now); a form with no answer at all was not given.
+        let unknown = !scored.is_blank(instrument)
+            && (0..instrument.flags.len())
+                .any(|f| instrument.flags[f].urgent && scored.flag_unknown(instrument, f));
+        prop_assert_eq!(r.urgent, scored.has_urgent_flag(instrument) || unknown);
+        // An urgent result is never universal follow-up.
+        if r.urgent {
+            prop_assert!(r.level.is_some_and(|l| l >= 2), "{:?}", r.level);
+        }
     }
 }
 
@@ -1064,7 +1112,9 @@ proptest! {
         let expected = scored.scales[0].score.and(scored.scales[0].band).map(|zone| zone as i64);
         prop_assert_eq!(r.level, expected);
         if r.level.is_none() {
-            prop_assert_eq!(&r.reasons, &vec!["no level can be recommended (rule N-11)".to_owned()]);
+            // No score: "complete the form", or "nothing screened" for a form with no answer.
+            let rule = if scored.is_blank(child) { "N-0" } else { "N-11" };
+            prop_assert!(r.pending.iter().any(|p| p.rule == rule), "{:?}", r.pending);
         }
     }
 }
@@ -1405,7 +1455,7 @@ fn random_table_yaml(rules: &[RandomRule]) -> String {
         ));
         match level {
             0..=2 => text.push_str(&format!("    level: {level}\n")),
-            3 => text.push_str("    level: none\n"),
+            3 => text.push_str("    action: {en: Complete the form}\n"),
             _ => {}
         }
         if urgent || level > 3 {
@@ -1421,7 +1471,7 @@ fn random_table_yaml(rules: &[RandomRule]) -> String {
     text
 }
 
-/// What a family sees: level, urgent, referral ids and advice texts.
+/// What a family sees: level, urgent, referral ids, advice and pending actions.
 fn visible(
     table: &RuleTable,
     values: &[stepcare::rules::Value],
@@ -1429,12 +1479,13 @@ fn visible(
     let mut outcome = stepcare::rules::Outcome::default();
     stepcare::rules::evaluate::evaluate_into(table, values, &mut outcome);
     let advice = outcome
-        .setters
+        .matched
         .iter()
-        .filter_map(|&r| {
-            table.rules[r]
-                .advice
-                .as_ref()
+        .flat_map(|&r| {
+            let rule = &table.rules[r];
+            [&rule.advice, &rule.action]
+                .into_iter()
+                .flatten()
                 .map(|a| a.get(stepcare::lang::Lang::En).to_owned())
         })
         .collect();
@@ -1445,7 +1496,7 @@ fn visible(
         .collect();
     let level = match outcome.decision {
         stepcare::rules::Decision::Level(i) => Some(table.levels[i].number),
-        stepcare::rules::Decision::NoRecommendation => Some(-1),
+        stepcare::rules::Decision::NoRule if !outcome.pending.is_empty() => Some(-1),
         stepcare::rules::Decision::NoRule => None,
     };
     (level, outcome.urgent, referrals, advice)
@@ -1474,8 +1525,9 @@ proptest! {
             return Ok(());
         };
         let report = analysis::analyze(&table);
-        let mut scores: Vec<Value> = (0..=30).map(|s| Value::Score(f64::from(s))).collect();
-        scores.extend([Value::NoScore, Value::NotScreened]);
+        // Every EPDS value: scores, partial scores of incomplete forms, not screened.
+        let scores: Vec<Value> = stepcare::rules::domain::input_domain(&table, 0);
+        prop_assert!(scores.iter().any(|v| matches!(v, Value::Partial { low: _, high: _ })), "partial scores are in the domain");
         let respondents = [Value::Choice(0), Value::Choice(1), Value::Blank];
         let zones = [Value::Zone(0), Value::Zone(1), Value::Zone(2), Value::NoScore, Value::NotScreened];
         let mut gaps = 0;
@@ -1497,11 +1549,13 @@ proptest! {
                 for respondent in &respondents {
                     for zone in &zones {
                         let values = [*score, *respondent, *zone];
-                        prop_assert_eq!(
-                            visible(&table, &values),
-                            visible(&without, &values),
-                            "rule R{} is reported masked but matters at {:?}\n{}", masked.rule, values, text
-                        );
+                        let (with, less) = (visible(&table, &values), visible(&without, &values));
+                        if masked.shadowed {
+                            // Its level never decides; its referrals and advice still show.
+                            prop_assert_eq!(with.0, less.0, "rule R{} is reported shadowed but its level decides at {:?}\n{}", masked.rule, values, text);
+                        } else {
+                            prop_assert_eq!(with, less, "rule R{} is reported redundant but matters at {:?}\n{}", masked.rule, values, text);
+                        }
                     }
                 }
             }
@@ -1524,5 +1578,68 @@ fn combinations_no_answers_can_produce_are_known_to_be_impossible() {
     assert_eq!(
         diagnostics[0].message,
         "rule `X` can never match: no answers produce this combination"
+    );
+}
+
+#[test]
+fn an_empty_condition_is_refused_not_read_as_anything() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml")).unwrap();
+    for empty in ["\"\"", "\" \"", "~", "[]", "null"] {
+        let text = base.replace(
+            "when: {respondent: mother, epds: \"[10..12]\"}",
+            &format!("when: {{respondent: mother, epds: {empty}}}"),
+        );
+        let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+        assert!(table.is_none(), "{empty} was accepted");
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("an empty condition") && d.spot.line > 0),
+            "{empty}: {diagnostics:#?}"
+        );
+    }
+}
+
+#[test]
+fn deeply_nested_conditions_are_refused_at_their_place() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml")).unwrap();
+    for depth in [9usize, 20_000] {
+        let condition = format!("{}incomplete{}", "not(".repeat(depth), ")".repeat(depth));
+        let text = base.replace(
+            "when: {respondent: mother, epds: \"[10..12]\"}",
+            &format!("when: {{respondent: mother, epds: \"{condition}\"}}"),
+        );
+        let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+        assert!(table.is_none());
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("nested more than") && d.spot.line > 0),
+            "{depth}: {:?}",
+            diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+    }
+    // Shallow nesting is fine.
+    let text = base.replace(
+        "when: {respondent: mother, epds: \"[10..12]\"}",
+        "when: {respondent: mother, epds: \"not(not([10..12]))\"}",
+    );
+    let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+    assert!(table.is_some(), "{diagnostics:#?}");
+}
+
+#[test]
+fn level_none_is_refused_with_the_way_out() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/rules/base.yaml")).unwrap();
+    let text = base.replacen("    action: {en: Complete the form}", "    level: none", 1);
+    let (table, diagnostics) = load_table("t.yaml", &text, &instruments());
+    assert!(table.is_none());
+    let d = diagnostics
+        .iter()
+        .find(|d| d.message.contains("`level: none`"))
+        .expect("reported");
+    assert!(
+        d.expected.as_deref().unwrap_or("").contains("action:"),
+        "{d:#?}"
     );
 }

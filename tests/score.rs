@@ -308,7 +308,7 @@ fn summary_on_stderr_warns_about_urgent_flags() {
         .unwrap();
     let text = String::from_utf8_lossy(&output.stderr);
     assert!(
-        text.contains("8 rows read: 5 ok, 2 incomplete, 1 invalid; 2 flagged (2 urgent)"),
+        text.contains("8 rows read: 5 ok, 2 incomplete, 1 invalid; 2 flagged (3 urgent)"),
         "{text}"
     );
     assert!(text.contains("URGENT"), "{text}");

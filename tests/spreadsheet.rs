@@ -279,7 +279,7 @@ fn xlsx_and_ods_score_like_the_same_data_as_csv() {
         assert_eq!(got.lines().count(), 8, "{name}: every row accounted for");
         assert_eq!(
             text(&output.stderr).lines().next().unwrap(),
-            "8 rows read: 5 ok, 2 incomplete, 1 invalid; 2 flagged (2 urgent)",
+            "8 rows read: 5 ok, 2 incomplete, 1 invalid; 2 flagged (3 urgent)",
             "{name}"
         );
     }

@@ -342,8 +342,9 @@ fn a_low_score_gets_universal_follow_up_with_the_rule_that_decided() {
 }
 
 #[test]
-fn an_incomplete_form_gets_no_level_but_keeps_the_same_day_action() {
-    // Item 3 skipped, item 10 endorsed: no total, so no level, but still urgent.
+fn an_incomplete_form_keeps_the_level_and_the_same_day_action() {
+    // Item 3 skipped, item 10 endorsed: no total, but the endorsed item gives
+    // urgent and level 2, next to the pending "complete the form".
     let output = visit(
         &["--lang", "sv", "--rules", "no-default"],
         "1\n1\n\n1\n4\n4\n4\n4\n4\n2\n",
@@ -353,7 +354,7 @@ fn an_incomplete_form_gets_no_level_but_keeps_the_same_day_action() {
         stdout.starts_with("\n!!! BRÅDSKANDE: Tankar på självskada."),
         "{stdout}"
     );
-    assert!(stdout.contains("Rekommenderad vårdnivå: ingen rekommendation\n  !!! Brådskande: åtgärd samma dag\n  Ingen nivå kan rekommenderas (regel N-1)"), "{stdout}");
+    assert!(stdout.contains("Rekommenderad vårdnivå: Nivå 2: läkarbedömning och behandling i kommunen\n  !!! Brådskande: åtgärd samma dag\n  Återstående åtgärder:\n  - EPDS saknar svar."), "{stdout}");
     assert!(
         stdout.contains("Obesvarade              fråga 3"),
         "{stdout}"

@@ -237,7 +237,7 @@ fn a_rule_table_recommends_for_the_form() {
         "{out}"
     );
     assert!(
-        out.contains("  - C0 [decides]: SE-DEMO total is Below the monitoring zone, meets below, monitoring, above"),
+        out.contains("  - C0 [decides]: SE-DEMO total is Below the monitoring zone, meets below or monitoring or above"),
         "{out}"
     );
 }

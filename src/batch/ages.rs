@@ -17,30 +17,30 @@ use crate::instrument::age::{AgeError, AgeFacts, AgeInput, ChildAge, Date, Gesta
 use crate::instrument::{AgeBanding, Instrument};
 
 /// The age fields an export can hold, with the header names each is known by.
+/// Headers that hold the child's birth date.
+pub(crate) const BIRTH_DATE_NAMES: &[&str] = &[
+    "birth_date",
+    "date_of_birth",
+    "dob",
+    "birthdate",
+    "fodselsdato",
+    "fødselsdato",
+    "födelsedatum",
+];
+
+/// Headers that hold the date of the screen.
+pub(crate) const SCREENING_DATE_NAMES: &[&str] = &[
+    "screening_date",
+    "visit_date",
+    "screeningdato",
+    "screeningdatum",
+    "besoksdato",
+    "besøksdato",
+];
+
 const FIELDS: [(&str, &[&str]); 4] = [
-    (
-        "birth_date",
-        &[
-            "birth_date",
-            "date_of_birth",
-            "dob",
-            "birthdate",
-            "fodselsdato",
-            "fødselsdato",
-            "födelsedatum",
-        ],
-    ),
-    (
-        "screening_date",
-        &[
-            "screening_date",
-            "visit_date",
-            "screeningdato",
-            "screeningdatum",
-            "besoksdato",
-            "besøksdato",
-        ],
-    ),
+    ("birth_date", BIRTH_DATE_NAMES),
+    ("screening_date", SCREENING_DATE_NAMES),
     (
         "gestational_weeks",
         &[

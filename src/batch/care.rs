@@ -4,9 +4,10 @@
 //! it resolves the data columns the rule table reads from the header (or from
 //! values given for the whole run) and refuses the run, listing every missing
 //! column, before any row is written. Each row then gets a recommendation:
-//! CSV columns [`CARE_COLUMNS`], or a JSON object
-//! `"care": {"level", "urgent", "referrals", "rules"}`; when no level can be
-//! recommended, `level` is null and the reason joins the row's errors.
+//! CSV columns [`CARE_COLUMNS`], or a JSON object `"care": {"level",
+//! "urgent", "referrals", "rules", "decided_by", "pending", "possible_level"}`;
+//! when no rule gives a level, `level` is null and the reason joins the row's
+//! errors.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,16 +18,22 @@ use serde_json::{Value, json};
 
 use super::output::LIST_SEPARATOR;
 use super::{Layout, ScoredRow};
+use crate::instrument::age::Date;
 use crate::lang::Lang;
-use crate::rules::{DataValues, Decision, MissingData, Plan, RuleLevel, RuleTable};
+use crate::rules::{DataValues, Decision, MissingData, Plan, RuleTable};
 
 /// The CSV columns a recommendation adds, before `errors`.
-pub const CARE_COLUMNS: [&str; 5] = [
+pub const CARE_COLUMNS: [&str; 10] = [
     "care.level",
     "care.level_name",
     "care.urgent",
     "care.referrals",
     "care.rules",
+    "care.decided_by",
+    "care.pending",
+    "care.possible_level",
+    "care.rescreen_from",
+    "care.rescreen_to",
 ];
 
 /// Counts of the recommendations in a batch.
@@ -38,6 +45,8 @@ pub struct CareSummary {
     pub no_level: u64,
     /// Rows with the urgent override.
     pub urgent: u64,
+    /// Rows with at least one pending action (for example "complete the EPDS").
+    pub pending: u64,
 }
 
 /// The data columns a rule table reads that the input lacks.
@@ -105,6 +114,8 @@ pub struct Care {
     plan: Option<Plan>,
     summary: CareSummary,
     buffer: Vec<u8>,
+    /// The last row's rescreen window as dates, when its screening date is known.
+    rescreen: Option<(Date, Date)>,
 }
 
 impl Care {
@@ -117,6 +128,7 @@ impl Care {
             plan: None,
             summary: CareSummary::default(),
             buffer: Vec::with_capacity(64),
+            rescreen: None,
         }
     }
 
@@ -181,6 +193,10 @@ impl Care {
         if outcome.urgent {
             self.summary.urgent += 1;
         }
+        if !outcome.pending.is_empty() {
+            self.summary.pending += 1;
+        }
+        self.rescreen = plan.rescreen_dates(|column| record.get(column).unwrap_or(b""));
     }
 
     /// The counts so far.
@@ -219,15 +235,30 @@ impl Care {
                 .extend_from_slice(table.referrals[referral].id.as_bytes());
         }
         out.push_field(&self.buffer);
-        self.buffer.clear();
-        for (n, &rule) in outcome.matched.iter().enumerate() {
-            if n > 0 {
-                self.buffer.extend_from_slice(LIST_SEPARATOR.as_bytes());
+        for rules in [&outcome.matched, &outcome.deciders, &outcome.pending] {
+            self.buffer.clear();
+            for (n, &rule) in rules.iter().enumerate() {
+                if n > 0 {
+                    self.buffer.extend_from_slice(LIST_SEPARATOR.as_bytes());
+                }
+                self.buffer
+                    .extend_from_slice(table.rules[rule].id.as_bytes());
             }
-            self.buffer
-                .extend_from_slice(table.rules[rule].id.as_bytes());
+            out.push_field(&self.buffer);
+        }
+        self.buffer.clear();
+        if let Some(number) = outcome.possible_number(table) {
+            // Writing into a Vec cannot fail.
+            let _ = write!(self.buffer, "{number}");
         }
         out.push_field(&self.buffer);
+        for date in [self.rescreen.map(|r| r.0), self.rescreen.map(|r| r.1)] {
+            self.buffer.clear();
+            if let Some(date) = date {
+                let _ = write!(self.buffer, "{date}");
+            }
+            out.push_field(&self.buffer);
+        }
     }
 
     /// The `care` object of the last evaluated row.
@@ -246,16 +277,33 @@ impl Care {
             .iter()
             .map(|&r| table.referrals[r].id.as_str())
             .collect();
-        let rules: Vec<&str> = outcome
-            .matched
+        let ids = |rules: &[usize]| -> Vec<&str> {
+            rules.iter().map(|&r| table.rules[r].id.as_str()).collect()
+        };
+        let pending: Vec<Value> = outcome
+            .pending
             .iter()
-            .map(|&r| table.rules[r].id.as_str())
+            .map(|&r| {
+                let rule = &table.rules[r];
+                json!({
+                    "rule": rule.id,
+                    "action": rule.action.as_ref().map(|a| a.get(self.lang)),
+                })
+            })
             .collect();
         json!({
             "level": level,
             "urgent": outcome.urgent,
             "referrals": referrals,
-            "rules": rules,
+            "rules": ids(&outcome.matched),
+            "decided_by": ids(&outcome.deciders),
+            "pending": pending,
+            "possible_level": outcome.possible_number(table),
+            "rescreen": outcome.rescreen.map(|(from, to)| json!({
+                "after_days": [from, to],
+                "from": self.rescreen.map(|r| r.0.to_string()),
+                "to": self.rescreen.map(|r| r.1.to_string()),
+            })),
         })
     }
 
@@ -266,23 +314,17 @@ impl Care {
         };
         let outcome = plan.outcome();
         let mut reasons: Vec<String> = plan.problems().to_vec();
-        match outcome.decision {
-            Decision::NoRecommendation => {
-                let ids: Vec<&str> = outcome
-                    .setters
-                    .iter()
-                    .filter(|&&r| self.table.rules[r].level == Some(RuleLevel::NoRecommendation))
-                    .map(|&r| self.table.rules[r].id.as_str())
-                    .collect();
-                reasons.push(format!(
-                    "care: no level recommended (rule {})",
-                    ids.join(", ")
-                ));
-            }
-            Decision::NoRule if reasons.is_empty() => {
-                reasons.push("care: no rule decides a level".to_owned());
-            }
-            _ => {}
+        if outcome.decision == Decision::NoRule && reasons.is_empty() {
+            let pending: Vec<&str> = outcome
+                .pending
+                .iter()
+                .map(|&r| self.table.rules[r].id.as_str())
+                .collect();
+            reasons.push(if pending.is_empty() {
+                "care: no rule gives a level".to_owned()
+            } else {
+                format!("care: no level yet (pending: {})", pending.join(", "))
+            });
         }
         reasons
     }

@@ -214,8 +214,11 @@ pub struct Summary {
     pub invalid: u64,
     /// Rows with at least one flag raised.
     pub flagged: u64,
-    /// Rows with at least one urgent flag raised.
+    /// Rows with at least one urgent flag raised, or unknown (its item left
+    /// unanswered or invalid on a form that was given: ask it today).
     pub urgent: u64,
+    /// Of those, rows where an urgent flag is unknown and none is raised.
+    pub unanswered_critical: u64,
 }
 
 /// Why a batch could not be scored.
@@ -586,13 +589,14 @@ fn score_decoded<R: Read + Send>(
         if row.scores.iter().any(|s| !s.flags.is_empty()) {
             summary.flagged += 1;
         }
-        if row
-            .scores
-            .iter()
-            .zip(instruments)
-            .any(|(s, i)| s.has_urgent_flag(i))
-        {
+        let pairs = || row.scores.iter().zip(instruments);
+        if pairs().any(|(s, i)| s.has_urgent_flag(i)) {
             summary.urgent += 1;
+        } else if pairs().any(|(s, i)| {
+            !s.is_blank(i) && (0..i.flags.len()).any(|f| i.flags[f].urgent && s.flag_unknown(i, f))
+        }) {
+            summary.urgent += 1;
+            summary.unanswered_critical += 1;
         }
         sink.row(&layout, &row)?;
         Ok(())

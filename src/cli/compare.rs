@@ -22,7 +22,7 @@ use stepcare::batch::care::MissingCareColumns;
 use stepcare::batch::{BatchOptions, Layout, RowSink, ScoredRow, score_stream};
 use stepcare::instrument::ValueKind;
 use stepcare::lang::Lang;
-use stepcare::rules::{DataValues, Decision, Outcome, Plan, RuleLevel, RuleTable};
+use stepcare::rules::{DataValues, Decision, Outcome, Plan, RuleTable};
 
 /// Output formats of `compare`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -74,6 +74,8 @@ struct Stats {
     rows: u64,
     cross: BTreeMap<(LevelKey, LevelKey), u64>,
     urgent: [u64; 2],
+    /// Rows with at least one pending action, per table.
+    pending: [u64; 2],
     referrals: [BTreeMap<String, u64>; 2],
     /// (rules deciding under A, under B, level A, level B) → rows.
     moves: BTreeMap<(String, String, LevelKey, LevelKey), u64>,
@@ -99,16 +101,8 @@ fn level_key(table: &RuleTable, outcome: &Outcome) -> LevelKey {
 /// The ids of the rules that decided the level ("L2-1+L1-4"), or "-" when none did.
 fn deciders(table: &RuleTable, outcome: &Outcome) -> String {
     let ids: Vec<&str> = outcome
-        .setters
+        .deciders
         .iter()
-        .filter(|&&r| {
-            let rule = &table.rules[r];
-            match (outcome.decision, rule.level) {
-                (Decision::Level(level), Some(RuleLevel::Level(own))) => level == own,
-                (Decision::NoRecommendation, Some(RuleLevel::NoRecommendation)) => true,
-                _ => false,
-            }
-        })
         .map(|&r| table.rules[r].id.as_str())
         .collect();
     if ids.is_empty() {
@@ -172,6 +166,9 @@ impl RowSink for CompareSink<'_> {
             rules[side] = deciders(table, outcome);
             if outcome.urgent {
                 stats.urgent[side] += 1;
+            }
+            if !outcome.pending.is_empty() {
+                stats.pending[side] += 1;
             }
             for &referral in &outcome.referrals {
                 *stats.referrals[side]
@@ -285,6 +282,7 @@ fn to_json(a: &RuleTable, b: &RuleTable, stats: &Stats) -> serde_json::Value {
         "b": b.id,
         "levels": cross,
         "urgent": {"a": stats.urgent[0], "b": stats.urgent[1]},
+        "pending": {"a": stats.pending[0], "b": stats.pending[1]},
         "referrals": referrals,
         "moves": moves,
     })
@@ -356,14 +354,16 @@ fn to_text(a: &RuleTable, b: &RuleTable, stats: &Stats, args: &CompareArgs, lang
         .sum();
     let changed: u64 = stats.moves.values().sum();
     out.push_str(&format!(
-        "{} level: {up} up, {down} down, {} to or from no level.\nUrgent: {} under A, {} under B.\n\n",
+        "{} level: {up} up, {down} down, {} to or from no level.\nUrgent: {} under A, {} under B.\nWith pending actions: {} under A, {} under B.\n\n",
         match changed {
             1 => "1 row changes".to_owned(),
             n => format!("{n} rows change"),
         },
         changed - up - down,
         stats.urgent[0],
-        stats.urgent[1]
+        stats.urgent[1],
+        stats.pending[0],
+        stats.pending[1]
     ));
     // Referral targets.
     let mut targets: Vec<&String> = stats.referrals[0]

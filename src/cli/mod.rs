@@ -8,6 +8,7 @@ mod compare;
 mod conventions;
 pub mod cutoffs;
 mod explain;
+mod followup;
 mod list;
 mod rules_arg;
 mod score;
@@ -65,6 +66,9 @@ pub enum Command {
     /// Write the manual pages (roff), generated from these command definitions.
     #[command(after_help = examples::MAN)]
     Man(conventions::ManArgs),
+    /// Who is due, overdue, or had an urgent result no later visit closed, from saved visits and exports.
+    #[command(name = "follow-up")]
+    FollowUp(followup::FollowUpArgs),
 }
 
 /// The `Examples:` shown at the end of each subcommand's `--help`.
@@ -138,6 +142,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
+        Command::FollowUp(args) => followup::run(args),
         Command::Completions(args) => conventions::completions(args),
         Command::Man(args) => conventions::man(args),
     };

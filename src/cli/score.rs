@@ -505,14 +505,24 @@ fn report(summary: &Summary, output: Option<&Path>) {
             String::new()
         }
     );
-    if summary.urgent > 0 {
+    let raised = summary.urgent - summary.unanswered_critical;
+    if raised > 0 {
         eprintln!(
             "WARNING: {} an URGENT flag (for example an endorsed self-harm item): act on {} today.",
-            match summary.urgent {
+            match raised {
                 1 => "1 row has".to_owned(),
                 n => format!("{n} rows have"),
             },
-            if summary.urgent == 1 { "it" } else { "them" }
+            if raised == 1 { "it" } else { "them" }
+        );
+    }
+    if summary.unanswered_critical > 0 {
+        eprintln!(
+            "WARNING: {} a critical item unanswered (for example the self-harm item): ask it today; a blank is not a no.",
+            match summary.unanswered_critical {
+                1 => "1 row leaves".to_owned(),
+                n => format!("{n} rows leave"),
+            }
         );
     }
     if let Some(path) = output {
@@ -529,7 +539,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Reads a column map: a YAML mapping from export header to `instrument.item`.
-fn read_map(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+pub(super) fn read_map(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     let text = read_file(path)?;
     let shown = path.display().to_string();
     stepcare::yaml::parse::<BTreeMap<String, String>>(&shown, &text)

@@ -116,8 +116,13 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                 let summary = match &table {
                     Some(table) => {
                         let report = analysis::analyze(table);
+                        let schedule = match table.schedule.len() {
+                            0 => String::new(),
+                            1 => ", 1 planned screening".to_owned(),
+                            n => format!(", {n} planned screenings"),
+                        };
                         format!(
-                            "rule table `{}`: {}, {}, {}, {}; all {} distinguishable cases get a decision and keep their urgent flags",
+                            "rule table `{}`: {}, {}, {}, {}{schedule}; all {} distinguishable cases get a decision and keep their urgent flags (raised or unanswered)",
                             table.id,
                             count(table.levels.len() as u64, "level", "levels"),
                             count(table.referrals.len() as u64, "referral target", "referral targets"),

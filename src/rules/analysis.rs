@@ -42,7 +42,9 @@
 //! size of the product. [`Report::nodes`] counts the nodes visited.
 
 use super::condition::Value;
-use super::domain::{Tracked, input_domain, joint_tuples, zone_value};
+use std::collections::HashMap;
+
+use super::domain::{FLAG_TRUE, FLAG_UNKNOWN, Tracked, input_domain, joint_tuples, zone_value};
 use super::{InputKind, RuleTable};
 use crate::diagnostic::{Diagnostic, SourceSpot};
 use crate::instrument::fmt_score;
@@ -80,6 +82,9 @@ impl Bits {
     }
     fn is_empty(&self) -> bool {
         self.0.iter().all(|&w| w == 0)
+    }
+    fn and(&self, other: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
     }
     fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.0.iter().enumerate().flat_map(|(w, &word)| {
@@ -142,7 +147,10 @@ pub struct LostFlag {
     pub instrument: usize,
     /// Flag index in the instrument.
     pub flag: usize,
-    /// The cases where the flag is raised but no urgent rule matches.
+    /// Whether the cases are those where the flag is unknown (its item
+    /// unanswered) rather than raised.
+    pub unknown: bool,
+    /// The cases where the flag is raised (or unknown) but no urgent rule matches.
     pub cases: Uncovered,
 }
 
@@ -160,6 +168,9 @@ pub struct Report {
     pub gaps: Uncovered,
     /// Urgent flags that some case loses.
     pub lost_flags: Vec<LostFlag>,
+    /// Cases that are urgent while the level is the table's lowest
+    /// (universal follow-up next to a same-day warning).
+    pub urgent_at_lowest: Uncovered,
     /// Rules that match no possible case.
     pub never_match: Vec<usize>,
     /// Rules that never change the outcome.
@@ -173,7 +184,7 @@ const EXAMPLES: usize = 5;
 
 struct Analyzer<'t> {
     table: &'t RuleTable,
-    classes: Vec<Vec<Class>>,
+    classes: Vec<Partition>,
     groups: Vec<Group>,
     /// Per rule, per group: accepted points.
     cubes: Vec<Space>,
@@ -182,7 +193,7 @@ struct Analyzer<'t> {
 
 /// Analyses `table` exactly over every possible case.
 pub fn analyze(table: &RuleTable) -> Report {
-    let classes: Vec<Vec<Class>> = (0..table.inputs.len())
+    let classes: Vec<Partition> = (0..table.inputs.len())
         .map(|input| partition(table, input))
         .collect();
     let groups = build_groups(table, &classes);
@@ -213,9 +224,9 @@ pub fn analyze(table: &RuleTable) -> Report {
         ..Report::default()
     };
 
-    // Completeness.
+    // Completeness: every case gets a level or at least a pending action.
     let deciders: Vec<usize> = (0..table.rules.len())
-        .filter(|&r| table.rules[r].level.is_some())
+        .filter(|&r| table.rules[r].level.is_some() || table.rules[r].action.is_some())
         .collect();
     report.gaps = analyzer.uncovered(&full, &deciders);
 
@@ -223,36 +234,81 @@ pub fn analyze(table: &RuleTable) -> Report {
     let urgent_rules: Vec<usize> = (0..table.rules.len())
         .filter(|&r| table.rules[r].urgent)
         .collect();
-    let mut flagged: Vec<(usize, usize, Space)> = Vec::new();
+    // Every urgent flag must be urgent when raised and when unknown (its item
+    // unanswered: the question must be asked now).
+    let mut flagged: Vec<(usize, usize, bool, Space)> = Vec::new();
     for (g, group) in analyzer.groups.iter().enumerate() {
         let Some(instrument) = group.instrument else {
             continue;
         };
         for (f, &flag) in group.urgent_flags.iter().enumerate() {
             let offset = group.inputs.len() + f;
-            let mut raised = Bits::empty(group.points.len());
-            for (p, point) in group.points.iter().enumerate() {
-                if point[offset] == 1 {
-                    raised.insert(p);
+            for (state, unknown) in [(FLAG_TRUE, false), (FLAG_UNKNOWN, true)] {
+                let mut points = Bits::empty(group.points.len());
+                for (p, point) in group.points.iter().enumerate() {
+                    if point[offset] == state {
+                        points.insert(p);
+                    }
                 }
+                if points.is_empty() {
+                    continue;
+                }
+                let mut space = full.clone();
+                space[g] = points;
+                flagged.push((instrument, flag, unknown, space));
             }
-            if raised.is_empty() {
-                continue;
-            }
-            let mut space = full.clone();
-            space[g] = raised;
-            flagged.push((instrument, flag, space));
         }
     }
-    for (instrument, flag, space) in flagged {
+    for (instrument, flag, unknown, space) in flagged {
         let cases = analyzer.uncovered(&space, &urgent_rules);
         if cases.count > 0 {
             report.lost_flags.push(LostFlag {
                 instrument,
                 flag,
+                unknown,
                 cases,
             });
         }
+    }
+
+    // Urgent is never universal: no case may be urgent at the lowest level.
+    if let Some(lowest) = table.levels.first().map(|l| l.number) {
+        let at_lowest: Vec<usize> = (0..table.rules.len())
+            .filter(|&r| {
+                table.rules[r]
+                    .level
+                    .is_some_and(|l| table.rank(l) == lowest)
+            })
+            .collect();
+        let above: Vec<usize> = (0..table.rules.len())
+            .filter(|&r| table.rules[r].level.is_some_and(|l| table.rank(l) > lowest))
+            .collect();
+        let mut found = Uncovered::default();
+        for &u in &urgent_rules {
+            for &l in &at_lowest {
+                let both: Space = analyzer.cubes[u]
+                    .iter()
+                    .zip(&analyzer.cubes[l])
+                    .map(|(a, b)| a.and(b))
+                    .collect();
+                if both.iter().any(Bits::is_empty) {
+                    continue;
+                }
+                let cases = analyzer.uncovered(&both, &above);
+                if cases.count > 0 {
+                    found.count += cases.count;
+                    for example in cases.examples {
+                        if found.examples.len() < EXAMPLES {
+                            found.examples.push(format!(
+                                "{example} (urgent by `{}`, level from `{}`)",
+                                table.rules[u].id, table.rules[l].id
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        report.urgent_at_lowest = found;
     }
 
     // Rules that never match, and rules that never change the outcome.
@@ -263,70 +319,119 @@ pub fn analyze(table: &RuleTable) -> Report {
             continue;
         }
         let rule = &table.rules[r];
+        // Another rule that, matching too, shows everything this one shows.
         let covers = |s: usize| {
             let other = &table.rules[s];
             rule.referrals.iter().all(|x| other.referrals.contains(x))
                 && (rule.advice.is_none() || rule.advice == other.advice)
+                && (rule.action.is_none() || rule.action == other.action)
         };
-        let mut by: Vec<usize> = Vec::new();
-        let mut shadowed = true;
-        let level_masked = match rule.level {
-            None => true,
-            Some(level) => {
-                let rank = table.rank(level);
-                let masks: Vec<usize> = (0..table.rules.len())
-                    .filter(|&s| s != r)
-                    .filter(|&s| match table.rules[s].level {
-                        Some(other) => {
-                            let other_rank = table.rank(other);
-                            other_rank > rank || (other_rank == rank && covers(s))
-                        }
-                        None => false,
-                    })
-                    .filter(|&s| analyzer.intersects(&cube, s))
+        let Some(level) = rule.level else {
+            // An urgent-only rule is redundant where other urgent rules with
+            // at least its referrals and advice always match too.
+            if rule.urgent && rule.action.is_none() {
+                let masks: Vec<usize> = urgent_rules
+                    .iter()
+                    .copied()
+                    .filter(|&s| s != r && covers(s) && analyzer.intersects(&cube, s))
                     .collect();
-                let masked = analyzer.uncovered_count(&cube, &masks) == 0;
-                if masked {
-                    for &s in &masks {
-                        if table.rules[s].level.map(|l| table.rank(l)) == Some(rank) {
-                            shadowed = false;
-                        }
-                    }
-                    by.extend(masks);
+                if analyzer.uncovered_count(&cube, &masks) == 0 {
+                    report.masked.push(Masked {
+                        rule: r,
+                        by: masks,
+                        shadowed: false,
+                    });
                 }
-                masked
             }
+            continue;
         };
-        if !level_masked {
+        let rank = table.rank(level);
+        let ranked = |s: usize, strictly: bool| {
+            table.rules[s].level.is_some_and(|other| {
+                let other = table.rank(other);
+                other > rank || (!strictly && other == rank)
+            })
+        };
+        // Redundant: wherever it matches, rules with at least its level and
+        // everything it shows match too (and its urgency, if any).
+        let redundant: Vec<usize> = (0..table.rules.len())
+            .filter(|&s| s != r && ranked(s, false) && covers(s))
+            .filter(|&s| !rule.urgent || table.rules[s].urgent)
+            .filter(|&s| analyzer.intersects(&cube, s))
+            .collect();
+        if analyzer.uncovered_count(&cube, &redundant) == 0 {
+            report.masked.push(Masked {
+                rule: r,
+                by: redundant,
+                shadowed: false,
+            });
             continue;
         }
-        if rule.urgent {
-            let masks: Vec<usize> = urgent_rules
-                .iter()
-                .copied()
-                .filter(|&s| s != r && covers(s) && analyzer.intersects(&cube, s))
-                .collect();
-            if analyzer.uncovered_count(&cube, &masks) != 0 {
-                continue;
-            }
-            shadowed = false;
-            by.extend(masks);
+        // Shadowed: its level never decides, since a higher level always
+        // matches too (its referrals and advice are still shown).
+        let higher: Vec<usize> = (0..table.rules.len())
+            .filter(|&s| ranked(s, true) && analyzer.intersects(&cube, s))
+            .collect();
+        if analyzer.uncovered_count(&cube, &higher) == 0 {
+            report.masked.push(Masked {
+                rule: r,
+                by: higher,
+                shadowed: true,
+            });
         }
-        by.sort_unstable();
-        by.dedup();
-        report.masked.push(Masked {
-            rule: r,
-            by,
-            shadowed,
-        });
     }
     report.nodes = analyzer.nodes;
-    report.classes = analyzer.classes;
+    report.classes = analyzer.classes.into_iter().map(|p| p.classes).collect();
     report
 }
 
-/// Cuts an input's domain into classes of values no condition tells apart.
-fn partition(table: &RuleTable, input: usize) -> Vec<Class> {
+/// An input's classes, with a fast lookup from value to class.
+#[derive(Debug, Clone, Default)]
+struct Partition {
+    classes: Vec<Class>,
+    index: HashMap<ValueKey, u16>,
+}
+
+/// A value as a hashable key (scores compared by their bits).
+type ValueKey = (u8, u64, u64);
+
+fn value_key(value: &Value) -> ValueKey {
+    match *value {
+        Value::NotScreened => (0, 0, 0),
+        Value::NoScore => (1, 0, 0),
+        Value::Partial { low, high } => (2, low.to_bits(), high.to_bits()),
+        Value::Score(s) => (3, s.to_bits(), 0),
+        Value::Zone(z) => (4, u64::from(z), 0),
+        Value::Bool(b) => (5, u64::from(b), 0),
+        Value::Unknown => (6, 0, 0),
+        Value::Choice(c) => (7, u64::from(c), 0),
+        Value::Number(n) => (8, n.to_bits(), 0),
+        Value::Blank => (9, 0, 0),
+    }
+}
+
+impl Partition {
+    /// The class holding `value` (the first class for a value outside the domain).
+    fn class_of(&self, value: &Value) -> u16 {
+        self.index.get(&value_key(value)).copied().unwrap_or(0)
+    }
+
+    fn len(&self) -> usize {
+        self.classes.len()
+    }
+}
+
+impl std::ops::Index<usize> for Partition {
+    type Output = Class;
+    fn index(&self, i: usize) -> &Class {
+        &self.classes[i]
+    }
+}
+
+/// Cuts an input's domain into classes of values no condition tells apart:
+/// runs of neighbouring numbers, all partial scores with the same verdicts,
+/// and each other value on its own.
+fn partition(table: &RuleTable, input: usize) -> Partition {
     let tests: Vec<&super::Test> = table
         .rules
         .iter()
@@ -335,38 +440,47 @@ fn partition(table: &RuleTable, input: usize) -> Vec<Class> {
         .map(|c| &c.test)
         .collect();
     let mut classes: Vec<Class> = Vec::new();
+    let mut index: HashMap<ValueKey, u16> = HashMap::new();
+    let mut partial_classes: HashMap<Vec<bool>, u16> = HashMap::new();
     let mut last: Option<(Vec<bool>, bool)> = None;
     for value in input_domain(table, input) {
         let signature: Vec<bool> = tests.iter().map(|t| t.matches(&value)).collect();
+        if matches!(value, Value::Partial { .. }) {
+            let class = *partial_classes.entry(signature).or_insert_with(|| {
+                classes.push(Class { values: Vec::new() });
+                (classes.len() - 1) as u16
+            });
+            classes[usize::from(class)].values.push(value);
+            index.insert(value_key(&value), class);
+            last = None;
+            continue;
+        }
         let numeric = matches!(value, Value::Score(_) | Value::Number(_));
         let joins = numeric
             && last
                 .as_ref()
                 .is_some_and(|(sig, was_numeric)| *was_numeric && *sig == signature);
-        if joins {
-            classes
-                .last_mut()
-                .expect("a class exists")
-                .values
-                .push(value);
-        } else {
-            classes.push(Class {
-                values: vec![value],
-            });
+        if !joins {
+            classes.push(Class { values: Vec::new() });
         }
+        let class = classes.len() - 1;
+        classes[class].values.push(value);
+        index.insert(value_key(&value), class as u16);
         last = Some((signature, numeric));
     }
-    classes
+    Partition { classes, index }
 }
 
-fn class_of(classes: &[Class], value: &Value) -> u16 {
-    classes
-        .iter()
-        .position(|c| c.values.contains(value))
-        .unwrap_or(0) as u16
+/// A flag's state in a DP tuple as the value rules test.
+fn flag_value(state: u16) -> Value {
+    match state {
+        FLAG_TRUE => Value::Bool(true),
+        FLAG_UNKNOWN => Value::Unknown,
+        _ => Value::Bool(false),
+    }
 }
 
-fn build_groups(table: &RuleTable, classes: &[Vec<Class>]) -> Vec<Group> {
+fn build_groups(table: &RuleTable, classes: &[Partition]) -> Vec<Group> {
     let mut groups = Vec::new();
     for (instrument, def) in table.instrument_defs.iter().enumerate() {
         let inputs: Vec<usize> = (0..table.inputs.len())
@@ -395,16 +509,15 @@ fn build_groups(table: &RuleTable, classes: &[Vec<Class>]) -> Vec<Group> {
                     let zoned = def.age_banding.is_some();
                     tracked.push(Tracked {
                         scale: *scale,
-                        classify: Box::new(move |scale, score| {
-                            let value = match score {
+                        classify: Box::new(move |scale, value| {
+                            let value = match value {
                                 // The zone of the interval that scored it, as the scorer finds it.
-                                Some(s) if zoned => scale
+                                Value::Score(s) if zoned => scale
                                     .band_of(s)
                                     .map_or(Value::NoScore, |b| Value::Zone(zone_value(b))),
-                                Some(s) => Value::Score(s),
-                                None => Value::NoScore,
+                                other => other,
                             };
-                            class_of(own, &value)
+                            own.class_of(&value)
                         }),
                     });
                     reads.push(Read::Scale(tracked.len() - 1));
@@ -421,7 +534,9 @@ fn build_groups(table: &RuleTable, classes: &[Vec<Class>]) -> Vec<Group> {
                     for scale in 0..def.scales.len() {
                         tracked.push(Tracked {
                             scale,
-                            classify: Box::new(|_, score| u16::from(score.is_some())),
+                            classify: Box::new(|_, value| {
+                                u16::from(matches!(value, Value::Score(_)))
+                            }),
                         });
                     }
                     reads.push(Read::Complete((start..tracked.len()).collect()));
@@ -438,13 +553,10 @@ fn build_groups(table: &RuleTable, classes: &[Vec<Class>]) -> Vec<Group> {
                 .zip(&inputs)
                 .map(|(read, &input)| match read {
                     Read::Scale(t) => tuple[*t],
-                    Read::Flag(f) => {
-                        class_of(&classes[input], &Value::Bool(tuple[flag_base + f] == 1))
+                    Read::Flag(f) => classes[input].class_of(&flag_value(tuple[flag_base + f])),
+                    Read::Complete(ts) => {
+                        classes[input].class_of(&Value::Bool(ts.iter().all(|&t| tuple[t] == 1)))
                     }
-                    Read::Complete(ts) => class_of(
-                        &classes[input],
-                        &Value::Bool(ts.iter().all(|&t| tuple[t] == 1)),
-                    ),
                 })
                 .collect();
             point.extend((0..urgent_flags.len()).map(|f| tuple[flag_base + f]));
@@ -452,7 +564,7 @@ fn build_groups(table: &RuleTable, classes: &[Vec<Class>]) -> Vec<Group> {
         }
         let mut absent: Vec<u16> = inputs
             .iter()
-            .map(|&input| class_of(&classes[input], &Value::NotScreened))
+            .map(|&input| classes[input].class_of(&Value::NotScreened))
             .collect();
         absent.extend(urgent_flags.iter().map(|_| 0));
         points.sort();
@@ -558,22 +670,31 @@ impl Analyzer<'_> {
         }
         // Split the group whose points the live rules cut into the fewest parts (at least 2).
         let mut best: Option<(usize, Vec<Bits>)> = None;
+        // A point's signature: which live rules accept it, as bits (one
+        // buffer reused for every point; a part's key is stored once).
+        let mut signature: Vec<u64> = vec![0; live.len().div_ceil(64)];
         for (g, points) in space.iter().enumerate() {
-            let mut parts: Vec<(Vec<bool>, Bits)> = Vec::new();
+            let mut parts: Vec<Bits> = Vec::new();
+            let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
             for p in points.iter() {
-                let signature: Vec<bool> =
-                    live.iter().map(|&r| self.cubes[r][g].contains(p)).collect();
-                match parts.iter_mut().find(|(s, _)| *s == signature) {
-                    Some((_, bits)) => bits.insert(p),
+                signature.fill(0);
+                for (k, &r) in live.iter().enumerate() {
+                    if self.cubes[r][g].contains(p) {
+                        signature[k / 64] |= 1 << (k % 64);
+                    }
+                }
+                match index.get(&signature) {
+                    Some(&part) => parts[part].insert(p),
                     None => {
                         let mut bits = Bits::empty(self.groups[g].points.len());
                         bits.insert(p);
-                        parts.push((signature, bits));
+                        index.insert(signature.clone(), parts.len());
+                        parts.push(bits);
                     }
                 }
             }
             if parts.len() > 1 && best.as_ref().is_none_or(|(_, b)| parts.len() < b.len()) {
-                best = Some((g, parts.into_iter().map(|(_, b)| b).collect()));
+                best = Some((g, parts));
             }
         }
         let Some((g, parts)) = best else {
@@ -639,15 +760,14 @@ impl Analyzer<'_> {
                         matches!(self.table.inputs[input].kind, InputKind::Flag { flag: f, .. } if f == flag)
                     });
                     if !declared && here.len() == 1 {
+                        let state = match here.iter().next() {
+                            Some(&FLAG_TRUE) => "raised",
+                            Some(&FLAG_UNKNOWN) => "unknown (item unanswered)",
+                            _ => "not raised",
+                        };
                         parts.push(format!(
-                            "{}.{} is {}",
-                            self.table.instruments[i],
-                            self.table.instrument_defs[i].flags[flag].id,
-                            if here.contains(&1) {
-                                "raised"
-                            } else {
-                                "not raised"
-                            }
+                            "{}.{} is {state}",
+                            self.table.instruments[i], self.table.instrument_defs[i].flags[flag].id,
                         ));
                     }
                 }
@@ -661,6 +781,21 @@ impl Analyzer<'_> {
     }
 
     fn describe_class(&self, input: usize, class: &Class) -> String {
+        if class.values.len() > 1 && matches!(class.values[0], Value::Partial { .. }) {
+            let (low, high) =
+                class
+                    .values
+                    .iter()
+                    .fold((f64::MAX, f64::MIN), |(lo, hi), v| match v {
+                        Value::Partial { low, high } => (lo.min(*low), hi.max(*high)),
+                        _ => (lo, hi),
+                    });
+            return format!(
+                "incomplete (completions within {}-{})",
+                fmt_score(low),
+                fmt_score(high)
+            );
+        }
         match (class.values.first(), class.values.last()) {
             (
                 Some(Value::Score(a) | Value::Number(a)),
@@ -696,7 +831,7 @@ impl Report {
                 ),
             )
             .expected(
-                "a rule for every combination of input values (use `level: none` where no recommendation can be made)",
+                "a rule for every combination of input values (a rule with `action:` where no level can be given yet)",
             );
             for example in self.gaps.examples.iter().skip(1) {
                 d = d.note(format!("also without a rule: {example}"));
@@ -712,11 +847,16 @@ impl Report {
                 .position(|i| matches!(i.kind, InputKind::Flag { instrument, flag: f } if instrument == lost.instrument && f == lost.flag))
                 .and_then(|_| find_line(text, &format!("flag: {}.{}", def.id, flag.id)))
                 .map_or_else(|| key_spot(text, "instruments"), |line| SourceSpot::whole_line(text, line));
+            let (state, test) = if lost.unknown {
+                ("unknown (its item unanswered or invalid)", "unknown")
+            } else {
+                ("raised", "true")
+            };
             let mut d = Diagnostic::error(
                 path,
                 spot,
                 format!(
-                    "urgent flag `{}.{}` is lost: when it is raised and {}, no urgent rule matches ({} distinguishable case(s))",
+                    "urgent flag `{}.{}` is lost: when it is {state} and {}, no urgent rule matches ({} distinguishable case(s))",
                     def.id,
                     flag.id,
                     lost.cases.examples.first().map_or("", String::as_str),
@@ -724,11 +864,33 @@ impl Report {
                 ),
             )
             .expected(format!(
-                "a rule with `urgent: true` that matches whenever `{}.{}` is raised, whatever the scores (also when incomplete)",
+                "a rule with `urgent: true` that matches whenever `{}.{}` is `{test}`, whatever the scores (an unanswered critical item must be asked now)",
                 def.id, flag.id
             ));
             for example in lost.cases.examples.iter().skip(1) {
                 d = d.note(format!("also lost: {example}"));
+            }
+            out.push(d);
+        }
+        if self.urgent_at_lowest.count > 0 {
+            let lowest = table.levels.first().map(|l| l.id.as_str()).unwrap_or("");
+            let mut d = Diagnostic::warning(
+                path,
+                rules_spot.clone(),
+                format!(
+                    "{} distinguishable case(s) are urgent while the level is the lowest (`{lowest}`): {}",
+                    self.urgent_at_lowest.count,
+                    self.urgent_at_lowest
+                        .examples
+                        .first()
+                        .map_or("", String::as_str)
+                ),
+            )
+            .expected(
+                "a level above the lowest on every urgent rule, so no output shows universal follow-up next to a same-day warning",
+            );
+            for example in self.urgent_at_lowest.examples.iter().skip(1) {
+                d = d.note(format!("also urgent at the lowest level: {example}"));
             }
             out.push(d);
         }
@@ -753,19 +915,23 @@ impl Report {
                 .iter()
                 .map(|&s| format!("`{}`", table.rules[s].id))
                 .collect();
-            let how = if masked.shadowed {
-                "is shadowed: wherever it matches, a rule with a higher level also matches"
+            let message = if masked.shadowed {
+                format!(
+                    "the level of rule `{}` never decides: wherever it matches, a rule with a higher level also matches ({}); its referrals and advice are still shown",
+                    rule.id,
+                    names.join(", ")
+                )
             } else {
-                "is redundant: wherever it matches, other rules give the same or more"
+                format!(
+                    "rule `{}` never changes the outcome: wherever it matches, other rules give at least its level, referrals and advice ({})",
+                    rule.id,
+                    names.join(", ")
+                )
             };
             out.push(Diagnostic::warning(
                 path,
                 SourceSpot::whole_line(text, rule.line),
-                format!(
-                    "rule `{}` never changes the outcome; it {how} (masked by {})",
-                    rule.id,
-                    names.join(", ")
-                ),
+                message,
             ));
         }
         out

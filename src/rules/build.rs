@@ -3,10 +3,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::condition::{self, Parsed, Test};
-use super::schema::{RawIds, RawInput, RawLabel, RawRule, RawTable};
+use super::schema::{RawIds, RawInput, RawLabel, RawRule, RawScreening, RawTable};
 use super::{
     BUILTIN_PREFIX, BUILTIN_TABLES, Column, ColumnKind, Condition, Input, InputKind, Level,
-    Referral, Rule, RuleLevel, RuleTable, Value, analysis, domain,
+    Referral, Rule, RuleLevel, RuleTable, Screening, Value, Window, analysis, domain,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceSpot};
 use crate::instrument::{Instrument, one_of};
@@ -172,14 +172,139 @@ impl Builder<'_> {
             referrals,
             inputs: Vec::new(),
             rules: Vec::new(),
+            schedule: Vec::new(),
             source_path: self.path.to_owned(),
         };
         table.inputs = self.inputs(&raw.inputs, &table, &raw.instruments.value);
         table.rules = self.rules(&raw.rules.value, &table);
+        table.schedule = self.schedule(&raw.schedule, &table);
         if raw.rules.value.is_empty() {
             self.error(&raw.rules, "a rule table needs at least one rule");
         }
         table
+    }
+
+    /// The planned screenings, checked against the instruments and each other.
+    fn schedule(&mut self, raw: &[RawScreening], table: &RuleTable) -> Vec<Screening> {
+        let mut out: Vec<(Screening, &Spanned<String>)> = Vec::new();
+        for entry in raw {
+            self.check_id(&entry.id, "screening");
+            if out.iter().any(|(s, _)| s.id == entry.id.value) {
+                self.error(
+                    &entry.id,
+                    format!("screening `{}` is defined twice", entry.id.value),
+                );
+            }
+            let name = self.label(
+                &entry.name,
+                &format!("name of screening `{}`", entry.id.value),
+            );
+            let Some(index) = table
+                .instrument_names
+                .iter()
+                .position(|n| *n == entry.instrument.value)
+            else {
+                let ids: Vec<&str> = table.instrument_names.iter().map(String::as_str).collect();
+                self.error(
+                    &entry.instrument,
+                    format!(
+                        "instrument `{}` is not listed in `instruments`",
+                        entry.instrument.value
+                    ),
+                )
+                .expected = Some(one_of(&ids));
+                continue;
+            };
+            let def = &table.instrument_defs[index];
+            if let Some(respondent) = &entry.respondent
+                && !def.respondents.is_empty()
+                && !def.respondents.contains(&respondent.value)
+            {
+                let who: Vec<&str> = def.respondents.iter().map(String::as_str).collect();
+                self.error(
+                    respondent,
+                    format!(
+                        "{} is not answered by `{}`",
+                        instrument_phrase(table, index),
+                        respondent.value
+                    ),
+                )
+                .expected = Some(one_of(&who));
+            }
+            let windows = [
+                (&entry.pregnancy_weeks, 44, "pregnancy_weeks"),
+                (&entry.weeks_after_birth, 156, "weeks_after_birth"),
+                (&entry.child_months, 36, "child_months"),
+            ];
+            let given: Vec<_> = windows.iter().filter(|(w, _, _)| w.is_some()).collect();
+            if given.len() != 1 {
+                self.error(
+                    &entry.id,
+                    format!("screening `{}` needs exactly one window", entry.id.value),
+                )
+                .expected = Some(
+                    "one of `pregnancy_weeks: [18, 22]`, `weeks_after_birth: [5, 8]` or `child_months: [3, 5]`"
+                        .to_owned(),
+                );
+                continue;
+            }
+            let (range, top, key) = given[0];
+            let range = range.as_ref().expect("given");
+            let ok = range.value.len() == 2
+                && range.value[0] <= range.value[1]
+                && range.value[1] <= *top;
+            if !ok {
+                self.error(
+                    range,
+                    format!("`{key}` needs the first and the last, in order, from 0 to {top}"),
+                );
+                continue;
+            }
+            let (from, to) = (range.value[0], range.value[1]);
+            let window = match *key {
+                "pregnancy_weeks" => Window::PregnancyWeeks(from, to),
+                "weeks_after_birth" => Window::WeeksAfterBirth(from, to),
+                _ => Window::ChildMonths(from, to),
+            };
+            let source = match &entry.source {
+                Some(source) if !source.value.trim().is_empty() => source.value.trim().to_owned(),
+                _ => {
+                    self.error(
+                        &entry.id,
+                        format!("screening `{}` cites no source", entry.id.value),
+                    )
+                    .expected =
+                        Some("`source:` naming the guideline, or the local decision".to_owned());
+                    String::new()
+                }
+            };
+            let screening = Screening {
+                id: entry.id.value.clone(),
+                name,
+                instrument: table.instruments[index].clone(),
+                respondent: entry.respondent.as_ref().map(|r| r.value.clone()),
+                window,
+                when_indicated: entry.when_indicated,
+                local_choice: entry.local_choice,
+                source,
+            };
+            // Two windows for the same instrument and respondent that overlap
+            // would list one screening twice.
+            let clash = out.iter().find(|(other, _)| {
+                other.instrument == screening.instrument
+                    && other.respondent == screening.respondent
+                    && overlap(other.window, screening.window)
+            });
+            if let Some((other, _)) = clash {
+                let message = format!(
+                    "screening `{}` overlaps `{}` (same instrument and respondent)",
+                    screening.id, other.id
+                );
+                self.warning(&entry.id, message);
+            }
+            out.push((screening, &entry.id));
+        }
+        out.into_iter().map(|(s, _)| s).collect()
     }
 
     /// The instruments the table lists: (ids, names the inputs use, definitions).
@@ -524,6 +649,8 @@ impl Builder<'_> {
         let kind = match (kind_name, &input.values) {
             (Some("boolean"), None) => ColumnKind::Boolean,
             (Some("level"), None) => ColumnKind::Level,
+            (Some("period"), None) => ColumnKind::Period,
+            (Some("week"), None) => ColumnKind::Week,
             (None | Some("choice"), Some(values)) => {
                 let mut words: Vec<String> = Vec::new();
                 for value in &values.value {
@@ -545,7 +672,7 @@ impl Builder<'_> {
                 }
                 ColumnKind::Choice(words)
             }
-            (Some("boolean" | "level"), Some(values)) => {
+            (Some("boolean" | "level" | "period" | "week"), Some(values)) => {
                 self.error(values, "only `choice` columns list `values`");
                 return None;
             }
@@ -560,7 +687,7 @@ impl Builder<'_> {
             (Some(other), _) => {
                 let at = input.kind.as_ref().expect("matched Some");
                 self.error(at, format!("unknown column type `{other}`"))
-                    .expected = Some("`boolean`, `choice` or `level`".to_owned());
+                    .expected = Some("`boolean`, `choice`, `level`, `period` or `week`".to_owned());
                 return None;
             }
         };
@@ -655,7 +782,14 @@ impl Builder<'_> {
             let level = rule.level.as_ref().and_then(|level| {
                 let word = level.value.trim();
                 if word.eq_ignore_ascii_case("none") {
-                    return Some(RuleLevel::NoRecommendation);
+                    self.error(
+                        level,
+                        "`level: none` is no longer a level: an incomplete form must never withhold or lower the level that other rules give",
+                    )
+                    .expected = Some(
+                        "`action:` with a text per language (a pending action shown next to the level, such as \"complete the EPDS\")".to_owned(),
+                    );
+                    return None;
                 }
                 let found = table
                     .levels
@@ -665,19 +799,21 @@ impl Builder<'_> {
                     let mut known: Vec<String> =
                         table.levels.iter().map(|l| l.number.to_string()).collect();
                     known.extend(table.levels.iter().map(|l| l.id.clone()));
-                    known.push("none".to_owned());
                     let known: Vec<&str> = known.iter().map(String::as_str).collect();
                     self.error(level, format!("unknown level `{word}`"))
                         .expected = Some(one_of(&known));
                 }
                 found.map(RuleLevel::Level)
             });
-            if rule.level.is_none() && !rule.urgent {
+            if rule.level.is_none() && !rule.urgent && rule.action.is_none() {
                 self.error(
                     &rule.id,
-                    format!("rule `{}` sets neither a level nor `urgent`", rule.id.value),
+                    format!(
+                        "rule `{}` sets neither a level, `urgent` nor an `action`",
+                        rule.id.value
+                    ),
                 )
-                .expected = Some("`level: N`, `level: none` or `urgent: true`".to_owned());
+                .expected = Some("`level: N`, `urgent: true` or `action:`".to_owned());
             }
             let mut referrals = Vec::new();
             for id in &rule.referrals {
@@ -698,6 +834,30 @@ impl Builder<'_> {
                 .advice
                 .as_ref()
                 .map(|a| self.label(a, &format!("advice of rule `{}`", rule.id.value)));
+            let action = rule
+                .action
+                .as_ref()
+                .map(|a| self.label(a, &format!("action of rule `{}`", rule.id.value)));
+            let rescreen = rule.rescreen.as_ref().and_then(|r| {
+                let window = match (&r.value.after_weeks, &r.value.after_days) {
+                    (Some(w), None) if w.len() == 2 => {
+                        Some((w[0].saturating_mul(7), w[1].saturating_mul(7)))
+                    }
+                    (None, Some(d)) if d.len() == 2 => Some((d[0], d[1])),
+                    _ => None,
+                };
+                match window {
+                    Some((from, to)) if from <= to && to <= 3 * 366 => Some((from, to)),
+                    _ => {
+                        self.error(
+                            r,
+                            "a rescreen window needs two numbers, the earliest and the latest, within three years",
+                        )
+                        .expected = Some("`rescreen: {after_weeks: [2, 4]}` or `rescreen: {after_days: [7, 14]}`".to_owned());
+                        None
+                    }
+                }
+            });
             let source = match &rule.source {
                 Some(source) if !source.value.trim().is_empty() => source.value.trim().to_owned(),
                 _ => {
@@ -716,11 +876,23 @@ impl Builder<'_> {
                 urgent: rule.urgent,
                 referrals,
                 advice,
+                action,
+                rescreen,
                 source,
                 line,
             });
         }
         rules
+    }
+}
+
+/// Whether two windows of the same kind share a week or month.
+fn overlap(a: Window, b: Window) -> bool {
+    match (a, b) {
+        (Window::PregnancyWeeks(a0, a1), Window::PregnancyWeeks(b0, b1))
+        | (Window::WeeksAfterBirth(a0, a1), Window::WeeksAfterBirth(b0, b1))
+        | (Window::ChildMonths(a0, a1), Window::ChildMonths(b0, b1)) => a0 <= b1 && b0 <= a1,
+        _ => false,
     }
 }
 
@@ -744,6 +916,7 @@ const RESERVED: &[&str] = &[
     "blank",
     "true",
     "false",
+    "unknown",
     "any",
     "none",
 ];
@@ -771,6 +944,21 @@ pub(crate) fn column_value(column: &Column, levels: &[Level], text: &str) -> Opt
                 .find(|l| l.id == word || number == Some(l.number as f64))
                 .map(|l| Value::Number(l.number as f64))
         }
+        ColumnKind::Period => period_word(&word).map(Value::Choice),
+        ColumnKind::Week => word
+            .parse::<u32>()
+            .ok()
+            .map(|w| Value::Number(f64::from(w.min(super::MAX_WEEK)))),
+    }
+}
+
+/// A period word in English, Norwegian or Swedish: 0 pregnancy, 1 after birth.
+fn period_word(word: &str) -> Option<u16> {
+    match word {
+        "pregnancy" | "pregnant" | "svangerskap" | "gravid" | "graviditet" => Some(0),
+        "postpartum" | "postnatal" | "after birth" | "barsel" | "etter fødsel"
+        | "efter förlossning" => Some(1),
+        _ => None,
     }
 }
 
@@ -782,6 +970,14 @@ pub(crate) fn column_values_phrase(column: &Column, levels: &[Level]) -> String 
             let words: Vec<&str> = words.iter().map(String::as_str).collect();
             one_of(&words)
         }
+        ColumnKind::Period => {
+            "`pregnancy` or `postpartum` (or a screening date with a due date or birth date)"
+                .to_owned()
+        }
+        ColumnKind::Week => format!(
+            "a whole week from 0 to {} (or a screening date with a due date or birth date)",
+            super::MAX_WEEK
+        ),
         ColumnKind::Level => {
             let numbers: Vec<String> = levels.iter().map(|l| l.number.to_string()).collect();
             let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
@@ -857,6 +1053,9 @@ fn resolve(parsed: &Parsed, table: &RuleTable, input: usize) -> Result<Test, Str
                     InputKind::Flag { .. } | InputKind::Complete { .. } => match word.as_str() {
                         "true" | "yes" => Test::Is(Value::Bool(true)),
                         "false" | "no" => Test::Is(Value::Bool(false)),
+                        "unknown" if matches!(kind, InputKind::Flag { .. }) => {
+                            Test::Is(Value::Unknown)
+                        }
                         _ => return Err(format!("`{name}` is not a test of a yes/no input")),
                     },
                     InputKind::Column(column) => column_value(column, &table.levels, &word)
@@ -893,7 +1092,7 @@ fn numeric(table: &RuleTable, input: usize, parsed: &Parsed) -> Result<(), Strin
     match &table.inputs[input].kind {
         InputKind::Score { .. }
         | InputKind::Column(Column {
-            kind: ColumnKind::Level,
+            kind: ColumnKind::Level | ColumnKind::Week,
             ..
         }) => Ok(()),
         _ => Err(format!(
@@ -938,9 +1137,8 @@ fn expected_tests(table: &RuleTable, input: usize) -> String {
             text.push_str(", `incomplete` or `not_screened`");
             text
         }
-        InputKind::Flag { .. } | InputKind::Complete { .. } => {
-            "`true`, `false` or `not_screened`".to_owned()
-        }
+        InputKind::Flag { .. } => "`true`, `false`, `unknown` or `not_screened`".to_owned(),
+        InputKind::Complete { .. } => "`true`, `false` or `not_screened`".to_owned(),
         InputKind::Column(column) => {
             let mut text = column_values_phrase(column, &table.levels);
             if column.blank.is_none() {

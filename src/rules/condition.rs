@@ -8,8 +8,19 @@ use std::fmt;
 pub enum Value {
     /// The input's instrument was not scored in this run.
     NotScreened,
-    /// The scale has no score (answers missing or invalid).
+    /// The scale has no score (answers missing or invalid) and nothing bounds
+    /// what a completed form would score (an age-banded scale, for example).
     NoScore,
+    /// The scale has no score, but the answered items bound it: every
+    /// completion of the form scores between `low` and `high` (inclusive).
+    /// Tests hold for it only when they hold for every completion, and it is
+    /// `incomplete` too.
+    Partial {
+        /// The lowest score a completion can reach.
+        low: f64,
+        /// The highest score a completion can reach.
+        high: f64,
+    },
     /// A scale score.
     Score(f64),
     /// The zone of a scale of an age-banded instrument: the index of its band,
@@ -18,6 +29,9 @@ pub enum Value {
     Zone(u16),
     /// A flag, a completeness input or a yes/no column.
     Bool(bool),
+    /// A flag whose item was left unanswered or has an invalid value: it may
+    /// be raised or not, and only asking tells.
+    Unknown,
     /// One of a choice column's declared values (index).
     Choice(u16),
     /// A care level number in a level column.
@@ -41,7 +55,65 @@ pub enum Cmp {
     Eq,
 }
 
+/// A verdict in three-valued (Kleene) logic: a test on a partial score or an
+/// unknown flag may hold for some completions of the form and not for others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    /// Holds whatever the missing answers turn out to be.
+    True,
+    /// Holds for some completions of the form and not for others.
+    Maybe,
+    /// Holds for no completion.
+    False,
+}
+
+impl Truth {
+    fn from_bool(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Maybe => Truth::Maybe,
+        }
+    }
+
+    /// The verdict of a conjunction: false beats maybe beats true.
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::Maybe, _) | (_, Truth::Maybe) => Truth::Maybe,
+            _ => Truth::True,
+        }
+    }
+
+    fn or(self, other: Truth) -> Truth {
+        self.not().and(other.not()).not()
+    }
+}
+
 impl Cmp {
+    /// Whether every value in `[low, high]` passes (True), none does (False), or some do.
+    fn holds_on(self, low: f64, high: f64, right: f64) -> Truth {
+        let all = self.holds(low, right) && self.holds(high, right);
+        let none = match self {
+            Cmp::Lt => low >= right,
+            Cmp::Le => low > right,
+            Cmp::Gt => high <= right,
+            Cmp::Ge => high < right,
+            Cmp::Eq => right < low || right > high,
+        };
+        if all {
+            Truth::True
+        } else if none {
+            Truth::False
+        } else {
+            Truth::Maybe
+        }
+    }
+
     fn holds(self, left: f64, right: f64) -> bool {
         match self {
             Cmp::Lt => left < right,
@@ -82,29 +154,64 @@ pub enum Test {
 }
 
 impl Test {
-    /// Whether `value` passes the test.
+    /// Whether `value` passes the test: for a partial score or an unknown
+    /// flag, whether it passes whatever the missing answers turn out to be.
     pub fn matches(&self, value: &Value) -> bool {
+        self.truth(value) == Truth::True
+    }
+
+    /// The three-valued verdict: [`Truth::Maybe`] when the test holds for
+    /// some completions of a partial score (or states of an unknown flag)
+    /// and not for others.
+    pub fn truth(&self, value: &Value) -> Truth {
         match self {
-            Test::Any => true,
+            Test::Any => Truth::True,
             Test::Compare(cmp, right) => match value {
-                Value::Score(left) | Value::Number(left) => cmp.holds(*left, *right),
-                _ => false,
+                Value::Score(left) | Value::Number(left) => {
+                    Truth::from_bool(cmp.holds(*left, *right))
+                }
+                Value::Partial { low, high } => cmp.holds_on(*low, *high, *right),
+                _ => Truth::False,
             },
             Test::Range {
                 low,
                 low_closed,
                 high,
                 high_closed,
-            } => match value {
-                Value::Score(x) | Value::Number(x) => {
-                    (if *low_closed { x >= low } else { x > low })
-                        && (if *high_closed { x <= high } else { x < high })
+            } => {
+                let inside = |x: f64| {
+                    (if *low_closed { x >= *low } else { x > *low })
+                        && (if *high_closed { x <= *high } else { x < *high })
+                };
+                match value {
+                    Value::Score(x) | Value::Number(x) => Truth::from_bool(inside(*x)),
+                    Value::Partial { low: a, high: b } => {
+                        if inside(*a) && inside(*b) {
+                            Truth::True
+                        } else if *b < *low
+                            || (*b == *low && !*low_closed)
+                            || *a > *high
+                            || (*a == *high && !*high_closed)
+                        {
+                            Truth::False
+                        } else {
+                            Truth::Maybe
+                        }
+                    }
+                    _ => Truth::False,
                 }
-                _ => false,
+            }
+            Test::Is(expected) => match (expected, value) {
+                // A partial score is incomplete, whatever its bounds.
+                (Value::NoScore, Value::Partial { .. }) => Truth::True,
+                // An unknown flag may turn out either way.
+                (Value::Bool(_), Value::Unknown) => Truth::Maybe,
+                _ => Truth::from_bool(expected == value),
             },
-            Test::Is(expected) => expected == value,
-            Test::Not(inner) => !inner.matches(value),
-            Test::AnyOf(tests) => tests.iter().any(|t| t.matches(value)),
+            Test::Not(inner) => inner.truth(value).not(),
+            Test::AnyOf(tests) => tests
+                .iter()
+                .fold(Truth::False, |acc, t| acc.or(t.truth(value))),
         }
     }
 
@@ -141,24 +248,41 @@ impl fmt::Display for SyntaxError {
     }
 }
 
+/// How deeply `not(...)` may nest; deeper is refused, so no file can
+/// exhaust the stack or make parsing quadratic in its length.
+pub const MAX_DEPTH: usize = 8;
+
 /// Reads one condition written in DMN unary-test style.
+///
+/// An empty condition is refused rather than read as "anything": a blank
+/// left in a table by mistake must not quietly widen a rule. `-` or `any`
+/// say "any value".
 pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
+    parse_at(text, 0)
+}
+
+fn parse_at(text: &str, depth: usize) -> Result<Parsed, SyntaxError> {
     let text = text.trim();
-    if text.is_empty() || text == "-" || text.eq_ignore_ascii_case("any") {
+    if text.is_empty() {
+        return Err(SyntaxError(
+            "an empty condition; write `-` for any value, or a test such as \">=13\"".to_owned(),
+        ));
+    }
+    if text == "-" || text.eq_ignore_ascii_case("any") {
         return Ok(Parsed::Any);
     }
     let parts = split_top_level(text)?;
     if parts.len() > 1 {
         return parts
             .iter()
-            .map(|p| parse_one(p))
+            .map(|p| parse_one(p, depth))
             .collect::<Result<Vec<_>, _>>()
             .map(Parsed::AnyOf);
     }
-    parse_one(text)
+    parse_one(text, depth)
 }
 
-fn parse_one(text: &str) -> Result<Parsed, SyntaxError> {
+fn parse_one(text: &str, depth: usize) -> Result<Parsed, SyntaxError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(SyntaxError("an empty test in a list".to_owned()));
@@ -168,7 +292,12 @@ fn parse_one(text: &str) -> Result<Parsed, SyntaxError> {
     }
     let lower = text.to_ascii_lowercase();
     if let Some(inner) = lower.strip_prefix("not(").and_then(|r| r.strip_suffix(')')) {
-        return Ok(Parsed::Not(Box::new(parse(inner)?)));
+        if depth >= MAX_DEPTH {
+            return Err(SyntaxError(format!(
+                "`not(...)` nested more than {MAX_DEPTH} deep; simplify the condition"
+            )));
+        }
+        return Ok(Parsed::Not(Box::new(parse_at(inner, depth + 1)?)));
     }
     for (prefix, cmp) in [
         (">=", Cmp::Ge),
@@ -320,6 +449,8 @@ mod tests {
             Parsed::Not(Box::new(Parsed::Name("incomplete".into())))
         );
         assert!(parse(">=x").is_err());
+        assert!(parse("").is_err());
+        assert!(parse("  ").is_err());
         assert!(parse("[12..10]").is_err());
         assert!(parse("a$b").is_err());
     }

@@ -37,11 +37,21 @@ pub fn input_domain(table: &RuleTable, input: usize) -> Vec<Value> {
                     zones.into_iter().map(Value::Zone).collect()
                 }
             };
-            values.push(Value::NoScore);
+            match &def.age_banding {
+                // Without an age interval nothing bounds the score of a form.
+                Some(_) => values.push(Value::NoScore),
+                None => values.extend(partial_values(def, &def.scales[*scale])),
+            }
             values.push(Value::NotScreened);
             values
         }
-        InputKind::Flag { .. } | InputKind::Complete { .. } => {
+        InputKind::Flag { .. } => vec![
+            Value::Bool(false),
+            Value::Bool(true),
+            Value::Unknown,
+            Value::NotScreened,
+        ],
+        InputKind::Complete { .. } => {
             vec![Value::Bool(false), Value::Bool(true), Value::NotScreened]
         }
         InputKind::Column(column) => {
@@ -50,6 +60,10 @@ pub fn input_domain(table: &RuleTable, input: usize) -> Vec<Value> {
                 ColumnKind::Choice(words) => {
                     (0..words.len()).map(|i| Value::Choice(i as u16)).collect()
                 }
+                ColumnKind::Period => vec![Value::Choice(0), Value::Choice(1)],
+                ColumnKind::Week => (0..=super::MAX_WEEK)
+                    .map(|w| Value::Number(f64::from(w)))
+                    .collect(),
                 ColumnKind::Level => table
                     .levels
                     .iter()
@@ -64,26 +78,100 @@ pub fn input_domain(table: &RuleTable, input: usize) -> Vec<Value> {
     }
 }
 
+/// Every partial score of `scale`: the bounds `[low, high]` of the
+/// completions of a form with at least one item of the scale unanswered or
+/// invalid (an invalid answer always leaves the scale unscored, so any
+/// number of unknown items can give a partial score).
+pub fn partial_values(instrument: &Instrument, scale: &Scale) -> Vec<Value> {
+    let items: Vec<&crate::instrument::Item> =
+        scale.items.iter().map(|&i| &instrument.items[i]).collect();
+    let base: i64 = items.iter().map(|i| i64::from(i.min_points())).sum();
+    let top: i64 = items.iter().map(|i| i64::from(i.max_points())).sum();
+    let width = usize::try_from(top - base + 1).unwrap_or(1).max(1);
+    // States: (some item unknown, low - base, high - base), each seen once.
+    let mut current: Vec<(bool, i64, i64)> = vec![(false, 0, 0)];
+    for item in &items {
+        let (min, max) = (i64::from(item.min_points()), i64::from(item.max_points()));
+        // A bitmap while the score range is small, a hash set beyond.
+        let dense = width <= 1024;
+        let cells = if dense { width * width } else { 0 };
+        let mut seen = [vec![false; cells], vec![false; cells]];
+        let mut sparse: HashSet<(bool, i64, i64)> = HashSet::new();
+        let mut next: Vec<(bool, i64, i64)> = Vec::new();
+        let mut add = |state: (bool, i64, i64)| {
+            let (u, lo, hi) = state;
+            let fresh = if dense {
+                let slot = &mut seen[usize::from(u)][(lo as usize) * width + hi as usize];
+                !std::mem::replace(slot, true)
+            } else {
+                sparse.insert(state)
+            };
+            if fresh {
+                next.push(state);
+            }
+        };
+        for &(unknown, lo, hi) in &current {
+            // Unknown: the item may take any of its options.
+            add((true, lo, hi + (max - min)));
+            for option in &item.options {
+                let p = i64::from(option.points) - min;
+                add((unknown, lo + p, hi + p));
+            }
+        }
+        current = next;
+    }
+    let n = scale.items.len().max(1) as f64;
+    let mut values: Vec<(f64, f64)> = current
+        .into_iter()
+        .filter(|(unknown, _, _)| *unknown)
+        .map(|(_, lo, hi)| {
+            let (lo, hi) = ((lo + base) as f64, (hi + base) as f64);
+            match scale.method {
+                crate::instrument::ScaleMethod::Sum => (lo, hi),
+                crate::instrument::ScaleMethod::Mean => (lo / n, hi / n),
+            }
+        })
+        .collect();
+    values.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    values.dedup();
+    values
+        .into_iter()
+        .map(|(low, high)| Value::Partial { low, high })
+        .collect()
+}
+
 /// A zone (band index) as a [`Value::Zone`] number.
 pub(crate) fn zone_value(band: usize) -> u16 {
     u16::try_from(band).unwrap_or(u16::MAX)
 }
 
-/// The classifier of a [`Tracked`] scale.
-pub type Classify<'a> = Box<dyn Fn(&Scale, Option<f64>) -> u16 + 'a>;
+/// The classifier of a [`Tracked`] scale: maps the scale's value for one
+/// set of answers ([`Value::Score`], [`Value::Partial`] or [`Value::NoScore`])
+/// to a small class number.
+pub type Classify<'a> = Box<dyn Fn(&Scale, Value) -> u16 + 'a>;
 
 /// A scale whose score is followed through the answers, reduced to a class.
 pub struct Tracked<'a> {
     /// Index of the scale in the instrument.
     pub scale: usize,
-    /// Maps the score (`None`: no score) to a small class number, given the
-    /// scale that computed it: the instrument's own, or for an age-banded
-    /// instrument the age interval's copy with that interval's items and bands.
+    /// Maps the value to a small class number, given the scale that computed
+    /// it: the instrument's own, or for an age-banded instrument the age
+    /// interval's copy with that interval's items and bands.
     pub classify: Classify<'a>,
 }
 
+/// A flag's state in a tuple of [`joint_tuples`]: not raised.
+pub const FLAG_FALSE: u16 = 0;
+/// A flag's state in a tuple of [`joint_tuples`]: raised.
+pub const FLAG_TRUE: u16 = 1;
+/// A flag's state in a tuple of [`joint_tuples`]: its item unanswered or invalid.
+pub const FLAG_UNKNOWN: u16 = 2;
+
 const FINAL: i32 = i32::MIN;
-const POISONED: i32 = -1;
+/// Slots per tracked scale in a DP state: answered items (or [`FINAL`]),
+/// point sum (or the class once final), the least and the most the unknown
+/// items can add, and whether the scale can no longer be scored.
+const SLOTS: usize = 5;
 
 /// One way an item can be answered, for the enumeration.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,17 +186,20 @@ enum Choice {
     },
 }
 
-/// Every distinct combination (class of each tracked scale, then 0/1 for each
-/// listed flag) that some set of answers to `instrument` produces, counting
-/// unanswered and invalid answers and ticked concern boxes.
+/// Every distinct combination (class of each tracked scale, then the state of
+/// each listed flag: [`FLAG_FALSE`], [`FLAG_TRUE`] or [`FLAG_UNKNOWN`]) that
+/// some set of answers to `instrument` produces, counting unanswered and
+/// invalid answers and ticked concern boxes. Answers that leave every item
+/// blank are left out: such a form was not given, which a rule table reads
+/// as not screened.
 ///
 /// Dynamic programming over the items: a state keeps, per tracked scale, the
-/// answered count and point sum (or its final class once its last item is
-/// past) and, per flag, whether it is raised, so the work grows with
-/// items × distinct states × options rather than with options^items. An
-/// age-banded instrument is enumerated once per age interval, with that
-/// interval's scales, plus the answers given with no interval (an age outside
-/// every window), where no scale has a score.
+/// answered count, point sum and the range the unknown items can add (or its
+/// final class once its last item is past) and, per flag, its state, so the
+/// work grows with items × distinct states × options rather than with
+/// options^items. An age-banded instrument is enumerated once per age
+/// interval, with that interval's scales, plus the answers given with no
+/// interval (an age outside every window), where no scale has a score.
 pub fn joint_tuples(
     instrument: &Instrument,
     tracked: &[Tracked<'_>],
@@ -123,7 +214,7 @@ pub fn joint_tuples(
             }
             let no_score: Vec<u16> = tracked
                 .iter()
-                .map(|t| (t.classify)(&instrument.scales[t.scale], None))
+                .map(|t| (t.classify)(&instrument.scales[t.scale], Value::NoScore))
                 .collect();
             let raised: BTreeSet<Vec<u16>> =
                 all.iter().map(|t| t[tracked.len()..].to_vec()).collect();
@@ -147,7 +238,10 @@ fn joint_in(
     tracked: &[Tracked<'_>],
     flags: &[usize],
 ) -> Vec<Vec<u16>> {
-    let width = tracked.len() * 2 + flags.len();
+    let bounded = instrument.age_banding.is_none();
+    let flag_base = tracked.len() * SLOTS;
+    let touched = flag_base + flags.len();
+    let width = touched + 1;
     let last_item: Vec<Option<usize>> = tracked
         .iter()
         .map(|t| scales[t.scale].items.iter().copied().max())
@@ -156,8 +250,9 @@ fn joint_in(
     for (t, track) in tracked.iter().enumerate() {
         if last_item[t].is_none() {
             // A scale with no items (in this interval) never has a score.
-            start[2 * t] = FINAL;
-            start[2 * t + 1] = i32::from((track.classify)(&scales[track.scale], None));
+            start[SLOTS * t] = FINAL;
+            start[SLOTS * t + 1] =
+                i32::from((track.classify)(&scales[track.scale], Value::NoScore));
         }
     }
     let mut states: HashSet<Vec<i32>> = HashSet::new();
@@ -177,43 +272,57 @@ fn joint_in(
                 });
             }
         }
+        let (min, max) = (item.min_points(), item.max_points());
         let mut next: HashSet<Vec<i32>> = HashSet::with_capacity(states.len() * 2);
         for state in &states {
             for choice in &choices {
                 let mut new = state.clone();
                 for (t, track) in tracked.iter().enumerate() {
                     let scale = &scales[track.scale];
-                    if !scale.items.contains(&index) || new[2 * t] == FINAL {
+                    let at = SLOTS * t;
+                    if !scale.items.contains(&index) || new[at] == FINAL {
                         continue;
                     }
                     match choice {
                         Choice::Missing => {
+                            new[at + 2] += min;
+                            new[at + 3] += max;
                             if scale.missing.required.contains(&index) {
-                                new[2 * t] = POISONED;
+                                new[at + 4] = 1;
                             }
                         }
-                        Choice::Invalid => new[2 * t] = POISONED,
+                        Choice::Invalid => {
+                            new[at + 2] += min;
+                            new[at + 3] += max;
+                            new[at + 4] = 1;
+                        }
                         Choice::Points { scale: points, .. } => {
-                            if new[2 * t] != POISONED {
-                                new[2 * t] += 1;
-                                new[2 * t + 1] += points;
-                            }
+                            new[at] += 1;
+                            new[at + 1] += points;
                         }
                     }
                     if last_item[t] == Some(index) {
-                        let score = final_score(scale, new[2 * t], new[2 * t + 1]);
-                        new[2 * t] = FINAL;
-                        new[2 * t + 1] = i32::from((track.classify)(scale, score));
+                        let value = final_value(scale, bounded, &new[at..at + SLOTS]);
+                        new[at..at + SLOTS].fill(0);
+                        new[at] = FINAL;
+                        new[at + 1] = i32::from((track.classify)(scale, value));
                     }
                 }
                 for (f, &flag) in flags.iter().enumerate() {
                     let flag = &instrument.flags[flag];
-                    if flag.item == index
-                        && let Choice::Points { flag: points, .. } = choice
-                        && *points >= flag.at_least
-                    {
-                        new[tracked.len() * 2 + f] = 1;
+                    if flag.item != index {
+                        continue;
                     }
+                    new[flag_base + f] = i32::from(match choice {
+                        Choice::Missing | Choice::Invalid => FLAG_UNKNOWN,
+                        Choice::Points { flag: points, .. } if *points >= flag.at_least => {
+                            FLAG_TRUE
+                        }
+                        Choice::Points { .. } => FLAG_FALSE,
+                    });
+                }
+                if *choice != Choice::Missing {
+                    new[touched] = 1;
                 }
                 next.insert(new);
             }
@@ -222,24 +331,41 @@ fn joint_in(
     }
     states
         .into_iter()
+        .filter(|state| state[touched] == 1)
         .map(|state| {
             let mut tuple: Vec<u16> = (0..tracked.len())
-                .map(|t| state[2 * t + 1] as u16)
+                .map(|t| state[SLOTS * t + 1] as u16)
                 .collect();
-            tuple.extend(state[tracked.len() * 2..].iter().map(|&b| b as u16));
+            tuple.extend(state[flag_base..touched].iter().map(|&b| b as u16));
             tuple
         })
         .collect()
 }
 
-fn final_score(scale: &Scale, answered: i32, sum: i32) -> Option<f64> {
-    if answered == POISONED {
-        return None;
-    }
+/// The value of a scale once its last item is past, from its DP slots.
+fn final_value(scale: &Scale, bounded: bool, slots: &[i32]) -> Value {
+    let (answered, sum, low, high, unscorable) = (slots[0], slots[1], slots[2], slots[3], slots[4]);
     let n = scale.items.len();
-    let answered = usize::try_from(answered).ok()?;
-    if n - answered > scale.missing.max_missing {
-        return None;
+    if unscorable == 0 {
+        let answered = usize::try_from(answered).unwrap_or(0);
+        if n - answered <= scale.missing.max_missing
+            && let Some(score) = reachable_score_from(scale, i64::from(sum), answered, n)
+        {
+            return Value::Score(score);
+        }
     }
-    reachable_score_from(scale, i64::from(sum), answered, n)
+    if !bounded {
+        return Value::NoScore;
+    }
+    let (low, high) = (f64::from(sum + low), f64::from(sum + high));
+    match scale.method {
+        crate::instrument::ScaleMethod::Sum => Value::Partial { low, high },
+        crate::instrument::ScaleMethod::Mean => {
+            let n = n.max(1) as f64;
+            Value::Partial {
+                low: low / n,
+                high: high / n,
+            }
+        }
+    }
 }

@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 
 use super::build::{column_value, column_values_phrase};
 use super::domain::zone_value;
-use super::{Column, InputKind, RuleLevel, RuleTable, Value, words};
+use super::{Column, ColumnKind, InputKind, RuleLevel, RuleTable, Truth, Value, words};
 use crate::instrument::Instrument;
+use crate::instrument::age::Date;
 use crate::lang::{Lang, Localized};
 use crate::scoring::InstrumentScore;
 
@@ -23,11 +24,11 @@ pub type DataValues = BTreeMap<String, String>;
 /// What the table decides about the level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Decision {
-    /// The level at this index of [`RuleTable::levels`].
+    /// The level at this index of [`RuleTable::levels`]: the highest that a
+    /// matching rule gives.
     Level(usize),
-    /// A matching rule says no recommendation can be made (for example the form is incomplete).
-    NoRecommendation,
-    /// No rule decides (only possible for a table with a gap, or an unreadable data cell).
+    /// No matching rule gives a level (nothing was screened, a form is too
+    /// incomplete to prove anything, or a data cell could not be read).
     #[default]
     NoRule,
 }
@@ -41,10 +42,26 @@ pub struct Outcome {
     pub urgent: bool,
     /// Every matching rule (indices into [`RuleTable::rules`]), in table order.
     pub matched: Vec<usize>,
-    /// The matching rules that set the outcome: the urgent ones and those whose level won.
+    /// The matching rules in the order their referrals, advice and actions
+    /// are shown: urgent rules first, then by level (highest first), then
+    /// rules without a level, each group in table order.
+    pub ordered: Vec<usize>,
+    /// The matching rules that set the outcome: the urgent ones and those
+    /// whose level is the recommended one.
     pub setters: Vec<usize>,
-    /// Enabled referral targets of the setters (urgent rules' first), without repeats.
+    /// The matching rules whose level is the recommended one.
+    pub deciders: Vec<usize>,
+    /// Enabled referral targets of every matching rule, in [`Outcome::ordered`]
+    /// order, without repeats.
     pub referrals: Vec<usize>,
+    /// Matching rules with a pending action, in [`Outcome::ordered`] order.
+    pub pending: Vec<usize>,
+    /// The highest level (index) that rules which could match once the
+    /// missing answers are given would recommend, when above the decision.
+    pub possible: Option<usize>,
+    /// When to screen again, in days after the screen: the soonest window any
+    /// matching rule asks for (the earliest start, the earliest end).
+    pub rescreen: Option<(u32, u32)>,
 }
 
 impl Outcome {
@@ -52,54 +69,117 @@ impl Outcome {
     pub fn level_number(&self, table: &RuleTable) -> Option<i64> {
         match self.decision {
             Decision::Level(index) => Some(table.levels[index].number),
-            _ => None,
+            Decision::NoRule => None,
         }
+    }
+
+    /// The number of the level a completed form could still reach, if higher.
+    pub fn possible_number(&self, table: &RuleTable) -> Option<i64> {
+        self.possible.map(|index| table.levels[index].number)
     }
 }
 
+/// The level index a rule gives, if any.
+fn level_of(rule: &super::Rule) -> Option<usize> {
+    rule.level.map(|RuleLevel::Level(index)| index)
+}
+
 /// Evaluates `table` on one value per input into `out`.
+///
+/// Hit policy: every rule is evaluated. The level is the highest that a
+/// matching rule gives; a rule with a pending action adds it next to the
+/// level, never instead of it. The result is urgent if any matching rule is.
+/// Referrals, advice and actions come from every matching rule. A rule
+/// *matches* a partial score only when it holds for every completion of the
+/// form; the rules that could still match once the missing answers are given
+/// tell the level a completed form could reach ([`Outcome::possible`]).
 pub fn evaluate_into(table: &RuleTable, values: &[Value], out: &mut Outcome) {
+    evaluate_rules(table, values, 0..table.rules.len(), out);
+}
+
+/// [`evaluate_into`] over some of the rules only: a [`Plan`] leaves out the
+/// rules that cannot match in its run (a condition on an instrument the run
+/// does not score, or on a value given for the whole run, fails).
+fn evaluate_rules(
+    table: &RuleTable,
+    values: &[Value],
+    rules: impl Iterator<Item = usize>,
+    out: &mut Outcome,
+) {
     out.matched.clear();
+    out.ordered.clear();
     out.setters.clear();
+    out.deciders.clear();
     out.referrals.clear();
+    out.pending.clear();
     out.urgent = false;
-    let mut best: Option<(i64, RuleLevel)> = None;
-    for (index, rule) in table.rules.iter().enumerate() {
-        if !rule.matches(values) {
-            continue;
+    out.rescreen = None;
+    let mut best: Option<(i64, usize)> = None;
+    let mut possible: Option<(i64, usize)> = None;
+    for index in rules {
+        let rule = &table.rules[index];
+        match rule.truth(values) {
+            Truth::True => {}
+            Truth::Maybe => {
+                if let Some(level) = level_of(rule) {
+                    let rank = table.levels[level].number;
+                    if possible.is_none_or(|(b, _)| rank > b) {
+                        possible = Some((rank, level));
+                    }
+                }
+                continue;
+            }
+            Truth::False => continue,
         }
         out.matched.push(index);
         out.urgent |= rule.urgent;
-        if let Some(level) = rule.level {
-            let rank = table.rank(level);
+        if let Some((from, to)) = rule.rescreen {
+            out.rescreen = Some(match out.rescreen {
+                Some((f, t)) => (f.min(from), t.min(to)),
+                None => (from, to),
+            });
+        }
+        if let Some(level) = level_of(rule) {
+            let rank = table.levels[level].number;
             if best.is_none_or(|(b, _)| rank > b) {
                 best = Some((rank, level));
             }
         }
     }
-    out.decision = match best {
-        Some((_, RuleLevel::Level(index))) => Decision::Level(index),
-        Some((_, RuleLevel::NoRecommendation)) => Decision::NoRecommendation,
-        None => Decision::NoRule,
-    };
+    out.decision = best.map_or(Decision::NoRule, |(_, level)| Decision::Level(level));
+    out.possible = possible
+        .filter(|(rank, _)| best.is_none_or(|(b, _)| rank > &b))
+        .map(|(_, level)| level);
     let best_rank = best.map(|(rank, _)| rank);
     for &index in &out.matched {
         let rule = &table.rules[index];
-        if rule.urgent || (rule.level.is_some() && rule.level.map(|l| table.rank(l)) == best_rank) {
+        let decides =
+            best_rank.is_some() && level_of(rule).map(|l| table.levels[l].number) == best_rank;
+        if decides {
+            out.deciders.push(index);
+        }
+        if rule.urgent || decides {
             out.setters.push(index);
         }
     }
-    for urgent_first in [true, false] {
-        for &index in &out.setters {
-            let rule = &table.rules[index];
-            if rule.urgent != urgent_first {
-                continue;
+    out.ordered.extend_from_slice(&out.matched);
+    // Stable: table order within equal keys.
+    out.ordered.sort_by_key(|&index| {
+        let rule = &table.rules[index];
+        (
+            !rule.urgent,
+            level_of(rule).map_or(i64::MAX, |l| -table.levels[l].number),
+        )
+    });
+    for &index in &out.ordered {
+        let rule = &table.rules[index];
+        for &referral in &rule.referrals {
+            if table.referrals[referral].enabled && !out.referrals.contains(&referral) {
+                out.referrals.push(referral);
             }
-            for &referral in &rule.referrals {
-                if table.referrals[referral].enabled && !out.referrals.contains(&referral) {
-                    out.referrals.push(referral);
-                }
-            }
+        }
+        if rule.action.is_some() {
+            out.pending.push(index);
         }
     }
 }
@@ -121,6 +201,8 @@ enum Source {
     Flag {
         slot: usize,
         flag: usize,
+        /// The flag's item, whose blank or invalid answer makes it unknown.
+        item: usize,
     },
     Complete {
         slot: usize,
@@ -133,6 +215,17 @@ enum Source {
         tested: bool,
     },
     Constant(Value),
+    /// A `type: period` or `type: week` input worked out from the row's dates.
+    TimePoint {
+        week: bool,
+    },
+}
+
+/// The least a row's unreadable cells can give, over every value they could hold.
+struct Worst {
+    lowest: Option<(i64, usize)>,
+    unlevelled: bool,
+    urgent: bool,
 }
 
 /// A data column the table needs that a run does not provide.
@@ -144,17 +237,36 @@ pub struct MissingData {
     pub values: String,
 }
 
+/// How many items each run instrument asks: all of them, or per age interval.
+#[derive(Debug, Clone)]
+struct Asked {
+    items: usize,
+    per_interval: Vec<usize>,
+}
+
 /// How to read every input of a table in one run; owns no reference to the
 /// table, so a long-lived writer can keep it next to an `Arc<RuleTable>`.
 #[derive(Debug, Clone)]
 pub struct Plan {
     sources: Vec<Source>,
+    /// Per run instrument (slot): how many items a form of it asks.
+    asked: Vec<Asked>,
+    /// Per slot, for the last row: whether no item was answered at all.
+    blank: Vec<bool>,
     /// (slot, flag) of urgent flags whose instrument the table does not list.
     uncovered: Vec<(usize, usize)>,
+    /// The same with the flag's item: (slot, flag, item).
+    uncovered_items: Vec<(usize, usize, usize)>,
     values: Vec<Value>,
     outcome: Outcome,
     problems: Vec<String>,
     unreadable: Vec<usize>,
+    /// Where the time point is read, when some input is worked out from dates.
+    time: Option<super::timepoint::TimeColumns>,
+    /// Where the screening date is: a column, or one date for the whole run.
+    screening: Result<Option<usize>, Option<Date>>,
+    /// The rules that can match in this run, in table order.
+    live: Vec<usize>,
 }
 
 impl Plan {
@@ -209,7 +321,11 @@ impl Plan {
                 (InputKind::Flag { instrument, flag }, Some(slot)) => {
                     let id = &table.instrument_defs[*instrument].flags[*flag].id;
                     match instruments[slot].flag_index(id) {
-                        Some(flag) => Source::Flag { slot, flag },
+                        Some(flag) => Source::Flag {
+                            slot,
+                            flag,
+                            item: instruments[slot].flags[flag].item,
+                        },
                         None => Source::NotScreened,
                     }
                 }
@@ -236,6 +352,20 @@ impl Plan {
             let tested = live
                 .iter()
                 .any(|rule| rule.conditions.iter().any(|c| c.input == index));
+            let derived = matches!(column.kind, ColumnKind::Period | ColumnKind::Week)
+                && !constants
+                    .keys()
+                    .any(|k| k.trim().eq_ignore_ascii_case(&column.name))
+                && !headers
+                    .iter()
+                    .any(|h| h.trim().eq_ignore_ascii_case(&column.name));
+            let time = super::timepoint::TimeColumns::find(headers);
+            if derived && time.any() {
+                sources[index] = Source::TimePoint {
+                    week: column.kind == ColumnKind::Week,
+                };
+                continue;
+            }
             sources[index] = match find_column(column, table, headers, constants) {
                 Ok(Source::Cell { column, .. }) => Source::Cell { column, tested },
                 Ok(source) => source,
@@ -250,18 +380,63 @@ impl Plan {
         if !missing.is_empty() {
             return Err(missing);
         }
-        let uncovered = instruments
+        let uncovered_items: Vec<(usize, usize, usize)> = instruments
             .iter()
             .enumerate()
             .filter(|(_, i)| !table.instruments.contains(&i.id))
             .flat_map(|(slot, i)| {
                 (0..i.flags.len())
                     .filter(|&f| i.flags[f].urgent)
-                    .map(move |f| (slot, f))
+                    .map(move |f| (slot, f, i.flags[f].item))
+            })
+            .collect();
+        let uncovered = uncovered_items.iter().map(|&(s, f, _)| (s, f)).collect();
+        let asked = instruments
+            .iter()
+            .map(|i| Asked {
+                items: i.items.len(),
+                per_interval: i
+                    .age_banding
+                    .as_ref()
+                    .map(|b| b.intervals.iter().map(|iv| iv.items.len()).collect())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let time = sources
+            .iter()
+            .any(|s| matches!(s, Source::TimePoint { .. }))
+            .then(|| super::timepoint::TimeColumns::find(headers));
+        let screening = match constants.iter().find(|(k, _)| {
+            matches!(
+                k.trim().to_lowercase().as_str(),
+                "screening_date" | "date" | "visit_date"
+            )
+        }) {
+            Some((_, text)) => Err(Date::parse(text.trim()).ok()),
+            None => Ok(super::timepoint::TimeColumns::find(headers).screening),
+        };
+        // Rules with a condition that fails on a value fixed for the whole run
+        // (an instrument not scored, a value given with --set) never match.
+        let live = (0..table.rules.len())
+            .filter(|&r| {
+                table.rules[r].conditions.iter().all(|c| {
+                    let fixed = match &sources[c.input] {
+                        Source::NotScreened => Some(Value::NotScreened),
+                        Source::Constant(value) => Some(*value),
+                        _ => None,
+                    };
+                    fixed.is_none_or(|v| c.test.truth(&v) != Truth::False)
+                })
             })
             .collect();
         Ok(Plan {
+            live,
+            screening,
+            time,
             uncovered,
+            uncovered_items,
+            blank: vec![false; instruments.len()],
+            asked,
             values: vec![Value::NotScreened; sources.len()],
             sources,
             outcome: Outcome::default(),
@@ -274,8 +449,9 @@ impl Plan {
     /// to read a data cell by column index.
     ///
     /// [`Plan::problems`] then lists unreadable data cells. A row with an
-    /// unreadable cell gets no level, and is urgent if any value that cell
-    /// could hold would make it urgent.
+    /// unreadable cell gets the lowest level that any value the cell could
+    /// hold gives (none if one of them gives none), and is urgent if any
+    /// value would make it urgent.
     pub fn evaluate<'c>(
         &mut self,
         table: &RuleTable,
@@ -284,12 +460,67 @@ impl Plan {
     ) -> &Outcome {
         self.problems.clear();
         self.unreadable.clear();
+        // A form with no answer at all was not given: its inputs read as not
+        // screened, so a row of an export that holds several instruments is
+        // not made urgent by the blank columns of a form nobody filled in.
+        for (slot, score) in scores.iter().enumerate() {
+            let asked = &self.asked[slot];
+            // Without an age interval a child's answers are not read at all,
+            // so nothing tells a blank form from one for the wrong age.
+            let age_unknown = !asked.per_interval.is_empty() && score.interval.is_none();
+            let items = score
+                .interval
+                .and_then(|i| asked.per_interval.get(i).copied())
+                .unwrap_or(asked.items);
+            self.blank[slot] = !age_unknown
+                && score.invalid_items.is_empty()
+                && score.missing_items.len() >= items;
+        }
+        let time = match &self.time {
+            Some(columns) => match columns.read(&cell) {
+                Ok(point) => Ok(point),
+                Err(message) => {
+                    self.problems.push(format!(
+                        "time point: {message} (no level recommended from it)"
+                    ));
+                    Err(())
+                }
+            },
+            None => Ok(None),
+        };
         for (index, source) in self.sources.iter().enumerate() {
+            if let Source::TimePoint { week } = source {
+                self.values[index] = match time {
+                    Ok(Some(point)) if *week => Value::Number(f64::from(point.week)),
+                    Ok(Some(point)) => Value::Choice(point.period),
+                    Ok(None) => Value::Blank,
+                    Err(()) => {
+                        self.unreadable.push(index);
+                        Value::Blank
+                    }
+                };
+                continue;
+            }
+            let blank_slot = match source {
+                Source::Scale { slot, .. }
+                | Source::Zone { slot, .. }
+                | Source::Flag { slot, .. }
+                | Source::Complete { slot } => self.blank[*slot],
+                _ => false,
+            };
+            if blank_slot {
+                self.values[index] = Value::NotScreened;
+                continue;
+            }
             self.values[index] = match source {
-                Source::Scale { slot, scale } => match scores[*slot].scales[*scale].score {
-                    Some(score) => Value::Score(score),
-                    None => Value::NoScore,
-                },
+                Source::Scale { slot, scale } => {
+                    let result = &scores[*slot].scales[*scale];
+                    match (result.score, result.bounds) {
+                        (Some(score), _) => Value::Score(score),
+                        (None, Some((low, high))) => Value::Partial { low, high },
+                        (None, None) => Value::NoScore,
+                    }
+                }
                 Source::Zone { slot, scale, zones } => {
                     let result = &scores[*slot].scales[*scale];
                     match result.score.and(result.band) {
@@ -301,12 +532,25 @@ impl Plan {
                         None => Value::NoScore,
                     }
                 }
-                Source::Flag { slot, flag } => Value::Bool(scores[*slot].flags.contains(flag)),
+                Source::Flag { slot, flag, item } => {
+                    let score = &scores[*slot];
+                    if score.flags.contains(flag) {
+                        Value::Bool(true)
+                    } else if score.missing_items.contains(item)
+                        || score.invalid_items.contains(item)
+                    {
+                        Value::Unknown
+                    } else {
+                        Value::Bool(false)
+                    }
+                }
                 Source::Complete { slot } => {
                     Value::Bool(scores[*slot].scales.iter().all(|s| s.score.is_some()))
                 }
                 Source::NotScreened => Value::NotScreened,
                 Source::Constant(value) => *value,
+                // Read above, from the row's dates.
+                Source::TimePoint { .. } => Value::Blank,
                 Source::Cell { column, tested } => {
                     let raw = cell(*column);
                     let InputKind::Column(declared) = &table.inputs[index].kind else {
@@ -333,45 +577,103 @@ impl Plan {
                 }
             };
         }
-        evaluate_into(table, &self.values, &mut self.outcome);
-        // Safety net: an urgent flag the table cannot see still makes the row urgent.
-        if self
-            .uncovered
-            .iter()
-            .any(|(slot, flag)| scores[*slot].flags.contains(flag))
-        {
+        evaluate_rules(
+            table,
+            &self.values,
+            self.live.iter().copied(),
+            &mut self.outcome,
+        );
+        // Safety net: an urgent flag the table cannot see still makes the row
+        // urgent, raised or unknown (its item unanswered on a form that was given).
+        if self.uncovered.iter().any(|(slot, flag)| {
+            let score = &scores[*slot];
+            score.flags.contains(flag)
+                || (!self.blank[*slot] && self.flag_item_unknown(score, *slot, *flag))
+        }) {
             self.outcome.urgent = true;
         }
         if !self.unreadable.is_empty() {
+            // The cell could hold any value of its column: keep the level that
+            // every one of them gives at least, and urgency if any gives it.
             let unreadable = std::mem::take(&mut self.unreadable);
-            let urgent = self.outcome.urgent || self.any_urgent(table, &unreadable, 0);
+            let mut worst = Worst {
+                lowest: None,
+                unlevelled: false,
+                urgent: self.outcome.urgent,
+            };
+            self.explore(table, &unreadable, 0, &mut worst);
             self.unreadable = unreadable;
-            self.outcome.decision = Decision::NoRule;
-            self.outcome.urgent = urgent;
+            self.outcome.decision = match (worst.unlevelled, worst.lowest) {
+                (false, Some((_, level))) => Decision::Level(level),
+                _ => Decision::NoRule,
+            };
+            self.outcome.urgent = worst.urgent;
         }
         &self.outcome
     }
 
-    /// Whether some choice of values for the unreadable inputs makes the row urgent.
-    fn any_urgent(&mut self, table: &RuleTable, unreadable: &[usize], depth: usize) -> bool {
+    /// Evaluates every choice of values for the unreadable inputs into `worst`.
+    fn explore(
+        &mut self,
+        table: &RuleTable,
+        unreadable: &[usize],
+        depth: usize,
+        worst: &mut Worst,
+    ) {
         if depth == unreadable.len() {
             let mut probe = Outcome::default();
             evaluate_into(table, &self.values, &mut probe);
-            return probe.urgent;
+            worst.urgent |= probe.urgent;
+            match probe.decision {
+                Decision::Level(level) => {
+                    let rank = table.levels[level].number;
+                    if worst.lowest.is_none_or(|(r, _)| rank < r) {
+                        worst.lowest = Some((rank, level));
+                    }
+                }
+                Decision::NoRule => worst.unlevelled = true,
+            }
+            return;
         }
         let input = unreadable[depth];
         for value in super::domain::input_domain(table, input) {
             self.values[input] = value;
-            if self.any_urgent(table, unreadable, depth + 1) {
-                return true;
-            }
+            self.explore(table, unreadable, depth + 1, worst);
         }
-        false
+        self.values[input] = Value::Blank;
+    }
+
+    /// Whether the item of flag `flag` of the instrument in `slot` is blank or invalid.
+    fn flag_item_unknown(&self, score: &InstrumentScore, slot: usize, flag: usize) -> bool {
+        self.uncovered_items
+            .iter()
+            .find(|(s, f, _)| *s == slot && *f == flag)
+            .is_some_and(|(_, _, item)| {
+                score.missing_items.contains(item) || score.invalid_items.contains(item)
+            })
     }
 
     /// The last row's input values, one per input of the table.
     pub fn values(&self) -> &[Value] {
         &self.values
+    }
+
+    /// The screening date of a row, when the input (or the run) gives one.
+    pub fn screening_date<'c>(&self, cell: impl Fn(usize) -> &'c [u8]) -> Option<Date> {
+        match self.screening {
+            Err(date) => date,
+            Ok(Some(column)) => std::str::from_utf8(cell(column))
+                .ok()
+                .and_then(|t| Date::parse(t.trim()).ok()),
+            Ok(None) => None,
+        }
+    }
+
+    /// The last row's rescreen window as dates, when its screening date is known.
+    pub fn rescreen_dates<'c>(&self, cell: impl Fn(usize) -> &'c [u8]) -> Option<(Date, Date)> {
+        let (from, to) = self.outcome.rescreen?;
+        let on = self.screening_date(cell)?;
+        Some((on.add_days(i64::from(from))?, on.add_days(i64::from(to))?))
     }
 
     /// The last row's outcome.
@@ -495,12 +797,24 @@ pub struct FiredRule {
     pub sets_outcome: bool,
     /// Whether it is urgent.
     pub urgent: bool,
-    /// The level it recommends (`None` for an urgent-only rule or "no recommendation").
+    /// The level it recommends (`None` for an urgent-only or action-only rule).
     pub level: Option<i64>,
     /// Its advice per language.
     pub advice: Option<Localized>,
+    /// Its pending action per language, if it adds one.
+    pub action: Option<Localized>,
     /// Where it comes from.
     pub source: String,
+}
+
+/// Something to do before the recommendation is final ("complete the EPDS"),
+/// shown next to the level, never instead of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingAction {
+    /// The rule that adds it.
+    pub rule: String,
+    /// What to do, per language.
+    pub action: Localized,
 }
 
 /// What the table recommends for one family: decision support, never a referral.
@@ -514,10 +828,17 @@ pub struct Recommendation {
     pub level_name: Option<Localized>,
     /// Same-day action: shown before anything else.
     pub urgent: bool,
-    /// Where to refer, from the rules that set the outcome.
+    /// Where to refer, from every matching rule (urgent rules' first, then
+    /// by level, highest first).
     pub referrals: Vec<ReferralAdvice>,
-    /// Every matching rule, in table order.
+    /// Every matching rule, urgent first, then by level (highest first).
     pub rules: Vec<FiredRule>,
+    /// Pending actions of the matching rules, in the same order.
+    pub pending: Vec<PendingAction>,
+    /// The level a completed form could still reach, when above `level`.
+    pub possible_level: Option<i64>,
+    /// That level's name per language.
+    pub possible_level_name: Option<Localized>,
     /// Why there is no level, one phrase each (English).
     pub reasons: Vec<String>,
     /// The full per-rule explanation.
@@ -544,23 +865,12 @@ impl Recommendation {
             _ => (None, None, None),
         };
         let mut reasons: Vec<String> = problems.to_vec();
-        match outcome.decision {
-            Decision::NoRecommendation => {
-                let ids: Vec<&str> = outcome
-                    .setters
-                    .iter()
-                    .filter(|&&r| table.rules[r].level == Some(RuleLevel::NoRecommendation))
-                    .map(|&r| table.rules[r].id.as_str())
-                    .collect();
-                reasons.push(format!(
-                    "no level can be recommended (rule {})",
-                    ids.join(", ")
-                ));
-            }
-            Decision::NoRule if problems.is_empty() => {
-                reasons.push("no rule of the table decides a level for these values".to_owned());
-            }
-            _ => {}
+        if outcome.decision == Decision::NoRule && problems.is_empty() {
+            reasons.push(if outcome.pending.is_empty() {
+                "no rule of the table gives a level for these values".to_owned()
+            } else {
+                "no rule of the table gives a level yet: see the pending actions".to_owned()
+            });
         }
         Recommendation {
             level,
@@ -580,8 +890,21 @@ impl Recommendation {
                     }
                 })
                 .collect(),
+            pending: outcome
+                .pending
+                .iter()
+                .filter_map(|&r| {
+                    let rule = &table.rules[r];
+                    rule.action.clone().map(|action| PendingAction {
+                        rule: rule.id.clone(),
+                        action,
+                    })
+                })
+                .collect(),
+            possible_level: outcome.possible_number(table),
+            possible_level_name: outcome.possible.map(|l| table.levels[l].name.clone()),
             rules: outcome
-                .matched
+                .ordered
                 .iter()
                 .map(|&r| {
                     let rule = &table.rules[r];
@@ -589,11 +912,11 @@ impl Recommendation {
                         id: rule.id.clone(),
                         sets_outcome: outcome.setters.contains(&r),
                         urgent: rule.urgent,
-                        level: match rule.level {
-                            Some(RuleLevel::Level(index)) => Some(table.levels[index].number),
-                            _ => None,
-                        },
+                        level: rule
+                            .level
+                            .map(|RuleLevel::Level(index)| table.levels[index].number),
                         advice: rule.advice.clone(),
+                        action: rule.action.clone(),
                         source: rule.source.clone(),
                     }
                 })
@@ -641,11 +964,27 @@ pub fn recommend(
 
 /// A condition as written, with the reserved words in `lang` (`true` → `ja`).
 fn show_test(text: &str, lang: Lang) -> String {
-    match text.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+    // A list of plain words ("mother, blank") reads "mother or not given".
+    if text.contains(',') && !text.contains(['[', ']', '(', ')']) {
+        let or = words(lang, " or ", " eller ", " eller ");
+        return text
+            .split(',')
+            .map(|part| show_word(part, lang))
+            .collect::<Vec<_>>()
+            .join(&or);
+    }
+    show_word(text, lang)
+}
+
+/// One word of a condition with the reserved words in `lang`.
+fn show_word(text: &str, lang: Lang) -> String {
+    let text = text.trim();
+    match text.to_lowercase().replace([' ', '-'], "_").as_str() {
         "true" | "yes" => words(lang, "yes", "ja", "ja"),
         "false" | "no" => words(lang, "no", "nei", "nej"),
         "incomplete" | "no_score" => words(lang, "incomplete", "ufullstendig", "ofullständig"),
         "not_screened" => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
+        "unknown" => words(lang, "unknown", "ukjent", "okänd"),
         "blank" => words(lang, "not given", "ikke oppgitt", "ej angivet"),
         _ => text.to_owned(),
     }
@@ -656,8 +995,11 @@ fn show_test(text: &str, lang: Lang) -> String {
 pub struct Check {
     /// Index into the rule's conditions.
     pub condition: usize,
-    /// Whether it held.
+    /// Whether it held (for every completion of a partial score).
     pub passed: bool,
+    /// The three-valued verdict: [`Truth::Maybe`] when it holds for some
+    /// completions of a partial score only.
+    pub truth: Truth,
 }
 
 /// One rule, checked.
@@ -667,6 +1009,9 @@ pub struct RuleTrace {
     pub rule: usize,
     /// Whether every condition held.
     pub matched: bool,
+    /// Whether it could match once the missing answers are given (no
+    /// condition fails outright, some hold only for some completions).
+    pub possible: bool,
     /// Whether it set the outcome.
     pub sets_outcome: bool,
     /// Every condition with its verdict.
@@ -696,14 +1041,20 @@ impl Trace {
                     .conditions
                     .iter()
                     .enumerate()
-                    .map(|(c, condition)| Check {
-                        condition: c,
-                        passed: condition.test.matches(&values[condition.input]),
+                    .map(|(c, condition)| {
+                        let truth = condition.test.truth(&values[condition.input]);
+                        Check {
+                            condition: c,
+                            passed: truth == Truth::True,
+                            truth,
+                        }
                     })
                     .collect();
+                let matched = checks.iter().all(|c| c.passed);
                 RuleTrace {
                     rule: index,
-                    matched: checks.iter().all(|c| c.passed),
+                    matched,
+                    possible: !matched && checks.iter().all(|c| c.truth != Truth::False),
                     sets_outcome: outcome.setters.contains(&index),
                     checks,
                 }
@@ -739,10 +1090,17 @@ impl Trace {
                 let input = &table.inputs[condition.input];
                 let value =
                     table.describe_value(condition.input, &self.values[condition.input], lang);
-                let verdict = if check.passed {
-                    words(lang, "meets", "oppfyller", "uppfyller")
-                } else {
-                    words(lang, "does not meet", "oppfyller ikke", "uppfyller inte")
+                let verdict = match check.truth {
+                    Truth::True => words(lang, "meets", "oppfyller", "uppfyller"),
+                    Truth::Maybe => words(
+                        lang,
+                        "may meet once completed",
+                        "kan oppfylle når skjemaet er fullført",
+                        "kan uppfylla när formuläret är ifyllt",
+                    ),
+                    Truth::False => {
+                        words(lang, "does not meet", "oppfyller ikke", "uppfyller inte")
+                    }
                 };
                 let is = words(lang, "is", "er", "är");
                 format!(
@@ -802,21 +1160,29 @@ impl Trace {
                 let level = &table.levels[index];
                 format!("{} – {}", level.number, level.name.get(lang))
             }
-            Decision::NoRecommendation => w(
-                "none: no level can be recommended yet",
-                "ingen: nivå kan ikke anbefales ennå",
-                "ingen: nivå kan inte rekommenderas ännu",
-            ),
             Decision::NoRule => w(
-                "none: no rule decides",
-                "ingen: ingen regel avgjør",
-                "ingen: ingen regel avgör",
+                "none yet: no rule gives a level",
+                "ingen ennå: ingen regel gir et nivå",
+                "ingen ännu: ingen regel ger en nivå",
             ),
         };
         out.push_str(&format!(
             "{}: {level}\n",
             w("Recommended level", "Anbefalt nivå", "Rekommenderad nivå")
         ));
+        if let Some(index) = self.outcome.possible {
+            let level = &table.levels[index];
+            out.push_str(&format!(
+                "{}: {} – {}\n",
+                w(
+                    "A completed form could reach",
+                    "Et fullført skjema kan gi",
+                    "Ett ifyllt formulär kan ge"
+                ),
+                level.number,
+                level.name.get(lang)
+            ));
+        }
         out.push_str(&format!(
             "{}: {}\n",
             w("Urgent", "Haster", "Brådskande"),
@@ -844,6 +1210,22 @@ impl Trace {
                 ));
             }
         }
+        if !self.outcome.pending.is_empty() {
+            out.push_str(&format!(
+                "{}:\n",
+                w(
+                    "Pending actions",
+                    "Gjenstående tiltak",
+                    "Återstående åtgärder"
+                )
+            ));
+            for &r in &self.outcome.pending {
+                let rule = &table.rules[r];
+                if let Some(action) = &rule.action {
+                    out.push_str(&format!("  - {} ({})\n", action.get(lang), rule.id));
+                }
+            }
+        }
         out.push_str(&format!("\n{}:\n", w("Rules", "Regler", "Regler")));
         let mut not_applicable: Vec<&str> = Vec::new();
         for trace in &self.rules {
@@ -857,23 +1239,30 @@ impl Trace {
                 not_applicable.push(&rule.id);
                 continue;
             }
-            let mark = match (trace.matched, trace.sets_outcome) {
-                (true, true) => "=>",
-                (true, false) => "+ ",
-                (false, _) => "  ",
+            let mark = match (trace.matched, trace.sets_outcome, trace.possible) {
+                (true, true, _) => "=>",
+                (true, false, _) => "+ ",
+                (false, _, true) => "? ",
+                (false, _, false) => "  ",
             };
-            let verdict = match (trace.matched, trace.sets_outcome) {
-                (true, true) => w(
+            let verdict = match (trace.matched, trace.sets_outcome, trace.possible) {
+                (true, true, _) => w(
                     "matched, sets the outcome",
                     "treffer, avgjør",
                     "träffar, avgör",
                 ),
-                (true, false) => w(
-                    "matched, outranked",
-                    "treffer, men overstyres",
-                    "träffar, men åsidosätts",
+                (true, false, _) if table.rules[trace.rule].level.is_some() => w(
+                    "matched, level outranked (referrals and advice kept)",
+                    "treffer, nivået overstyres (henvisninger og råd beholdes)",
+                    "träffar, nivån åsidosätts (remisser och råd behålls)",
                 ),
-                (false, _) => w("no match", "treffer ikke", "träffar inte"),
+                (true, false, _) => w("matched", "treffer", "träffar"),
+                (false, _, true) => w(
+                    "may match once the form is completed",
+                    "kan treffe når skjemaet er fullført",
+                    "kan träffa när formuläret är ifyllt",
+                ),
+                (false, _, false) => w("no match", "treffer ikke", "träffar inte"),
             };
             out.push_str(&format!(
                 "{mark} {:<6} {verdict}: {}\n",
@@ -894,7 +1283,7 @@ impl Trace {
         }
         let advice: Vec<(&str, &str)> = self
             .outcome
-            .setters
+            .ordered
             .iter()
             .filter_map(|&r| {
                 let rule = &table.rules[r];

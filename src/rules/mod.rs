@@ -5,11 +5,15 @@
 //! [`Level`]s, a catalogue of [`Referral`] targets, the [`Input`]s its rules may
 //! test (scale scores, flags, completeness, data columns) and the [`Rule`]s.
 //!
-//! Hit policy: every rule is evaluated; the highest level wins (a rule with
-//! `level: none`, "no recommendation", outranks every level); the result is
-//! urgent if any matching rule is urgent; referrals and advice are collected
-//! from the urgent rules and the rules that set the level; every matching rule
-//! id is reported. The tool recommends; the clinician decides.
+//! Hit policy: every rule is evaluated; the level is the highest that a
+//! matching rule gives; a rule may add a pending action ("complete the
+//! EPDS"), shown next to the level and never instead of it; the result is
+//! urgent if any matching rule is urgent; referrals, advice and actions are
+//! collected from every matching rule. A partial score (an incomplete form)
+//! matches a condition only when every completion of the form would, and
+//! the level a completed form could still reach is reported. A flag whose
+//! item is unanswered is `unknown`, never `false`. The tool recommends; the
+//! clinician decides.
 //!
 //! Inputs of an instrument that was not scored in a run take the value
 //! [`Value::NotScreened`]; a condition on such an input matches only the
@@ -35,12 +39,13 @@ pub mod condition;
 pub mod domain;
 pub mod evaluate;
 pub(crate) mod schema;
+pub mod timepoint;
 
 pub use build::{load_builtin, load_table, load_table_with};
-pub use condition::{Test, Value};
+pub use condition::{Test, Truth, Value};
 pub use evaluate::{
-    DataValues, Decision, Evaluator, FiredRule, MissingData, MissingDataError, Outcome, Plan,
-    Recommendation, ReferralAdvice, Trace, recommend,
+    DataValues, Decision, Evaluator, FiredRule, MissingData, MissingDataError, Outcome,
+    PendingAction, Plan, Recommendation, ReferralAdvice, Trace, recommend,
 };
 
 use crate::instrument::{Band, Instrument};
@@ -96,8 +101,73 @@ pub struct RuleTable {
     pub inputs: Vec<Input>,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
+    /// The planned screenings, in file order.
+    pub schedule: Vec<Screening>,
     /// The file the table came from.
     pub source_path: String,
+}
+
+/// When a planned screening is due, relative to the family's dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Weeks of pregnancy, both ends included (from the due date: week 40).
+    PregnancyWeeks(u32, u32),
+    /// Whole weeks after birth, both ends included.
+    WeeksAfterBirth(u32, u32),
+    /// The child's age in whole months, both ends included.
+    ChildMonths(u32, u32),
+}
+
+impl Window {
+    /// The window's dates, from the due date and the child's birth date as known.
+    pub fn dates(
+        self,
+        due: Option<crate::instrument::age::Date>,
+        birth: Option<crate::instrument::age::Date>,
+    ) -> Option<(crate::instrument::age::Date, crate::instrument::age::Date)> {
+        match self {
+            Window::PregnancyWeeks(from, to) => {
+                let due = due?;
+                // Week w of pregnancy starts (40 - w) weeks before the due date.
+                let start = due.add_days(-7 * (40 - i64::from(from)))?;
+                let end = due.add_days(-7 * (40 - i64::from(to)) + 6)?;
+                Some((start, end))
+            }
+            Window::WeeksAfterBirth(from, to) => {
+                let birth = birth?;
+                Some((
+                    birth.add_days(7 * i64::from(from))?,
+                    birth.add_days(7 * i64::from(to) + 6)?,
+                ))
+            }
+            Window::ChildMonths(from, to) => {
+                let birth = birth?;
+                let end = birth.add_months(to + 1)?.add_days(-1)?;
+                Some((birth.add_months(from)?, end))
+            }
+        }
+    }
+}
+
+/// A planned screening: which instrument, for whom, and when.
+#[derive(Debug, Clone)]
+pub struct Screening {
+    /// Identifier (`epds-6w`).
+    pub id: String,
+    /// Name per language.
+    pub name: Localized,
+    /// The instrument's id (as chosen for the table).
+    pub instrument: String,
+    /// Who answers (`mother`, `partner`), or anyone.
+    pub respondent: Option<String>,
+    /// When.
+    pub window: Window,
+    /// Offered only when indicated: listed as due, never as overdue.
+    pub when_indicated: bool,
+    /// A local choice rather than a national recommendation.
+    pub local_choice: bool,
+    /// Where it comes from.
+    pub source: String,
 }
 
 /// A care level.
@@ -180,7 +250,22 @@ pub enum ColumnKind {
     Choice(Vec<String>),
     /// A care level number of this table (for rescreens).
     Level,
+    /// The period of the screen: pregnancy or after birth. Read from a cell
+    /// of that name, or worked out from the screening date and the due date
+    /// (`due_date`) or the child's birth date (`birth_date`), or from a
+    /// `gestational_week` or `weeks_since_birth` column.
+    Period,
+    /// The whole week within the period (the week of pregnancy, or weeks
+    /// since birth), 0 to [`MAX_WEEK`]; found the same way as [`ColumnKind::Period`].
+    Week,
 }
+
+/// The highest week a [`ColumnKind::Week`] input takes: two years after
+/// birth; later weeks read as this one.
+pub const MAX_WEEK: u32 = 104;
+
+/// The words of a [`ColumnKind::Period`] input, by value index.
+pub const PERIODS: [&str; 2] = ["pregnancy", "postpartum"];
 
 /// One input rules may test.
 #[derive(Debug, Clone)]
@@ -208,10 +293,8 @@ impl Input {
 /// What a rule says about the level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleLevel {
-    /// Recommend the level at this index of [`RuleTable::levels`].
+    /// Recommend at least the level at this index of [`RuleTable::levels`].
     Level(usize),
-    /// No recommendation can be made (for example the form is incomplete).
-    NoRecommendation,
 }
 
 /// One condition of a rule.
@@ -240,6 +323,11 @@ pub struct Rule {
     pub referrals: Vec<usize>,
     /// Advice per language.
     pub advice: Option<Localized>,
+    /// A pending action per language ("complete the EPDS"), shown next to
+    /// the level, never instead of it.
+    pub action: Option<Localized>,
+    /// When to screen again: (from, to) in days after the screen.
+    pub rescreen: Option<(u32, u32)>,
     /// Where the rule comes from.
     pub source: String,
     /// Line of the rule's id in the file.
@@ -247,11 +335,20 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether every condition holds for these input values (one per input).
+    /// Whether every condition holds for these input values (one per input),
+    /// whatever the missing answers of a partial score turn out to be.
     pub fn matches(&self, values: &[Value]) -> bool {
         self.conditions
             .iter()
             .all(|c| c.test.matches(&values[c.input]))
+    }
+
+    /// The three-valued verdict: [`Truth::Maybe`] when the rule could match
+    /// once the missing answers are given.
+    pub fn truth(&self, values: &[Value]) -> Truth {
+        self.conditions.iter().fold(Truth::True, |acc, c| {
+            acc.and(c.test.truth(&values[c.input]))
+        })
     }
 }
 
@@ -315,11 +412,10 @@ impl RuleTable {
             })
     }
 
-    /// The rank of a rule level: levels by number, "no recommendation" above all.
+    /// The rank of a rule level: its number.
     pub fn rank(&self, level: RuleLevel) -> i64 {
         match level {
             RuleLevel::Level(index) => self.levels[index].number,
-            RuleLevel::NoRecommendation => i64::MAX,
         }
     }
 
@@ -329,6 +425,24 @@ impl RuleTable {
         match value {
             Value::NotScreened => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
             Value::NoScore => words(lang, "incomplete", "ufullstendig", "ofullständig"),
+            Value::Partial { low, high } => format!(
+                "{} ({} {}-{})",
+                words(lang, "incomplete", "ufullstendig", "ofullständig"),
+                words(
+                    lang,
+                    "a completed form would score",
+                    "utfylt skjema ville gitt",
+                    "ifyllt formulär skulle ge"
+                ),
+                fmt_score(*low),
+                fmt_score(*high)
+            ),
+            Value::Unknown => words(
+                lang,
+                "unknown (item not answered)",
+                "ukjent (spørsmålet er ikke besvart)",
+                "okänd (frågan är obesvarad)",
+            ),
             Value::Score(s) | Value::Number(s) => fmt_score(*s),
             Value::Zone(z) => self
                 .zones(input)
@@ -336,6 +450,21 @@ impl RuleTable {
                 .map_or_else(|| z.to_string(), |band| band.label.get(lang).to_owned()),
             Value::Bool(true) => words(lang, "yes", "ja", "ja"),
             Value::Bool(false) => words(lang, "no", "nei", "nej"),
+            Value::Choice(i)
+                if matches!(
+                    &self.inputs[input].kind,
+                    InputKind::Column(Column {
+                        kind: ColumnKind::Period,
+                        ..
+                    })
+                ) =>
+            {
+                if *i == 0 {
+                    words(lang, "pregnancy", "svangerskap", "graviditet")
+                } else {
+                    words(lang, "after birth", "etter fødselen", "efter förlossningen")
+                }
+            }
             Value::Choice(i) => match &self.inputs[input].kind {
                 InputKind::Column(Column {
                     kind: ColumnKind::Choice(values),
@@ -346,9 +475,21 @@ impl RuleTable {
                     .unwrap_or_else(|| i.to_string()),
                 _ => i.to_string(),
             },
-            Value::Blank => words(lang, "not given", "ikke oppgitt", "ej angivet"),
+            Value::Blank => match &self.inputs[input].kind {
+                // A clinician's judgement left blank was not made: never "no".
+                InputKind::Column(Column {
+                    kind: ColumnKind::Boolean,
+                    ..
+                }) => words(lang, "not assessed", "ikke vurdert", "inte bedömt"),
+                _ => words(lang, "not given", "ikke oppgitt", "ej angivet"),
+            },
         }
     }
+}
+
+/// One phrase in English, Norwegian Bokmål or Swedish, for renderers outside the library.
+pub fn words_in(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
+    words(lang, en, nb, sv)
 }
 
 /// One phrase in English, Norwegian Bokmål or Swedish.

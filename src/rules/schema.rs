@@ -42,6 +42,32 @@ pub struct RawTable {
     pub referrals: Vec<RawReferral>,
     pub inputs: Vec<RawInput>,
     pub rules: Spanned<Vec<RawRule>>,
+    /// The planned screenings.
+    #[serde(default)]
+    pub schedule: Vec<RawScreening>,
+}
+
+/// One planned screening of a schedule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreening {
+    pub id: Spanned<String>,
+    pub name: RawLabel,
+    pub instrument: Spanned<String>,
+    #[serde(default)]
+    pub respondent: Option<Spanned<String>>,
+    #[serde(default)]
+    pub pregnancy_weeks: Option<Spanned<Vec<u32>>>,
+    #[serde(default)]
+    pub weeks_after_birth: Option<Spanned<Vec<u32>>>,
+    #[serde(default)]
+    pub child_months: Option<Spanned<Vec<u32>>>,
+    #[serde(default)]
+    pub when_indicated: bool,
+    #[serde(default)]
+    pub local_choice: bool,
+    #[serde(default)]
+    pub source: Option<Spanned<String>>,
 }
 
 /// One care level.
@@ -118,8 +144,24 @@ pub struct RawRule {
     pub referrals: Vec<Spanned<String>>,
     #[serde(default)]
     pub advice: Option<RawLabel>,
+    /// A pending action shown next to the level ("complete the EPDS").
+    #[serde(default)]
+    pub action: Option<RawLabel>,
+    /// When to screen again: `{after_weeks: [2, 4]}` or `{after_days: [7, 14]}`.
+    #[serde(default)]
+    pub rescreen: Option<Spanned<RawRescreen>>,
     #[serde(default)]
     pub source: Option<Spanned<String>>,
+}
+
+/// When to screen again after a rule matched: a window after the screen.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRescreen {
+    #[serde(default)]
+    pub after_weeks: Option<Vec<u32>>,
+    #[serde(default)]
+    pub after_days: Option<Vec<u32>>,
 }
 
 /// A condition as written: one scalar (`">=13"`, `probable`, `true`, `12`), or a
@@ -186,12 +228,14 @@ impl<'de> Visitor<'de> for ConditionVisitor {
         Ok(RawCondition::Text(float_text(v)))
     }
 
+    // `~` (null) is refused as an empty condition by the parser, never read
+    // as "anything": write `-` for that.
     fn visit_unit<E: de::Error>(self) -> Result<RawCondition, E> {
-        Ok(RawCondition::Text("-".to_owned()))
+        Ok(RawCondition::Text(String::new()))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<RawCondition, E> {
-        Ok(RawCondition::Text("-".to_owned()))
+        Ok(RawCondition::Text(String::new()))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawCondition, A::Error> {

@@ -47,11 +47,11 @@ fn the_joint_enumeration_counts_concern_boxes_in_each_interval_exactly() {
             let tracked = [Tracked {
                 scale: 0,
                 classify: Box::new(move |_, score| match score {
-                    Some(s) => expected
+                    Value::Score(s) => expected
                         .iter()
                         .position(|&e| e == s)
                         .map_or(u16::MAX - 1, |i| i as u16),
-                    None => u16::MAX,
+                    _ => u16::MAX,
                 }),
             }];
             joint_tuples(&alone, &tracked, &[])

@@ -283,12 +283,6 @@ messages! {
         sv: "ingen rekommendation",
         en: "no recommendation",
     }
-    /// A rule says no level can be recommended (for example an incomplete form).
-    NoLevelByRule {
-        nb: "Ingen nivå kan anbefales (regel {rules}); se rådet nedenfor.",
-        sv: "Ingen nivå kan rekommenderas (regel {rules}); se rådet nedan.",
-        en: "No level can be recommended (rule {rules}); see the advice below.",
-    }
     /// No rule of the table decides a level.
     NoRuleDecides {
         nb: "Ingen regel i tabellen avgjør et nivå for disse svarene.",

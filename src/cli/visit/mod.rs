@@ -18,6 +18,7 @@
 //! items are then asked.
 
 mod age;
+pub(super) use age::today;
 mod line;
 mod messages;
 mod recommend;

@@ -8,8 +8,8 @@ use stepcare::batch::care::Care;
 use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
 use stepcare::rules::{
-    BUILTIN_TABLES, DataValues, Decision, Evaluator, Recommendation, RuleLevel, RuleTable,
-    load_builtin, load_table, recommend,
+    BUILTIN_TABLES, DataValues, Decision, Evaluator, Recommendation, RuleTable, load_builtin,
+    load_table, recommend,
 };
 use stepcare::scoring::InstrumentScore;
 
@@ -180,25 +180,40 @@ impl Advice {
             );
         }
         // Why there is no level, in the visit's language (the library's reasons are English).
-        match recommendation.trace.outcome.decision {
-            Decision::Level(_) => {}
-            Decision::NoRecommendation => {
-                let rules: Vec<&str> = recommendation
-                    .trace
-                    .outcome
-                    .setters
-                    .iter()
-                    .filter(|&&r| table.rules[r].level == Some(RuleLevel::NoRecommendation))
-                    .map(|&r| table.rules[r].id.as_str())
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "  {}",
-                    Msg::NoLevelByRule.fill(lang, &[("rules", &rules.join(", "))])
-                );
-            }
-            Decision::NoRule => {
-                let _ = writeln!(out, "  {}", Msg::NoRuleDecides.get(lang));
+        if recommendation.trace.outcome.decision == Decision::NoRule
+            && recommendation.pending.is_empty()
+        {
+            let _ = writeln!(out, "  {}", Msg::NoRuleDecides.get(lang));
+        }
+        if let (Some(number), Some(name)) = (
+            recommendation.possible_level,
+            recommendation.possible_level_name.as_ref(),
+        ) {
+            let _ = writeln!(
+                out,
+                "  {}: {number} ({})",
+                stepcare::rules::words_in(
+                    lang,
+                    "A completed form could reach",
+                    "Et fullført skjema kan gi",
+                    "Ett ifyllt formulär kan ge"
+                ),
+                name.get(lang)
+            );
+        }
+        if !recommendation.pending.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}:",
+                style.bold(&stepcare::rules::words_in(
+                    lang,
+                    "Pending actions",
+                    "Gjenstående tiltak",
+                    "Återstående åtgärder"
+                ))
+            );
+            for pending in &recommendation.pending {
+                let _ = writeln!(out, "  - {} ({})", pending.action.get(lang), pending.rule);
             }
         }
         let _ = writeln!(
@@ -224,7 +239,6 @@ impl Advice {
         let advice: Vec<(&str, &str)> = recommendation
             .rules
             .iter()
-            .filter(|rule| rule.sets_outcome || rule.urgent)
             .filter_map(|rule| {
                 rule.advice
                     .as_ref()
