@@ -15,6 +15,7 @@ pub mod instrument;
 pub mod lang;
 pub mod rules;
 pub mod scoring;
+pub mod schemas;
 pub mod session;
 pub mod sheet;
 pub mod texts;

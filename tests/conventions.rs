@@ -6,7 +6,7 @@ mod common;
 
 use common::stepcare;
 
-const SUBCOMMANDS: [&str; 12] = [
+const SUBCOMMANDS: [&str; 13] = [
     "list",
     "show",
     "validate",
@@ -19,6 +19,7 @@ const SUBCOMMANDS: [&str; 12] = [
     "follow-up",
     "completions",
     "man",
+    "schema",
 ];
 
 fn text(bytes: &[u8]) -> String {
@@ -58,7 +59,7 @@ fn man_prints_the_main_page_or_writes_every_page() {
     assert!(output.status.success());
     assert_eq!(
         text(&output.stderr),
-        format!("wrote 13 manual pages to `{}`\n", dir.path().display())
+        format!("wrote 14 manual pages to `{}`\n", dir.path().display())
     );
     let score = std::fs::read_to_string(dir.path().join("stepcare-score.1")).unwrap();
     assert!(score.contains("\\-\\-sheet"));

@@ -70,3 +70,36 @@ fn write_pages(command: &clap::Command, dir: &Path) -> anyhow::Result<usize> {
         .filter(|sub| !sub.is_hide_set())
         .count())
 }
+
+/// The formats `stepcare schema` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaArg {
+    /// An instrument definition.
+    Instrument,
+    /// A stepped-care rule table.
+    RuleTable,
+    /// A text pack of licensed wording.
+    TextPack,
+}
+
+/// Arguments of `stepcare schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Which format's schema to print.
+    #[arg(value_enum)]
+    kind: SchemaArg,
+}
+
+/// Prints the JSON Schema of one YAML format on standard output.
+pub fn schema(args: SchemaArgs) -> anyhow::Result<ExitCode> {
+    use stepcare::schemas::SchemaKind;
+    let kind = match args.kind {
+        SchemaArg::Instrument => SchemaKind::Instrument,
+        SchemaArg::RuleTable => SchemaKind::RuleTable,
+        SchemaArg::TextPack => SchemaKind::TextPack,
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(kind.text().as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

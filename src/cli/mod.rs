@@ -66,6 +66,9 @@ pub enum Command {
     /// Write the manual pages (roff), generated from these command definitions.
     #[command(after_help = examples::MAN)]
     Man(conventions::ManArgs),
+    /// Print the JSON Schema of a YAML format, for editors (instrument, rule-table, text-pack).
+    #[command(after_help = examples::SCHEMA)]
+    Schema(conventions::SchemaArgs),
     /// Who is due, overdue, or had an urgent result no later visit closed, from saved visits and exports.
     #[command(name = "follow-up")]
     FollowUp(followup::FollowUpArgs),
@@ -120,6 +123,10 @@ Examples:
   stepcare completions zsh > ~/.zfunc/_stepcare
   stepcare completions fish > ~/.config/fish/completions/stepcare.fish
   stepcare completions powershell >> $PROFILE";
+    pub const SCHEMA: &str = "Examples:
+  stepcare schema instrument > instrument.schema.json
+  stepcare schema rule-table
+  stepcare schema text-pack";
     pub const MAN: &str = "Examples:
   stepcare man                      (stepcare.1 on standard output)
   stepcare man ~/.local/share/man/man1   (one page per subcommand)";
@@ -145,6 +152,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::FollowUp(args) => followup::run(args),
         Command::Completions(args) => conventions::completions(args),
         Command::Man(args) => conventions::man(args),
+        Command::Schema(args) => conventions::schema(args),
     };
     finish(outcome)
 }
