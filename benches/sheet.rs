@@ -40,7 +40,13 @@ fn main() {
     let from_csv = dir.join("sheet-out-csv.csv");
     let from_xlsx = dir.join("sheet-out-xlsx.csv");
     let (csv_time, csv_peak) = time_binary(&csv, &from_csv);
-    report("stepcare score, CSV input", rows, csv_time, csv_time, csv_peak);
+    report(
+        "stepcare score, CSV input",
+        rows,
+        csv_time,
+        csv_time,
+        csv_peak,
+    );
     let (xlsx_time, xlsx_peak) = time_binary(&xlsx, &from_xlsx);
     report(
         "stepcare score, xlsx input",

@@ -46,16 +46,16 @@ fn man_prints_the_main_page_or_writes_every_page() {
     let output = stepcare().arg("man").output().unwrap();
     assert!(output.status.success());
     let page = text(&output.stdout);
-    assert!(page.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &page[..80]);
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq"),
+        "roff: {}",
+        &page[..80]
+    );
     assert!(page.contains(".TH stepcare 1"));
     assert!(page.contains("stepcare\\-score"));
 
     let dir = tempfile::tempdir().unwrap();
-    let output = stepcare()
-        .arg("man")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let output = stepcare().arg("man").arg(dir.path()).output().unwrap();
     assert!(output.status.success());
     assert_eq!(
         text(&output.stderr),
@@ -66,7 +66,10 @@ fn man_prints_the_main_page_or_writes_every_page() {
     // The examples of --help are in the page too.
     assert!(score.contains("Examples:"));
     for sub in SUBCOMMANDS {
-        assert!(dir.path().join(format!("stepcare-{sub}.1")).exists(), "{sub}");
+        assert!(
+            dir.path().join(format!("stepcare-{sub}.1")).exists(),
+            "{sub}"
+        );
     }
 }
 
@@ -108,7 +111,12 @@ fn show_headings_follow_the_language() {
     for (lang, headings) in [
         (
             "nb",
-            ["Spørsmål (svaralternativer", "Skalaer:", "Flagg (", "kilde:"],
+            [
+                "Spørsmål (svaralternativer",
+                "Skalaer:",
+                "Flagg (",
+                "kilde:",
+            ],
         ),
         (
             "sv",

@@ -24,7 +24,10 @@ fn absent(name: &str) -> bool {
         "{} is missing: the known-answer tests must run in CI",
         path.display()
     );
-    eprintln!("skipped: {} is absent (see tests/data/README.md)", path.display());
+    eprintln!(
+        "skipped: {} is absent (see tests/data/README.md)",
+        path.display()
+    );
     true
 }
 

@@ -121,7 +121,8 @@ fn the_schema_flags_what_the_loader_refuses() {
     value["name"] = serde_json::json!(["EPDS"]);
     assert!(!validator.is_valid(&value));
 
-    let pack = "instrument: epds\nlanguage: en\nitems:\n  q1:\n    text: A wording\n    colour: red\n";
+    let pack =
+        "instrument: epds\nlanguage: en\nitems:\n  q1:\n    text: A wording\n    colour: red\n";
     assert!(!validator_for_pack().is_valid(&yaml_value(pack)));
     let good = "instrument: epds\nlanguage: en\nitems:\n  q1:\n    text: A wording\n";
     assert!(validator_for_pack().is_valid(&yaml_value(good)));

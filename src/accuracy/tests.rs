@@ -24,7 +24,10 @@ fn absent(name: &str) -> bool {
         "{} is missing: the known-answer tests must run in CI",
         path.display()
     );
-    eprintln!("skipped: {} is absent (see tests/data/README.md)", path.display());
+    eprintln!(
+        "skipped: {} is absent (see tests/data/README.md)",
+        path.display()
+    );
     true
 }
 
@@ -114,7 +117,14 @@ fn proc_delong_confidence_intervals() {
     assert_close(ci.upper, 0.722_670_989_888_189, 1e-9, "ndka upper");
     // Same file, "ci.auc works with a formula": females only,
     // c(0.5261398281, 0.6671428571, 0.8081458862).
-    let female = dataset(&data("aSAH.csv"), "ndka", "outcome", "Poor", Some("gender"), None);
+    let female = dataset(
+        &data("aSAH.csv"),
+        "ndka",
+        "outcome",
+        "Poor",
+        Some("gender"),
+        None,
+    );
     let (_, set) = female.groups.iter().find(|(g, _)| g == "Female").unwrap();
     let est = delong::auc_estimate(&set.counts, Direction::Higher).unwrap();
     let ci = est.ci.unwrap();
@@ -179,7 +189,14 @@ fn proc_paired_roc_test() {
         ),
     ];
     for (first, second, z, p, lower, upper) in expected {
-        let ds = dataset(&data("aSAH.csv"), first, "outcome", "Poor", None, Some(second));
+        let ds = dataset(
+            &data("aSAH.csv"),
+            first,
+            "outcome",
+            "Poor",
+            None,
+            Some(second),
+        );
         let test =
             delong::paired_test(ds.overall.paired.as_ref().unwrap(), Direction::Higher).unwrap();
         let what = format!("{first} vs {second}");
@@ -190,7 +207,14 @@ fn proc_paired_roc_test() {
         assert_close(ci.upper, upper, 1e-9, &what);
     }
     // "DeLong roc.test works when curves are identical": Z = 0, p = 1.
-    let ds = dataset(&data("aSAH.csv"), "wfns", "outcome", "Poor", None, Some("wfns"));
+    let ds = dataset(
+        &data("aSAH.csv"),
+        "wfns",
+        "outcome",
+        "Poor",
+        None,
+        Some("wfns"),
+    );
     let same = delong::paired_test(ds.overall.paired.as_ref().unwrap(), Direction::Higher).unwrap();
     assert_eq!(same.z, Some(0.0));
     assert_eq!(same.p_value, Some(1.0));

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use stepcare::lang::count;
 use super::common::{CatalogArgs, color_stderr, read_file};
 use stepcare::diagnostic::{Diagnostic, SourceSpot};
 use stepcare::instrument::{Instrument, load_instrument};
+use stepcare::lang::count;
 use stepcare::rules::{analysis, load_table};
 use stepcare::texts::load_text_pack;
 use stepcare::verify::verify;
