@@ -16,6 +16,7 @@ pub mod interop;
 pub mod lang;
 pub mod national_id;
 pub mod rules;
+pub mod saved_rows;
 pub mod schemas;
 pub mod scoring;
 pub mod session;

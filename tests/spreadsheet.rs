@@ -536,3 +536,54 @@ fn cutoffs_explain_and_compare_read_workbooks() {
         |out: &[u8]| text(out).replace(rescreen_xlsx.to_str().unwrap(), "examples/rescreen.csv");
     assert_eq!(strip_name(&from_xlsx.stdout), text(&from_csv.stdout));
 }
+
+#[test]
+fn follow_up_reads_a_workbook_like_its_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = grid_from_csv(
+        "examples/followup.csv",
+        b';',
+        &["screening_date", "due_date", "birth_date"],
+    );
+    let xlsx = temp_path(&dir, "followup.xlsx");
+    let ods = temp_path(&dir, "followup.ods");
+    write_xlsx(&xlsx, &[("Visits", &grid)]);
+    write_ods(&ods, &[("Visits", &grid)]);
+    let follow = |input: &Path| {
+        run(&[
+            "follow-up",
+            "--rules",
+            "no-default",
+            "--instrument",
+            "epds",
+            "--today",
+            "2026-12-07",
+            "--format",
+            "jsonl",
+            "--input",
+            input.to_str().unwrap(),
+        ])
+    };
+    let csv = follow(&common::root().join("examples/followup.csv"));
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    assert!(!csv.stdout.is_empty());
+    for workbook in [&xlsx, &ods] {
+        let output = follow(workbook);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        // Dates in date cells, numbers in number cells: the same families, tasks and histories.
+        let same_origin = text(&output.stdout).replace(
+            workbook.to_str().unwrap(),
+            common::root()
+                .join("examples/followup.csv")
+                .to_str()
+                .unwrap(),
+        );
+        assert_eq!(same_origin, text(&csv.stdout), "{}", workbook.display());
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("11 rows read"), "{stderr}");
+        assert!(
+            stderr.contains("row 10"),
+            "the row without an id is named: {stderr}"
+        );
+    }
+}
