@@ -586,3 +586,226 @@ fn responses_to_another_questionnaire_are_counted_in_a_warning() {
         true
     );
 }
+
+/// The PHQ-9 responses with a reference-standard item, as NDJSON, a Bundle and one resource.
+fn reference_inputs(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let ndjson = common::root().join("tests/fixtures/fhir/phq9-reference.ndjson");
+    let text = std::fs::read_to_string(&ndjson).unwrap();
+    let resources: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let bundle = serde_json::json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": resources.iter().map(|r| serde_json::json!({"resource": r})).collect::<Vec<_>>(),
+    });
+    let bundle_path = dir.join("reference.bundle.json");
+    std::fs::write(&bundle_path, serde_json::to_string_pretty(&bundle).unwrap()).unwrap();
+    let single_path = dir.join("reference.single.json");
+    std::fs::write(
+        &single_path,
+        serde_json::to_string_pretty(&resources[8]).unwrap(),
+    )
+    .unwrap();
+    vec![ndjson, bundle_path, single_path]
+}
+
+#[test]
+fn cutoffs_computes_the_score_from_fhir_responses_and_reads_the_reference_by_link_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = reference_inputs(dir.path());
+    // Cases score 8, 13, 16, 20; non-cases 0, 2, 4, 6, 10: 19 of 20 pairs
+    // ordered, AUC 0.95. r10 has no reference item.
+    for (input, rows, analysed, auc) in [
+        (&inputs[0], 10, 9, Some(0.95)),
+        (&inputs[1], 10, 9, Some(0.95)),
+    ] {
+        let output = run(&[
+            "cutoffs",
+            "--instrument",
+            "phq9",
+            "--input",
+            input.to_str().unwrap(),
+            "--reference",
+            "mdd-interview",
+            "--positive",
+            "yes",
+            "--format",
+            "json",
+        ]);
+        assert!(output.status.success(), "{}", transcript(&output));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["rows_read"], rows, "{}", input.display());
+        assert_eq!(report["overall"]["n"], analysed);
+        assert_eq!(report["overall"]["n_positive"], 4);
+        assert_eq!(report["overall"]["excluded"]["missing_reference"], 1);
+        assert_eq!(report["overall"]["auc"].as_f64(), auc);
+        assert!(
+            stderr(&output).contains("10 FHIR QuestionnaireResponse(s) read"),
+            "{}",
+            transcript(&output)
+        );
+    }
+    // One resource is one row: r9 (20 points, a case). It is read and
+    // scored, and one case alone gives no ROC curve: the analysis says so.
+    let output = run(&[
+        "cutoffs",
+        "--instrument",
+        "phq9",
+        "--input",
+        inputs[2].to_str().unwrap(),
+        "--reference",
+        "mdd-interview",
+        "--positive",
+        "yes",
+    ]);
+    let text = transcript(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("1 FHIR QuestionnaireResponse(s) read"), "{text}");
+    assert!(text.contains("no non-cases"), "{text}");
+    // Standard input works too, and --by names a response field.
+    let output = stepcare()
+        .args([
+            "cutoffs",
+            "--instrument",
+            "phq9",
+            "--input",
+            "-",
+            "--reference",
+            "mdd-interview",
+            "--positive",
+            "yes",
+            "--by",
+            "status",
+            "--format",
+            "json",
+        ])
+        .write_stdin(std::fs::read(&inputs[0]).unwrap())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["overall"]["auc"].as_f64(), Some(0.95));
+}
+
+#[test]
+fn cutoffs_on_fhir_input_stops_at_a_record_it_cannot_score_naming_the_response() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(common::root().join("tests/fixtures/fhir/phq9-reference.ndjson"))
+            .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let cases = [
+        (
+            "observation.ndjson",
+            format!(
+                "{}\n{{\"resourceType\":\"Observation\",\"id\":\"o1\"}}\n{}\n",
+                lines[..3].join("\n"),
+                lines[3..].join("\n")
+            ),
+            "response 4: (id `o1`) line 4: a FHIR Observation, not a QuestionnaireResponse",
+        ),
+        (
+            "bad-code.ndjson",
+            text.replacen("LA6571-9", "LA9999-9", 1),
+            "response 8: (id `r8`) linkId /44250-9: valueCoding http://loinc.org|LA9999-9 is not an answer to phq9.q1",
+        ),
+        (
+            "wrong-reference.ndjson",
+            text.clone(),
+            "does not occur in column \"mdd\"; values seen: none (the input is FHIR QuestionnaireResponses",
+        ),
+    ];
+    for (name, content, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let reference = if name.starts_with("wrong") {
+            "mdd"
+        } else {
+            "mdd-interview"
+        };
+        let output = run(&[
+            "cutoffs",
+            "--instrument",
+            "phq9",
+            "--input",
+            path.to_str().unwrap(),
+            "--reference",
+            reference,
+            "--positive",
+            "yes",
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{name}: {}", transcript(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{name}: {}",
+            transcript(&output)
+        );
+    }
+}
+
+#[test]
+fn explain_and_compare_read_fhir_responses_and_say_what_they_could_not_read() {
+    let input = "tests/fixtures/fhir/phq9-responses.ndjson";
+    // Row 2 answers item 9 (self-harm): the urgent rule is explained.
+    let output = run(&[
+        "explain", "--rules", "no-default", "--instrument", "phq9", "--input", input, "--row", "2",
+        "--lang", "en",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let out = stdout(&output);
+    assert!(out.contains("PHQ-9 total: 10"), "{out}");
+    assert!(out.contains("URGENT"), "{out}");
+    // Row 4 is an Observation: nothing to explain, and it must not pass for
+    // a form with every answer missing.
+    let output = run(&[
+        "explain", "--rules", "no-default", "--instrument", "phq9", "--input", input, "--row", "4",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(
+        stderr(&output).contains(
+            "--row 4 of `tests/fixtures/fhir/phq9-responses.ndjson` cannot be explained: line 4: a FHIR Observation, not a QuestionnaireResponse"
+        ),
+        "{}",
+        transcript(&output)
+    );
+    // --questionnaire matches local linkIds in explain as in score.
+    let output = run(&[
+        "explain",
+        "--rules",
+        "no-default",
+        "--instrument",
+        "phq9",
+        "--input",
+        "tests/fixtures/fhir/phq9-local.response.json",
+        "--questionnaire",
+        "tests/fixtures/fhir/phq9-local.questionnaire.json",
+        "--lang",
+        "en",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(stdout(&output).contains("PHQ-9 total: "), "{}", transcript(&output));
+    let output = run(&[
+        "compare",
+        "--rules",
+        "no-default",
+        "--rules",
+        "se-default",
+        "--instrument",
+        "phq9",
+        "--input",
+        input,
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["rows"], 7);
+    let err = stderr(&output);
+    assert!(
+        err.contains("3 of 7 FHIR record(s) could not be scored"),
+        "{err}"
+    );
+    assert!(err.contains("`/69722-7` (1 response(s))"), "{err}");
+}

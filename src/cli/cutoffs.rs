@@ -19,14 +19,16 @@ use super::common::CatalogArgs;
 use super::outfile::{Input, OutputFile};
 use stepcare::accuracy::counts::ScoreCounts;
 use stepcare::accuracy::input::{
-    Dataset, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
+    Dataset, InputError, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
 };
 use stepcare::accuracy::svg::{Curve, Marker, MarkerKind, RocPlot};
 use stepcare::accuracy::{
     Analysis, AnalysisOptions, BootstrapConfig, CiMethod, CutoffRow, Direction, Interval,
     LikelihoodRatio, PairedTest, Proportion, RatioValue, analyse, delong, roc, svg,
 };
-use stepcare::batch::{CellReader, plan_columns};
+use super::interop_args::FhirInputArgs;
+use stepcare::batch::{BatchOptions, CellReader, plan_columns};
+use stepcare::interop::responses::{ISSUE_COLUMN, Opened};
 use stepcare::instrument::{Instrument, ValueKind};
 use stepcare::scoring::{Answer, InstrumentScore, score_into};
 
@@ -88,7 +90,9 @@ pub struct CutoffsArgs {
     scale: Option<String>,
     #[command(flatten)]
     catalog: CatalogArgs,
-    /// Column holding the reference-standard result.
+    #[command(flatten)]
+    fhir: FhirInputArgs,
+    /// Column holding the reference-standard result (for FHIR responses: a linkId, whose answer's code or value is read).
     #[arg(long, value_name = "COLUMN")]
     reference: String,
     /// The reference value that marks a case; every other non-missing value is a non-case.
@@ -134,8 +138,8 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
     check_arguments(&args)?;
     let mut prespecified = args.cutoffs.clone();
     let mut notes = Vec::new();
-    let (score, score_name) = match (&args.score, &args.instrument) {
-        (Some(column), _) => (ScoreSource::Column(column.clone()), column.clone()),
+    let (mut scorer, score_name) = match (&args.score, &args.instrument) {
+        (Some(column), _) => (None, column.clone()),
         (None, Some(id)) => {
             let scorer = InstrumentScorer::new(&args.catalog, id, args.scale.as_deref())?;
             let name = scorer.name();
@@ -151,11 +155,25 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
                     list.join(", ")
                 ));
             }
-            (ScoreSource::Computed(Box::new(scorer)), name)
+            (Some(scorer), name)
         }
         (None, None) => {
             return Err(UsageError("give --score COLUMN or --instrument ID".into()).into());
         }
+    };
+    // FHIR responses (detected from the content) are read as rows; the
+    // reference, grouping and score columns then name linkIds (or response fields).
+    let mut extra = vec![args.reference.clone()];
+    extra.extend(args.by.iter().chain(&args.compare).chain(&args.score).cloned());
+    let instruments: Vec<&Instrument> = scorer.iter().map(|s| &s.instrument).collect();
+    let opened = open_input(&args.input, &instruments, &args.fhir, &extra)?;
+    let fhir = opened.report.clone();
+    if let Some(scorer) = &mut scorer {
+        scorer.fhir = fhir.is_some();
+    }
+    let score = match scorer {
+        Some(scorer) => ScoreSource::Computed(Box::new(scorer)),
+        None => ScoreSource::Column(score_name.clone()),
     };
     let mut spec = InputSpec {
         score,
@@ -164,7 +182,16 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
         by: args.by.clone(),
         compare: args.compare.clone(),
     };
-    let dataset = read_input(&args.input, &mut spec)?;
+    let dataset = read_input(&args.input, opened.reader, &mut spec, fhir.is_some());
+    // The account of FHIR input (linkIds that matched nothing) helps most when reading failed.
+    if let Some(report) = &fhir {
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        eprintln!("{} FHIR QuestionnaireResponse(s) read", report.responses);
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
+    let dataset = dataset?;
 
     let options = AnalysisOptions {
         direction: match args.direction {
@@ -245,18 +272,52 @@ fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
-fn read_input(path: &Path, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
+/// Opens the input (a file or `-`), reading FHIR responses as rows when the content is FHIR JSON.
+fn open_input(
+    path: &Path,
+    instruments: &[&Instrument],
+    fhir: &FhirInputArgs,
+    extra: &[String],
+) -> anyhow::Result<Opened> {
+    let reader: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(io::stdin())
     } else {
         Box::new(File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?)
     };
+    let mut options = BatchOptions::default();
+    super::interop_args::open_input_with(reader, instruments, &mut options, fhir, extra)
+        .with_context(|| format!("reading `{}`", path.display()))
+}
+
+fn read_input(
+    path: &Path,
+    reader: Box<dyn Read + Send>,
+    spec: &mut InputSpec,
+    fhir: bool,
+) -> anyhow::Result<Dataset> {
+    const FHIR_HINT: &str = " (the input is FHIR QuestionnaireResponses: --reference, --by, --compare and --score name a linkId or a response field)";
     read_dataset(reader, spec).map_err(|err| {
+        let hint = if fhir { FHIR_HINT } else { "" };
         if err.is_usage() {
-            UsageError(err.to_string()).into()
-        } else {
-            anyhow::Error::new(err).context(format!("reading `{}`", path.display()))
+            return UsageError(format!("{err}{hint}")).into();
         }
+        // Line N + 1 of the rows read from FHIR input is response N.
+        let err = match err {
+            InputError::Scorer { line, message } if fhir => {
+                anyhow::anyhow!("response {}: {message}", line.saturating_sub(1))
+            }
+            InputError::NotNumeric {
+                line,
+                column,
+                value,
+            } if fhir => anyhow::anyhow!(
+                "response {}, linkId {column:?}: {value:?} is not a number",
+                line.saturating_sub(1)
+            ),
+            err @ InputError::PositiveNotFound { .. } if fhir => anyhow::anyhow!("{err}{hint}"),
+            err => anyhow::Error::new(err),
+        };
+        err.context(format!("reading `{}`", path.display()))
     })
 }
 
@@ -275,6 +336,10 @@ struct InstrumentScorer {
     answers: Vec<Answer>,
     result: InstrumentScore,
     missing_codes: Vec<Vec<u8>>,
+    /// Whether the rows are FHIR responses (cells of invalid answers name the linkId and value).
+    fhir: bool,
+    /// With FHIR input: the column of record-level problems and the response id column.
+    fhir_columns: Option<(usize, usize)>,
 }
 
 impl InstrumentScorer {
@@ -317,6 +382,8 @@ impl InstrumentScorer {
             columns: Vec::new(),
             result: InstrumentScore::default(),
             missing_codes: vec![b"NA".to_vec(), b".".to_vec()],
+            fhir: false,
+            fhir_columns: None,
         })
     }
 
@@ -353,13 +420,45 @@ impl RowScorer for InstrumentScorer {
             })?;
         self.columns = plan.items.into_iter().next().unwrap_or_default();
         self.headers = headers.to_vec();
+        if self.fhir {
+            let issue = headers.iter().position(|h| h == ISSUE_COLUMN);
+            let id = headers.iter().position(|h| h == "id");
+            self.fhir_columns = issue.zip(id);
+        }
         Ok(())
     }
 
     fn score(&mut self, record: &csv::ByteRecord) -> Result<Option<f64>, String> {
+        let cell_text = |column: usize| String::from_utf8_lossy(record.get(column).unwrap_or_default());
+        if let Some((issue, id)) = self.fhir_columns {
+            // A record that is not a response cannot be scored, and must not
+            // pass for one with every answer missing.
+            let problem = cell_text(issue);
+            if !problem.is_empty() {
+                let id = cell_text(id);
+                return Err(if id.is_empty() {
+                    problem.into_owned()
+                } else {
+                    format!("(id `{id}`) {problem}")
+                });
+            }
+        }
         for (i, &column) in self.columns.iter().enumerate() {
             let cell = record.get(column).unwrap_or_default();
             let answer = self.readers[i].read(cell, &self.missing_codes);
+            if answer == Answer::Invalid && self.fhir {
+                let id = self
+                    .fhir_columns
+                    .map(|(_, id)| cell_text(id).into_owned())
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{}{} is not an answer to {}.{}",
+                    if id.is_empty() { String::new() } else { format!("(id `{id}`) ") },
+                    String::from_utf8_lossy(cell),
+                    self.instrument.id,
+                    self.instrument.items[i].id
+                ));
+            }
             if answer == Answer::Invalid {
                 return Err(format!(
                     "column {:?}: {:?} is not a score of item {}.{}",

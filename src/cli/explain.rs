@@ -19,6 +19,7 @@ use super::rules_arg::{load_rules, parse_sets};
 use super::score::Values;
 use stepcare::batch::{BatchOptions, CellReader, Layout, RowSink, ScoredRow, score_stream};
 use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::interop::responses::ISSUE_COLUMN;
 use stepcare::lang::Lang;
 use stepcare::rules::{DataValues, RuleTable, recommend};
 use stepcare::scoring::{Answer, InstrumentScore, describe, score};
@@ -53,6 +54,8 @@ pub struct ExplainArgs {
     lang: Option<Lang>,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
 }
 
 fn value_kind(values: Values) -> ValueKind {
@@ -81,7 +84,14 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let mut data = parse_sets(&args.set, &[&table])?;
     let scores: Vec<InstrumentScore> = match &args.input {
         Some(path) => {
-            let (scores, row_data) = read_row(path, args.row, &instruments, &table, args.values)?;
+            let (scores, row_data) = read_row(
+                path,
+                args.row,
+                &instruments,
+                &table,
+                args.values,
+                &args.fhir,
+            )?;
             for (name, value) in row_data {
                 if data
                     .keys()
@@ -220,12 +230,15 @@ fn read_row(
     instruments: &[&Instrument],
     table: &RuleTable,
     values: Values,
+    fhir: &super::interop_args::FhirInputArgs,
 ) -> anyhow::Result<(Vec<InstrumentScore>, DataValues)> {
     struct Capture<'t> {
         wanted: u64,
         table: &'t RuleTable,
         columns: Vec<(String, usize)>,
         found: Option<(Vec<InstrumentScore>, DataValues)>,
+        /// The record-level problem of the wanted row (FHIR input: not a response, not JSON).
+        problem: Option<String>,
     }
     impl RowSink for Capture<'_> {
         fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
@@ -241,8 +254,14 @@ fn read_row(
             }
             Ok(())
         }
-        fn row(&mut self, _layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
+        fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
             if row.number == self.wanted {
+                if let Some(index) = layout.headers.iter().position(|h| h == ISSUE_COLUMN) {
+                    let cell = row.record.get(index).unwrap_or(b"");
+                    if !cell.is_empty() {
+                        self.problem = Some(String::from_utf8_lossy(cell).into_owned());
+                    }
+                }
                 let data = self
                     .columns
                     .iter()
@@ -264,6 +283,7 @@ fn read_row(
         table,
         columns: Vec::new(),
         found: None,
+        problem: None,
     };
     let mut options = BatchOptions {
         values: value_kind(values),
@@ -272,15 +292,23 @@ fn read_row(
     let file =
         File::open(path).with_context(|| format!("cannot open the input `{}`", path.display()))?;
     // FHIR responses are read as rows too (one per response).
-    let file = super::interop_args::open_input(
-        Box::new(file),
-        instruments,
-        &mut options,
-        &Default::default(),
-    )?
-    .reader;
-    let summary = score_stream(file, instruments, &options, &mut capture)
+    let opened = super::interop_args::open_input(Box::new(file), instruments, &mut options, fhir)?;
+    let summary = score_stream(opened.reader, instruments, &options, &mut capture)
         .with_context(|| format!("reading `{}`", path.display()))?;
+    if let Some(report) = &opened.report {
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
+    if let Some(problem) = capture.problem {
+        // Nothing was read from such a record: explaining it as a form with
+        // every answer missing would hide why.
+        anyhow::bail!(
+            "--row {wanted} of `{}` cannot be explained: {problem}",
+            path.display()
+        );
+    }
     capture.found.ok_or_else(|| {
         UsageError(format!(
             "--row {wanted}: `{}` has {} data row(s)",
