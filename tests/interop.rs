@@ -69,9 +69,10 @@ fn import_fhir_reads_ordinal_values_flattens_groups_and_keeps_the_total_as_a_sto
     let err = stderr(&output);
     // The unscored difficulty question is listed with its linkId, not turned into zeros.
     assert!(err.contains("`/69722-7`: no option has points"), "{err}");
-    // Lint against the shipped PHQ-9: same items and points; other missing-data rule, no bands, no flag.
+    // Lint against the shipped PHQ-9: same items and points (so the
+    // self-harm flag is carried over); other missing-data rule, no bands.
     assert!(
-        err.contains("differs from the shipped `phq9` in 3 way(s)"),
+        err.contains("differs from the shipped `phq9` in 2 way(s)"),
         "{err}"
     );
     assert!(!err.contains("scores its options"), "{err}");
@@ -553,13 +554,6 @@ fn responses_to_another_questionnaire_are_counted_in_a_warning() {
         "phq9-test",
     );
     assert!(output.status.success(), "{}", transcript(&output));
-    // Flags are not imported; the lint says which critical item loses its flag.
-    assert!(
-        stderr(&output)
-            .contains("`phq9` raises the URGENT flag `self_harm` when item `q9` scores 1 or more"),
-        "{}",
-        transcript(&output)
-    );
     let output = run(&[
         "score",
         "--instruments",
@@ -808,4 +802,164 @@ fn explain_and_compare_read_fhir_responses_and_say_what_they_could_not_read() {
         "{err}"
     );
     assert!(err.contains("`/69722-7` (1 response(s))"), "{err}");
+}
+
+#[test]
+fn import_carries_the_vetted_self_harm_flag_onto_the_item_matched_by_loinc_code() {
+    let (dir, output) = import_into(
+        &["tests/fixtures/fhir/phq9-ordinalvalue.questionnaire.json"],
+        "phq9-test",
+    );
+    assert!(output.status.success(), "{}", transcript(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("flag carried over: the URGENT flag `self_harm` of the vetted `phq9` (item `q9` at 1 or more points) now watches item `q44260-8` (linkId `/44260-8`) of `phq9-test`"),
+        "{err}"
+    );
+    assert!(!err.contains("raises the URGENT flag"), "{err}");
+    let yaml = std::fs::read_to_string(dir.path().join("phq9-test.yaml")).unwrap();
+    for expected in [
+        "# Critical-item flags: carried over from stepcare's vetted definitions",
+        "matches the vetted item (by LOINC code)",
+        "  - id: \"self_harm\"\n    item: \"q44260-8\"\n    at_least: 1\n    urgent: true",
+        "Carried over by `stepcare import` from the vetted `phq9`",
+    ] {
+        assert!(yaml.contains(expected), "missing {expected:?} in\n{yaml}");
+    }
+    // The imported instrument raises it: p2-a answers item 9 with 2 points.
+    let output = run(&[
+        "score",
+        "--instruments",
+        dir.path().to_str().unwrap(),
+        "--instrument",
+        "phq9-test",
+        "--input",
+        "tests/fixtures/fhir/phq9-responses.ndjson",
+        "--keep",
+        "id",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let row = stdout(&output)
+        .lines()
+        .find(|l| l.contains("p2-a"))
+        .unwrap()
+        .to_owned();
+    assert!(row.contains("self_harm"), "{row}");
+    assert!(stderr(&output).contains("URGENT"), "{}", transcript(&output));
+}
+
+/// An EPDS form as a REDCap dictionary; `item10` lists its choices as given.
+fn epds_dictionary(item10: &str) -> String {
+    let mut text = String::from(
+        "Variable / Field Name,Form Name,Section Header,Field Type,Field Label,\"Choices, Calculations, OR Slider Labels\",Field Note,Text Validation Type OR Show Slider Number,Text Validation Min,Text Validation Max,Identifier?,Branching Logic (Show field only if...),Required Field?,Custom Alignment,Question Number (surveys only),Matrix Group Name,Matrix Ranking?,Field Annotation\nrecord_id,epds,,text,Record ID,,,,,,,,,,,,,\n",
+    );
+    let forward = "0, a | 1, b | 2, c | 3, d";
+    let reverse = "3, a | 2, b | 1, c | 0, d";
+    for n in 1..=10 {
+        let choices = match n {
+            1 | 2 | 4 => forward,
+            10 => item10,
+            _ => reverse,
+        };
+        text.push_str(&format!(
+            "epds_{n},epds,,radio,Question {n},\"{choices}\",,,,,,,,,,,,\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn import_carries_flags_by_position_only_when_the_points_agree_and_warns_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, epds_dictionary("3, a | 2, b | 1, c | 0, d")).unwrap();
+    let out = dir.path().join("epds-rc.yaml");
+    let output = run(&[
+        "import",
+        "redcap",
+        good.to_str().unwrap(),
+        "--form",
+        "epds",
+        "--id",
+        "epds-rc",
+        "--like",
+        "epds",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(
+        stderr(&output).contains("flag carried over: the URGENT flag `self_harm` of the vetted `epds` (item `q10` at 1 or more points) now watches item `epds_10` of `epds-rc`"),
+        "{}",
+        transcript(&output)
+    );
+    let yaml = std::fs::read_to_string(&out).unwrap();
+    assert!(yaml.contains("matches the vetted item (by position)"), "{yaml}");
+    // A record endorsing item 10 ("2, b": 2 points) with a low total is flagged.
+    let export = dir.path().join("export.csv");
+    std::fs::write(
+        &export,
+        "record_id,epds_1,epds_2,epds_3,epds_4,epds_5,epds_6,epds_7,epds_8,epds_9,epds_10\n1,0,0,0,0,0,0,0,0,0,2\n2,0,0,0,0,0,0,0,0,0,0\n",
+    )
+    .unwrap();
+    let output = run(&[
+        "score",
+        "--instruments",
+        dir.path().to_str().unwrap(),
+        "--instrument",
+        "epds-rc",
+        "--input",
+        export.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let rows: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let flags = |row: &serde_json::Value| row["results"]["epds-rc"]["flags"].to_string();
+    assert!(flags(&rows[0]).contains("self_harm"), "{}", rows[0]);
+    assert!(!flags(&rows[1]).contains("self_harm"), "{}", rows[1]);
+
+    // Item 10 listed forwards (the mis-keying seen in a public library
+    // EPDS): 1 point would mean "hardly ever", so the flag is not carried
+    // and the warning says so.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, epds_dictionary("0, a | 1, b | 2, c | 3, d")).unwrap();
+    let out = dir.path().join("epds-bad.yaml");
+    let output = run(&[
+        "import",
+        "redcap",
+        bad.to_str().unwrap(),
+        "--form",
+        "epds",
+        "--id",
+        "epds-bad",
+        "--like",
+        "epds",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("WARNING: the URGENT flag `self_harm` of the vetted `epds` (item `q10` at 1 or more points) is NOT carried over: item `epds_10` of `epds-bad` scores its options 0, 1, 2, 3 in printed order, `epds` item `q10` 3, 2, 1, 0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`epds` raises the URGENT flag `self_harm` when item `q10` scores 1 or more; `epds-bad` has no such flag"),
+        "{err}"
+    );
+    let yaml = std::fs::read_to_string(&out).unwrap();
+    assert!(!yaml.contains("flags:"), "{yaml}");
+
+    // Without a counterpart nothing is carried, and the lint says how to get one.
+    let output = run(&["import", "redcap", good.to_str().unwrap(), "--form", "epds"]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(
+        stderr(&output).contains("name one with --like ID to compare (and to carry over its critical-item flags)"),
+        "{}",
+        transcript(&output)
+    );
 }
