@@ -963,3 +963,91 @@ fn import_carries_flags_by_position_only_when_the_points_agree_and_warns_otherwi
         transcript(&output)
     );
 }
+
+/// A ZIP with the given entries (deflate-compressed), as REDCap's "download instrument" writes.
+fn write_zip(path: &std::path::Path, entries: &[(&str, &[u8])]) {
+    use std::io::Write as _;
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn import_redcap_reads_instrument_csv_inside_an_instrument_zip() {
+    let dir = tempfile::tempdir().unwrap();
+    let dictionary = std::fs::read(common::root().join("tests/fixtures/redcap/dictionary.csv")).unwrap();
+    let zip_path = dir.path().join("phq9-instrument.zip");
+    write_zip(
+        &zip_path,
+        &[
+            ("instrument.csv", &dictionary),
+            ("OriginID.txt", b"example.org"),
+        ],
+    );
+    let out = dir.path().join("phq9-rc.yaml");
+    let output = run(&[
+        "import",
+        "redcap",
+        zip_path.to_str().unwrap(),
+        "--form",
+        "phq9",
+        "--id",
+        "phq9-rc",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    // The same definition as from the CSV itself, but for where it came from.
+    let from_zip = std::fs::read_to_string(&out).unwrap();
+    let plain = run(&[
+        "import",
+        "redcap",
+        "tests/fixtures/redcap/dictionary.csv",
+        "--form",
+        "phq9",
+        "--id",
+        "phq9-rc",
+    ]);
+    assert!(plain.status.success(), "{}", transcript(&plain));
+    let zip_name = format!("{}/instrument.csv", zip_path.display());
+    assert_eq!(
+        from_zip.replace(&zip_name, "tests/fixtures/redcap/dictionary.csv"),
+        stdout(&plain)
+    );
+    assert!(from_zip.contains("phq9-instrument.zip/instrument.csv"), "{from_zip}");
+
+    // A ZIP without instrument.csv, one with two, and a file that only looks like a ZIP.
+    let empty = dir.path().join("other.zip");
+    write_zip(&empty, &[("readme.txt", b"hello"), ("data/export.csv", b"a,b\n")]);
+    let two = dir.path().join("two.zip");
+    write_zip(
+        &two,
+        &[("a/instrument.csv", &dictionary), ("b/instrument.csv", &dictionary)],
+    );
+    let broken = dir.path().join("broken.zip");
+    std::fs::write(&broken, b"PK\x03\x04 this is not really a zip").unwrap();
+    for (path, expected) in [
+        (
+            &empty,
+            "holds no `instrument.csv`, so it is not a REDCap instrument ZIP (it holds `readme.txt`, `data/export.csv`)",
+        ),
+        (&two, "holds 2 files named `instrument.csv` (`a/instrument.csv`, `b/instrument.csv`)"),
+        (&broken, "is not a ZIP archive stepcare can read"),
+    ] {
+        let output = run(&["import", "redcap", path.to_str().unwrap(), "--form", "phq9"]);
+        assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{}: {}",
+            path.display(),
+            transcript(&output)
+        );
+        assert!(stdout(&output).is_empty());
+    }
+}

@@ -17,7 +17,7 @@ use stepcare::lang::Lang;
 pub enum ImportCommand {
     /// A FHIR R4/R5 Questionnaire (JSON: the resource, or a Bundle holding it).
     Fhir(FhirArgs),
-    /// A REDCap data dictionary (the 18-column CSV, or API metadata JSON).
+    /// A REDCap data dictionary (the 18-column CSV, API metadata JSON, or an instrument ZIP holding instrument.csv).
     Redcap(RedcapArgs),
 }
 
@@ -50,7 +50,7 @@ pub struct FhirArgs {
 /// Arguments of `stepcare import redcap`.
 #[derive(Debug, clap::Args)]
 pub struct RedcapArgs {
-    /// The data dictionary (CSV or metadata JSON).
+    /// The data dictionary (CSV or metadata JSON), or a REDCap instrument ZIP (its instrument.csv is read).
     dictionary: PathBuf,
     /// The form (instrument) to import.
     #[arg(long)]
@@ -74,8 +74,21 @@ pub fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
             finish(draft, &args.common)
         }
         ImportCommand::Redcap(args) => {
-            let text = read_bounded(&args.dictionary)?;
-            let shown = args.dictionary.display().to_string();
+            let bytes = read_bounded_bytes(&args.dictionary)?;
+            let mut shown = args.dictionary.display().to_string();
+            let text = if redcap::is_zip(&bytes) {
+                let text =
+                    redcap::instrument_csv_from_zip(&bytes, &shown, fhir::MAX_RESOURCE_BYTES)?;
+                shown = format!("{shown}/{}", redcap::ZIP_DICTIONARY);
+                text
+            } else {
+                String::from_utf8(bytes).map_err(|e| {
+                    anyhow::anyhow!(
+                        "`{shown}` is not UTF-8 text (byte {}): a REDCap data dictionary (CSV or metadata JSON) or instrument ZIP was expected",
+                        e.utf8_error().valid_up_to()
+                    )
+                })?
+            };
             let fields = redcap::read_dictionary(&text, &shown)?;
             let draft =
                 redcap::import_form(&fields, &args.form, &shown, args.common.id.as_deref())?;
@@ -84,8 +97,20 @@ pub fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Reads a file of at most [`fhir::MAX_RESOURCE_BYTES`], as bytes.
+fn read_bounded_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
+    check_size(path)?;
+    std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
 /// Reads a file of at most [`fhir::MAX_RESOURCE_BYTES`].
 fn read_bounded(path: &Path) -> anyhow::Result<String> {
+    check_size(path)?;
+    super::common::read_file(path)
+}
+
+/// Refuses a file larger than [`fhir::MAX_RESOURCE_BYTES`]: a definition is read whole.
+fn check_size(path: &Path) -> anyhow::Result<()> {
     let size = std::fs::metadata(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?
         .len();
@@ -97,7 +122,7 @@ fn read_bounded(path: &Path) -> anyhow::Result<String> {
             fhir::MAX_RESOURCE_BYTES >> 20
         );
     }
-    super::common::read_file(path)
+    Ok(())
 }
 
 /// Loads a draft's YAML as a definition, or fails with every problem in it.
