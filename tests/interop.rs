@@ -1051,3 +1051,176 @@ fn import_redcap_reads_instrument_csv_inside_an_instrument_zip() {
         assert!(stdout(&output).is_empty());
     }
 }
+
+/// A PHQ-9 response with LOINC linkIds, every item answered "not at all"; `change` edits its items.
+fn phq9_response(id: &str, status: &str, change: impl FnOnce(&mut Vec<serde_json::Value>)) -> String {
+    let answer = |code: &str| serde_json::json!([{"valueCoding": {"system": "http://loinc.org", "code": code}}]);
+    let mut items: Vec<serde_json::Value> = [
+        "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3",
+        "44260-8",
+    ]
+    .iter()
+    .map(|l| serde_json::json!({"linkId": l, "answer": answer("LA6568-5")}))
+    .collect();
+    change(&mut items);
+    serde_json::json!({"resourceType": "QuestionnaireResponse", "id": id, "status": status, "item": items})
+        .to_string()
+}
+
+#[test]
+fn bad_fhir_records_are_rows_with_located_reasons_and_every_record_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = |code: &str| serde_json::json!([{"valueCoding": {"system": "http://loinc.org", "code": code}}]);
+    let lines = [
+        phq9_response("ok1", "completed", |_| {}),
+        phq9_response("dup", "completed", |items| {
+            items.push(serde_json::json!({"linkId": "44250-9", "answer": answer("LA6571-9")}));
+        }),
+        phq9_response("group", "completed", |items| {
+            items.insert(
+                0,
+                serde_json::json!({"linkId": "grp", "answer": answer("LA6569-3"),
+                    "item": [{"linkId": "inner", "answer": answer("LA6569-3")}]}),
+            );
+        }),
+        phq9_response("nolink", "completed", |items| {
+            items.push(serde_json::json!({"answer": answer("LA6569-3")}));
+        }),
+        r#"{"resourceType": "Patient", "id": "pat1"}"#.to_owned(),
+        phq9_response("eie", "entered-in-error", |_| {}),
+        String::new(),
+        r#"{"resourceType": "QuestionnaireResponse", "id": "cut""#.to_owned(),
+        phq9_response("ok2", "completed", |_| {}),
+    ];
+    let path = dir.path().join("bad.ndjson");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let output = run(&[
+        "score",
+        "--instrument",
+        "phq9",
+        "--input",
+        path.to_str().unwrap(),
+        "--keep",
+        "id",
+        "--format",
+        "jsonl",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let rows: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Eight records (the blank line is not one), eight rows, in order.
+    let expected = [
+        ("ok1", "ok", None),
+        ("dup", "invalid", Some("line 2: linkId `44250-9` appears twice in the response")),
+        (
+            "group",
+            "invalid",
+            Some("line 3: linkId `grp` is a group (it has items) but also has answers"),
+        ),
+        ("nolink", "invalid", Some("line 4: an item without a linkId")),
+        ("pat1", "invalid", Some("line 5: a FHIR Patient, not a QuestionnaireResponse")),
+        ("eie", "invalid", Some("line 6: the response is marked entered-in-error")),
+        ("", "invalid", Some("line 8: not JSON at column")),
+        ("ok2", "ok", None),
+    ];
+    assert_eq!(rows.len(), expected.len(), "{}", transcript(&output));
+    for (row, (id, status, reason)) in rows.iter().zip(expected) {
+        assert_eq!(row["keep"]["id"], id, "{row}");
+        assert_eq!(row["status"], status, "{row}");
+        if let Some(reason) = reason {
+            assert!(row["errors"].to_string().contains(reason), "{reason:?} in {row}");
+        }
+    }
+    // Two different answers to one question: which holds is unknown, so no total.
+    assert_eq!(rows[1]["results"]["phq9"]["scales"]["total"]["score"], serde_json::Value::Null);
+    assert!(
+        stderr(&output).contains("8 rows read: 2 ok, 0 incomplete, 6 invalid"),
+        "{}",
+        transcript(&output)
+    );
+    // The group's child is listed once as unmatched, not per row.
+    assert!(stderr(&output).contains("`inner` (1 response(s))"), "{}", transcript(&output));
+
+    // A Bundle with a Questionnaire and an entry without a resource; a
+    // Questionnaire given as the input by mistake.
+    let bundle = serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": serde_json::from_str::<serde_json::Value>(&phq9_response("b1", "completed", |_| {})).unwrap()},
+        {"resource": {"resourceType": "Questionnaire", "id": "q"}},
+        {"fullUrl": "urn:uuid:1"},
+    ]});
+    let bundle_path = dir.path().join("bundle.json");
+    std::fs::write(&bundle_path, serde_json::to_string_pretty(&bundle).unwrap()).unwrap();
+    let output = run(&["score", "--instrument", "phq9", "--input", bundle_path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let out = stdout(&output);
+    assert!(out.contains("Bundle entry 2: a FHIR Questionnaire, not a QuestionnaireResponse"), "{out}");
+    assert!(out.contains("Bundle entry 3: an entry without a resource"), "{out}");
+    assert_eq!(out.lines().count(), 4, "{out}");
+    let output = run(&[
+        "score",
+        "--instrument",
+        "phq9",
+        "--input",
+        "tests/fixtures/fhir/phq9-ordinalvalue.questionnaire.json",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(
+        stdout(&output).contains("the input: a FHIR Questionnaire, not a QuestionnaireResponse"),
+        "{}",
+        transcript(&output)
+    );
+}
+
+/// One JSON document is read whole, so it is bounded (64 MiB); NDJSON is
+/// read a line at a time, and a line over the bound is one invalid row.
+#[test]
+fn huge_fhir_input_is_bounded_per_resource_and_ndjson_is_read_line_by_line() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let filler = "x".repeat(1 << 20);
+    let big = dir.path().join("big.json");
+    {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        write!(file, "{{\n \"resourceType\": \"Bundle\",\n \"note\": \"").unwrap();
+        for _ in 0..65 {
+            file.write_all(filler.as_bytes()).unwrap();
+        }
+        write!(file, "\"\n}}\n").unwrap();
+    }
+    let output = run(&["score", "--instrument", "phq9", "--input", big.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(
+        stderr(&output).contains("one JSON document larger than 64 MiB; give large sets of responses as NDJSON"),
+        "{}",
+        transcript(&output)
+    );
+    let ndjson = dir.path().join("big.ndjson");
+    {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&ndjson).unwrap());
+        writeln!(file, "{}", phq9_response("before", "completed", |_| {})).unwrap();
+        write!(file, "{{\"resourceType\": \"QuestionnaireResponse\", \"id\": \"huge\", \"note\": \"").unwrap();
+        for _ in 0..65 {
+            file.write_all(filler.as_bytes()).unwrap();
+        }
+        writeln!(file, "\"}}").unwrap();
+        writeln!(file, "{}", phq9_response("after", "completed", |_| {})).unwrap();
+    }
+    let output = run(&[
+        "score",
+        "--instrument",
+        "phq9",
+        "--input",
+        ndjson.to_str().unwrap(),
+        "--keep",
+        "id",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[1].starts_with("1,before,ok,0,"), "{out}");
+    assert!(lines[2].contains("line 2: a line longer than 64 MiB (not read)"), "{out}");
+    assert!(lines[3].starts_with("3,after,ok,0,"), "{out}");
+}

@@ -830,6 +830,11 @@ impl ResponseReader {
             for target in targets {
                 if seen.contains(&target) {
                     problems.push(format!("linkId `{link_id}` appears twice in the response"));
+                    // Which answer holds is unknown: the item is not scored from either.
+                    if let Target::Item(slot, index) = target {
+                        cells[self.columns.item_start[slot] + index] =
+                            format!("linkId {link_id}: answered twice in one response");
+                    }
                     continue;
                 }
                 seen.push(target);
