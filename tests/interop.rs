@@ -1224,3 +1224,62 @@ fn huge_fhir_input_is_bounded_per_resource_and_ndjson_is_read_line_by_line() {
     assert!(lines[2].contains("line 2: a line longer than 64 MiB (not read)"), "{out}");
     assert!(lines[3].starts_with("3,after,ok,0,"), "{out}");
 }
+
+/// The shipped GAD-7's LOINC codes (checked against public Questionnaires,
+/// see instruments/gad7.yaml) match a LOINC-coded response with
+/// `--instrument gad7` alone, and its total goes back out as 70274-6.
+#[test]
+fn a_loinc_coded_gad7_response_scores_with_the_shipped_gad7_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let codes = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"];
+    // Items in the printed order of the GAD-7, with points 3, 2, 1, 0, 1, 2, 3 = 12.
+    let items: Vec<serde_json::Value> = [
+        ("69725-0", 3),
+        ("68509-9", 2),
+        ("69733-4", 1),
+        ("69734-2", 0),
+        ("69735-9", 1),
+        ("69689-8", 2),
+        ("69736-7", 3),
+    ]
+    .iter()
+    .map(|(link, points)| {
+        serde_json::json!({"linkId": link, "answer": [{"valueCoding": {"system": "http://loinc.org", "code": codes[*points]}}]})
+    })
+    .chain([serde_json::json!({"linkId": "70274-6", "answer": [{"valueInteger": 12}]})])
+    .collect();
+    let response = serde_json::json!({"resourceType": "QuestionnaireResponse", "id": "g1",
+        "status": "completed", "subject": {"reference": "Patient/g"}, "item": items});
+    // Item 2 answered with the code another public GAD-7 uses there: not an option, so invalid.
+    let mut other = response.clone();
+    other["id"] = "g2".into();
+    other["item"][1]["answer"][0]["valueCoding"]["code"] = "LA18938-3".into();
+    let path = dir.path().join("gad7.ndjson");
+    std::fs::write(&path, format!("{response}\n{other}\n")).unwrap();
+    let output = run(&[
+        "score", "--instrument", "gad7", "--input", path.to_str().unwrap(), "--format", "jsonl",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let rows: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let total = &rows[0]["results"]["gad7"]["scales"]["total"];
+    assert_eq!(total["score"], 12, "{}", rows[0]);
+    assert_eq!(total["stored"], 12, "{}", rows[0]);
+    assert_eq!(total["agrees"], true, "{}", rows[0]);
+    assert_eq!(rows[1]["status"], "invalid", "{}", rows[1]);
+    assert!(
+        rows[1]["errors"].to_string().contains("linkId 68509-9: valueCoding http://loinc.org|LA18938-3"),
+        "{}",
+        rows[1]
+    );
+    let output = run(&[
+        "score", "--instrument", "gad7", "--input", path.to_str().unwrap(), "--format", "fhir",
+    ]);
+    assert!(output.status.success(), "{}", transcript(&output));
+    let observation: serde_json::Value =
+        serde_json::from_str(stdout(&output).lines().next().unwrap()).unwrap();
+    assert_eq!(observation["code"]["coding"][0]["code"], "70274-6", "{observation}");
+    assert_eq!(observation["valueInteger"], 12, "{observation}");
+}
