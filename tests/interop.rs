@@ -656,7 +656,10 @@ fn cutoffs_computes_the_score_from_fhir_responses_and_reads_the_reference_by_lin
     ]);
     let text = transcript(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("1 FHIR QuestionnaireResponse(s) read"), "{text}");
+    assert!(
+        text.contains("1 FHIR QuestionnaireResponse(s) read"),
+        "{text}"
+    );
     assert!(text.contains("no non-cases"), "{text}");
     // Standard input works too, and --by names a response field.
     let output = stepcare()
@@ -730,7 +733,12 @@ fn cutoffs_on_fhir_input_stops_at_a_record_it_cannot_score_naming_the_response()
             "--positive",
             "yes",
         ]);
-        assert_eq!(output.status.code(), Some(1), "{name}: {}", transcript(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{name}: {}",
+            transcript(&output)
+        );
         assert!(
             stderr(&output).contains(expected),
             "{name}: {}",
@@ -744,8 +752,17 @@ fn explain_and_compare_read_fhir_responses_and_say_what_they_could_not_read() {
     let input = "tests/fixtures/fhir/phq9-responses.ndjson";
     // Row 2 answers item 9 (self-harm): the urgent rule is explained.
     let output = run(&[
-        "explain", "--rules", "no-default", "--instrument", "phq9", "--input", input, "--row", "2",
-        "--lang", "en",
+        "explain",
+        "--rules",
+        "no-default",
+        "--instrument",
+        "phq9",
+        "--input",
+        input,
+        "--row",
+        "2",
+        "--lang",
+        "en",
     ]);
     assert!(output.status.success(), "{}", transcript(&output));
     let out = stdout(&output);
@@ -754,7 +771,15 @@ fn explain_and_compare_read_fhir_responses_and_say_what_they_could_not_read() {
     // Row 4 is an Observation: nothing to explain, and it must not pass for
     // a form with every answer missing.
     let output = run(&[
-        "explain", "--rules", "no-default", "--instrument", "phq9", "--input", input, "--row", "4",
+        "explain",
+        "--rules",
+        "no-default",
+        "--instrument",
+        "phq9",
+        "--input",
+        input,
+        "--row",
+        "4",
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert!(
@@ -779,7 +804,11 @@ fn explain_and_compare_read_fhir_responses_and_say_what_they_could_not_read() {
         "en",
     ]);
     assert!(output.status.success(), "{}", transcript(&output));
-    assert!(stdout(&output).contains("PHQ-9 total: "), "{}", transcript(&output));
+    assert!(
+        stdout(&output).contains("PHQ-9 total: "),
+        "{}",
+        transcript(&output)
+    );
     let output = run(&[
         "compare",
         "--rules",
@@ -845,7 +874,11 @@ fn import_carries_the_vetted_self_harm_flag_onto_the_item_matched_by_loinc_code(
         .unwrap()
         .to_owned();
     assert!(row.contains("self_harm"), "{row}");
-    assert!(stderr(&output).contains("URGENT"), "{}", transcript(&output));
+    assert!(
+        stderr(&output).contains("URGENT"),
+        "{}",
+        transcript(&output)
+    );
 }
 
 /// An EPDS form as a REDCap dictionary; `item10` lists its choices as given.
@@ -894,7 +927,10 @@ fn import_carries_flags_by_position_only_when_the_points_agree_and_warns_otherwi
         transcript(&output)
     );
     let yaml = std::fs::read_to_string(&out).unwrap();
-    assert!(yaml.contains("matches the vetted item (by position)"), "{yaml}");
+    assert!(
+        yaml.contains("matches the vetted item (by position)"),
+        "{yaml}"
+    );
     // A record endorsing item 10 ("2, b": 2 points) with a low total is flagged.
     let export = dir.path().join("export.csv");
     std::fs::write(
@@ -958,7 +994,9 @@ fn import_carries_flags_by_position_only_when_the_points_agree_and_warns_otherwi
     let output = run(&["import", "redcap", good.to_str().unwrap(), "--form", "epds"]);
     assert!(output.status.success(), "{}", transcript(&output));
     assert!(
-        stderr(&output).contains("name one with --like ID to compare (and to carry over its critical-item flags)"),
+        stderr(&output).contains(
+            "name one with --like ID to compare (and to carry over its critical-item flags)"
+        ),
         "{}",
         transcript(&output)
     );
@@ -981,7 +1019,8 @@ fn write_zip(path: &std::path::Path, entries: &[(&str, &[u8])]) {
 #[test]
 fn import_redcap_reads_instrument_csv_inside_an_instrument_zip() {
     let dir = tempfile::tempdir().unwrap();
-    let dictionary = std::fs::read(common::root().join("tests/fixtures/redcap/dictionary.csv")).unwrap();
+    let dictionary =
+        std::fs::read(common::root().join("tests/fixtures/redcap/dictionary.csv")).unwrap();
     let zip_path = dir.path().join("phq9-instrument.zip");
     write_zip(
         &zip_path,
@@ -1020,15 +1059,24 @@ fn import_redcap_reads_instrument_csv_inside_an_instrument_zip() {
         from_zip.replace(&zip_name, "tests/fixtures/redcap/dictionary.csv"),
         stdout(&plain)
     );
-    assert!(from_zip.contains("phq9-instrument.zip/instrument.csv"), "{from_zip}");
+    assert!(
+        from_zip.contains("phq9-instrument.zip/instrument.csv"),
+        "{from_zip}"
+    );
 
     // A ZIP without instrument.csv, one with two, and a file that only looks like a ZIP.
     let empty = dir.path().join("other.zip");
-    write_zip(&empty, &[("readme.txt", b"hello"), ("data/export.csv", b"a,b\n")]);
+    write_zip(
+        &empty,
+        &[("readme.txt", b"hello"), ("data/export.csv", b"a,b\n")],
+    );
     let two = dir.path().join("two.zip");
     write_zip(
         &two,
-        &[("a/instrument.csv", &dictionary), ("b/instrument.csv", &dictionary)],
+        &[
+            ("a/instrument.csv", &dictionary),
+            ("b/instrument.csv", &dictionary),
+        ],
     );
     let broken = dir.path().join("broken.zip");
     std::fs::write(&broken, b"PK\x03\x04 this is not really a zip").unwrap();
@@ -1037,7 +1085,10 @@ fn import_redcap_reads_instrument_csv_inside_an_instrument_zip() {
             &empty,
             "holds no `instrument.csv`, so it is not a REDCap instrument ZIP (it holds `readme.txt`, `data/export.csv`)",
         ),
-        (&two, "holds 2 files named `instrument.csv` (`a/instrument.csv`, `b/instrument.csv`)"),
+        (
+            &two,
+            "holds 2 files named `instrument.csv` (`a/instrument.csv`, `b/instrument.csv`)",
+        ),
         (&broken, "is not a ZIP archive stepcare can read"),
     ] {
         let output = run(&["import", "redcap", path.to_str().unwrap(), "--form", "phq9"]);
@@ -1053,7 +1104,11 @@ fn import_redcap_reads_instrument_csv_inside_an_instrument_zip() {
 }
 
 /// A PHQ-9 response with LOINC linkIds, every item answered "not at all"; `change` edits its items.
-fn phq9_response(id: &str, status: &str, change: impl FnOnce(&mut Vec<serde_json::Value>)) -> String {
+fn phq9_response(
+    id: &str,
+    status: &str,
+    change: impl FnOnce(&mut Vec<serde_json::Value>),
+) -> String {
     let answer = |code: &str| serde_json::json!([{"valueCoding": {"system": "http://loinc.org", "code": code}}]);
     let mut items: Vec<serde_json::Value> = [
         "44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3",
@@ -1113,15 +1168,31 @@ fn bad_fhir_records_are_rows_with_located_reasons_and_every_record_is_accounted_
     // Eight records (the blank line is not one), eight rows, in order.
     let expected = [
         ("ok1", "ok", None),
-        ("dup", "invalid", Some("line 2: linkId `44250-9` appears twice in the response")),
+        (
+            "dup",
+            "invalid",
+            Some("line 2: linkId `44250-9` appears twice in the response"),
+        ),
         (
             "group",
             "invalid",
             Some("line 3: linkId `grp` is a group (it has items) but also has answers"),
         ),
-        ("nolink", "invalid", Some("line 4: an item without a linkId")),
-        ("pat1", "invalid", Some("line 5: a FHIR Patient, not a QuestionnaireResponse")),
-        ("eie", "invalid", Some("line 6: the response is marked entered-in-error")),
+        (
+            "nolink",
+            "invalid",
+            Some("line 4: an item without a linkId"),
+        ),
+        (
+            "pat1",
+            "invalid",
+            Some("line 5: a FHIR Patient, not a QuestionnaireResponse"),
+        ),
+        (
+            "eie",
+            "invalid",
+            Some("line 6: the response is marked entered-in-error"),
+        ),
         ("", "invalid", Some("line 8: not JSON at column")),
         ("ok2", "ok", None),
     ];
@@ -1130,18 +1201,28 @@ fn bad_fhir_records_are_rows_with_located_reasons_and_every_record_is_accounted_
         assert_eq!(row["keep"]["id"], id, "{row}");
         assert_eq!(row["status"], status, "{row}");
         if let Some(reason) = reason {
-            assert!(row["errors"].to_string().contains(reason), "{reason:?} in {row}");
+            assert!(
+                row["errors"].to_string().contains(reason),
+                "{reason:?} in {row}"
+            );
         }
     }
     // Two different answers to one question: which holds is unknown, so no total.
-    assert_eq!(rows[1]["results"]["phq9"]["scales"]["total"]["score"], serde_json::Value::Null);
+    assert_eq!(
+        rows[1]["results"]["phq9"]["scales"]["total"]["score"],
+        serde_json::Value::Null
+    );
     assert!(
         stderr(&output).contains("8 rows read: 2 ok, 0 incomplete, 6 invalid"),
         "{}",
         transcript(&output)
     );
     // The group's child is listed once as unmatched, not per row.
-    assert!(stderr(&output).contains("`inner` (1 response(s))"), "{}", transcript(&output));
+    assert!(
+        stderr(&output).contains("`inner` (1 response(s))"),
+        "{}",
+        transcript(&output)
+    );
 
     // A Bundle with a Questionnaire and an entry without a resource; a
     // Questionnaire given as the input by mistake.
@@ -1152,11 +1233,23 @@ fn bad_fhir_records_are_rows_with_located_reasons_and_every_record_is_accounted_
     ]});
     let bundle_path = dir.path().join("bundle.json");
     std::fs::write(&bundle_path, serde_json::to_string_pretty(&bundle).unwrap()).unwrap();
-    let output = run(&["score", "--instrument", "phq9", "--input", bundle_path.to_str().unwrap()]);
+    let output = run(&[
+        "score",
+        "--instrument",
+        "phq9",
+        "--input",
+        bundle_path.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "{}", transcript(&output));
     let out = stdout(&output);
-    assert!(out.contains("Bundle entry 2: a FHIR Questionnaire, not a QuestionnaireResponse"), "{out}");
-    assert!(out.contains("Bundle entry 3: an entry without a resource"), "{out}");
+    assert!(
+        out.contains("Bundle entry 2: a FHIR Questionnaire, not a QuestionnaireResponse"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Bundle entry 3: an entry without a resource"),
+        "{out}"
+    );
     assert_eq!(out.lines().count(), 4, "{out}");
     let output = run(&[
         "score",
@@ -1189,10 +1282,18 @@ fn huge_fhir_input_is_bounded_per_resource_and_ndjson_is_read_line_by_line() {
         }
         write!(file, "\"\n}}\n").unwrap();
     }
-    let output = run(&["score", "--instrument", "phq9", "--input", big.to_str().unwrap()]);
+    let output = run(&[
+        "score",
+        "--instrument",
+        "phq9",
+        "--input",
+        big.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert!(
-        stderr(&output).contains("one JSON document larger than 64 MiB; give large sets of responses as NDJSON"),
+        stderr(&output).contains(
+            "one JSON document larger than 64 MiB; give large sets of responses as NDJSON"
+        ),
         "{}",
         transcript(&output)
     );
@@ -1200,7 +1301,11 @@ fn huge_fhir_input_is_bounded_per_resource_and_ndjson_is_read_line_by_line() {
     {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&ndjson).unwrap());
         writeln!(file, "{}", phq9_response("before", "completed", |_| {})).unwrap();
-        write!(file, "{{\"resourceType\": \"QuestionnaireResponse\", \"id\": \"huge\", \"note\": \"").unwrap();
+        write!(
+            file,
+            "{{\"resourceType\": \"QuestionnaireResponse\", \"id\": \"huge\", \"note\": \""
+        )
+        .unwrap();
         for _ in 0..65 {
             file.write_all(filler.as_bytes()).unwrap();
         }
@@ -1221,7 +1326,10 @@ fn huge_fhir_input_is_bounded_per_resource_and_ndjson_is_read_line_by_line() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
     assert!(lines[1].starts_with("1,before,ok,0,"), "{out}");
-    assert!(lines[2].contains("line 2: a line longer than 64 MiB (not read)"), "{out}");
+    assert!(
+        lines[2].contains("line 2: a line longer than 64 MiB (not read)"),
+        "{out}"
+    );
     assert!(lines[3].starts_with("3,after,ok,0,"), "{out}");
 }
 
@@ -1257,7 +1365,13 @@ fn a_loinc_coded_gad7_response_scores_with_the_shipped_gad7_alone() {
     let path = dir.path().join("gad7.ndjson");
     std::fs::write(&path, format!("{response}\n{other}\n")).unwrap();
     let output = run(&[
-        "score", "--instrument", "gad7", "--input", path.to_str().unwrap(), "--format", "jsonl",
+        "score",
+        "--instrument",
+        "gad7",
+        "--input",
+        path.to_str().unwrap(),
+        "--format",
+        "jsonl",
     ]);
     assert!(output.status.success(), "{}", transcript(&output));
     let rows: Vec<serde_json::Value> = stdout(&output)
@@ -1270,16 +1384,27 @@ fn a_loinc_coded_gad7_response_scores_with_the_shipped_gad7_alone() {
     assert_eq!(total["agrees"], true, "{}", rows[0]);
     assert_eq!(rows[1]["status"], "invalid", "{}", rows[1]);
     assert!(
-        rows[1]["errors"].to_string().contains("linkId 68509-9: valueCoding http://loinc.org|LA18938-3"),
+        rows[1]["errors"]
+            .to_string()
+            .contains("linkId 68509-9: valueCoding http://loinc.org|LA18938-3"),
         "{}",
         rows[1]
     );
     let output = run(&[
-        "score", "--instrument", "gad7", "--input", path.to_str().unwrap(), "--format", "fhir",
+        "score",
+        "--instrument",
+        "gad7",
+        "--input",
+        path.to_str().unwrap(),
+        "--format",
+        "fhir",
     ]);
     assert!(output.status.success(), "{}", transcript(&output));
     let observation: serde_json::Value =
         serde_json::from_str(stdout(&output).lines().next().unwrap()).unwrap();
-    assert_eq!(observation["code"]["coding"][0]["code"], "70274-6", "{observation}");
+    assert_eq!(
+        observation["code"]["coding"][0]["code"], "70274-6",
+        "{observation}"
+    );
     assert_eq!(observation["valueInteger"], 12, "{observation}");
 }

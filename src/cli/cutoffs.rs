@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::UsageError;
 use super::common::CatalogArgs;
+use super::interop_args::FhirInputArgs;
 use super::outfile::{Input, OutputFile};
 use stepcare::accuracy::counts::ScoreCounts;
 use stepcare::accuracy::input::{
@@ -26,10 +27,9 @@ use stepcare::accuracy::{
     Analysis, AnalysisOptions, BootstrapConfig, CiMethod, CutoffRow, Direction, Interval,
     LikelihoodRatio, PairedTest, Proportion, RatioValue, analyse, delong, roc, svg,
 };
-use super::interop_args::FhirInputArgs;
 use stepcare::batch::{BatchOptions, CellReader, plan_columns};
-use stepcare::interop::responses::{ISSUE_COLUMN, Opened};
 use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::interop::responses::{ISSUE_COLUMN, Opened};
 use stepcare::scoring::{Answer, InstrumentScore, score_into};
 
 /// Output formats of `cutoffs`.
@@ -164,7 +164,13 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
     // FHIR responses (detected from the content) are read as rows; the
     // reference, grouping and score columns then name linkIds (or response fields).
     let mut extra = vec![args.reference.clone()];
-    extra.extend(args.by.iter().chain(&args.compare).chain(&args.score).cloned());
+    extra.extend(
+        args.by
+            .iter()
+            .chain(&args.compare)
+            .chain(&args.score)
+            .cloned(),
+    );
     let instruments: Vec<&Instrument> = scorer.iter().map(|s| &s.instrument).collect();
     let opened = open_input(&args.input, &instruments, &args.fhir, &extra)?;
     let fhir = opened.report.clone();
@@ -429,7 +435,8 @@ impl RowScorer for InstrumentScorer {
     }
 
     fn score(&mut self, record: &csv::ByteRecord) -> Result<Option<f64>, String> {
-        let cell_text = |column: usize| String::from_utf8_lossy(record.get(column).unwrap_or_default());
+        let cell_text =
+            |column: usize| String::from_utf8_lossy(record.get(column).unwrap_or_default());
         if let Some((issue, id)) = self.fhir_columns {
             // A record that is not a response cannot be scored, and must not
             // pass for one with every answer missing.
@@ -453,7 +460,11 @@ impl RowScorer for InstrumentScorer {
                     .unwrap_or_default();
                 return Err(format!(
                     "{}{} is not an answer to {}.{}",
-                    if id.is_empty() { String::new() } else { format!("(id `{id}`) ") },
+                    if id.is_empty() {
+                        String::new()
+                    } else {
+                        format!("(id `{id}`) ")
+                    },
                     String::from_utf8_lossy(cell),
                     self.instrument.id,
                     self.instrument.items[i].id

@@ -211,7 +211,10 @@ impl Draft {
             }
         }
         if !self.flags.is_empty() {
-            let _ = writeln!(out, "#\n# Critical-item flags: carried over from stepcare's vetted definitions (see `flags:`).");
+            let _ = writeln!(
+                out,
+                "#\n# Critical-item flags: carried over from stepcare's vetted definitions (see `flags:`)."
+            );
         }
         let _ = writeln!(out, "id: {}", quoted(&self.id));
         let _ = writeln!(out, "name: {{{lang}: {}}}", quoted(&self.name));

@@ -69,7 +69,11 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 /// error, as is a ZIP without one (the message lists what it holds). The
 /// declared size is checked before reading, and reading stops past `limit`
 /// whatever the header says, so a ZIP bomb cannot fill the memory.
-pub fn instrument_csv_from_zip(bytes: &[u8], file: &str, limit: u64) -> Result<String, RedcapError> {
+pub fn instrument_csv_from_zip(
+    bytes: &[u8],
+    file: &str,
+    limit: u64,
+) -> Result<String, RedcapError> {
     use std::io::Read as _;
     let not_zip = |e: zip::result::ZipError| {
         RedcapError::NotDictionary(format!(
@@ -94,7 +98,11 @@ pub fn instrument_csv_from_zip(bytes: &[u8], file: &str, limit: u64) -> Result<S
             let shown: Vec<String> = names.iter().take(20).map(|n| format!("`{n}`")).collect();
             return Err(RedcapError::NotDictionary(format!(
                 "`{file}` holds no `{ZIP_DICTIONARY}`, so it is not a REDCap instrument ZIP (it holds {}{}); unzip it and import the data dictionary itself",
-                if shown.is_empty() { "nothing".to_owned() } else { shown.join(", ") },
+                if shown.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    shown.join(", ")
+                },
                 if names.len() > 20 { ", ..." } else { "" }
             )));
         }
@@ -124,7 +132,9 @@ pub fn instrument_csv_from_zip(bytes: &[u8], file: &str, limit: u64) -> Result<S
     (&mut entry)
         .take(limit + 1)
         .read_to_end(&mut data)
-        .map_err(|e| RedcapError::NotDictionary(format!("`{name}` in `{file}` cannot be read: {e}")))?;
+        .map_err(|e| {
+            RedcapError::NotDictionary(format!("`{name}` in `{file}` cannot be read: {e}"))
+        })?;
     if data.len() as u64 > limit {
         return Err(RedcapError::NotDictionary(format!(
             "`{name}` in `{file}` is larger uncompressed than {} (more than its header says); it is not read",
@@ -555,8 +565,9 @@ mod zip_tests {
         assert!(bytes.len() < 64 << 10);
         let err = instrument_csv_from_zip(&bytes, "big.zip", 1 << 16).unwrap_err();
         assert!(
-            err.to_string()
-                .contains("`instrument.csv` in `big.zip` is 1 MiB uncompressed; at most 64 KiB is read"),
+            err.to_string().contains(
+                "`instrument.csv` in `big.zip` is 1 MiB uncompressed; at most 64 KiB is read"
+            ),
             "{err}"
         );
         let ok = instrument_csv_from_zip(&bytes, "big.zip", 2 << 20).unwrap();
