@@ -5,8 +5,7 @@
 //! (the stable contract). The statistics live in `stepcare::accuracy`.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,17 +62,12 @@ pub enum CiArg {
 
 /// Arguments of `stepcare cutoffs`.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Positive means score >= cutoff (score <= cutoff with --direction lower); the direction is never \
-                  flipped automatically. Every observed score is a candidate cutoff. Optimal cutoffs are \
-                  data-driven and exploratory; cutoffs given with --cutoff are reported as pre-specified. \
-                  Blank, NA and . cells are missing; rows missing the score or the reference are left out and \
-                  counted. Proportion CIs: Wilson (default) or Clopper-Pearson; AUC CI: DeLong."
-)]
 pub struct CutoffsArgs {
-    /// The file to analyse (delimiter `,` `;` or tab, detected), or `-` for standard input.
+    /// The file to analyse (delimiter `,` `;` or tab, detected; or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: super::common::SheetArgs,
     /// Column holding the score.
     #[arg(
         long,
@@ -172,7 +166,13 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
             .cloned(),
     );
     let instruments: Vec<&Instrument> = scorer.iter().map(|s| &s.instrument).collect();
-    let opened = open_input(&args.input, &instruments, &args.fhir, &extra)?;
+    let opened = open_input(
+        &args.input,
+        args.sheet.sheet.as_deref(),
+        &instruments,
+        &args.fhir,
+        &extra,
+    )?;
     let fhir = opened.report.clone();
     if let Some(scorer) = &mut scorer {
         scorer.fhir = fhir.is_some();
@@ -188,7 +188,13 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
         by: args.by.clone(),
         compare: args.compare.clone(),
     };
-    let dataset = read_input(&args.input, opened.reader, &mut spec, fhir.is_some());
+    let dataset = read_input(
+        &args.input,
+        opened.reader,
+        opened.origin.as_ref(),
+        &mut spec,
+        fhir.is_some(),
+    );
     // The account of FHIR input (linkIds that matched nothing) helps most when reading failed.
     if let Some(report) = &fhir {
         let report = report.lock().unwrap_or_else(|e| e.into_inner());
@@ -229,6 +235,7 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
             .write_all(svg_text.as_bytes())
             .with_context(|| format!("cannot write the plot to `{}`", path.display()))?;
         file.commit()?;
+        eprintln!("ROC plot written to `{}`", path.display());
     }
 
     let stdout = io::stdout();
@@ -278,26 +285,39 @@ fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// Opens the input (a file or `-`), reading FHIR responses as rows when the content is FHIR JSON.
+/// The input, opened: delimited text or a worksheet, with FHIR responses read as rows.
+struct OpenedInput {
+    reader: Box<dyn std::io::Read + Send>,
+    origin: Option<stepcare::sheet::SheetOrigin>,
+    report: Option<std::sync::Arc<std::sync::Mutex<stepcare::interop::responses::Report>>>,
+}
+
+/// Opens the input (a file, a worksheet or `-`), reading FHIR responses as
+/// rows when the content is FHIR JSON; `extra` are the linkIds that become
+/// columns of their own (the reference, grouping and score columns).
 fn open_input(
     path: &Path,
+    sheet: Option<&str>,
     instruments: &[&Instrument],
     fhir: &FhirInputArgs,
     extra: &[String],
-) -> anyhow::Result<Opened> {
-    let reader: Box<dyn Read + Send> = if path.as_os_str() == "-" {
-        Box::new(io::stdin())
-    } else {
-        Box::new(File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?)
-    };
+) -> anyhow::Result<OpenedInput> {
+    let opened = super::common::open_input(path, sheet)?;
     let mut options = BatchOptions::default();
-    super::interop_args::open_input_with(reader, instruments, &mut options, fhir, extra)
-        .with_context(|| format!("reading `{}`", path.display()))
+    let Opened { reader, report } =
+        super::interop_args::open_input_with(opened.reader, instruments, &mut options, fhir, extra)
+            .with_context(|| format!("reading `{}`", path.display()))?;
+    Ok(OpenedInput {
+        reader,
+        origin: opened.origin,
+        report,
+    })
 }
 
 fn read_input(
     path: &Path,
-    reader: Box<dyn Read + Send>,
+    reader: Box<dyn std::io::Read + Send>,
+    origin: Option<&stepcare::sheet::SheetOrigin>,
     spec: &mut InputSpec,
     fhir: bool,
 ) -> anyhow::Result<Dataset> {
@@ -307,23 +327,39 @@ fn read_input(
         if err.is_usage() {
             return UsageError(format!("{err}{hint}")).into();
         }
-        // Line N + 1 of the rows read from FHIR input is response N.
-        let err = match err {
-            InputError::Scorer { line, message } if fhir => {
-                anyhow::anyhow!("response {}: {message}", line.saturating_sub(1))
+        let context = format!("reading `{}`", path.display());
+        match (origin, err) {
+            // Data row N of FHIR input is response N.
+            (_, InputError::Scorer { row, message, .. }) if fhir => {
+                anyhow::anyhow!("response {row}: {message}").context(context)
             }
-            InputError::NotNumeric {
-                line,
-                column,
-                value,
-            } if fhir => anyhow::anyhow!(
-                "response {}, linkId {column:?}: {value:?} is not a number",
-                line.saturating_sub(1)
-            ),
-            err @ InputError::PositiveNotFound { .. } if fhir => anyhow::anyhow!("{err}{hint}"),
-            err => anyhow::Error::new(err),
-        };
-        err.context(format!("reading `{}`", path.display()))
+            (_, InputError::NotNumeric { row, column, value, .. }) if fhir => anyhow::anyhow!(
+                "response {row}, linkId {column:?}: {value:?} is not a number"
+            )
+            .context(context),
+            (_, err @ InputError::PositiveNotFound { .. }) if fhir => {
+                anyhow::anyhow!("{err}{hint}").context(context)
+            }
+            // In a workbook the cell is named as the spreadsheet names it.
+            (
+                Some(origin),
+                InputError::NotNumeric {
+                    row,
+                    index,
+                    column,
+                    value,
+                    ..
+                },
+            ) => anyhow::anyhow!(
+                "{} (column {column:?}): {value:?} is not a number (blank, NA and . count as missing)",
+                origin.cell(row, index)
+            )
+            .context(context),
+            (Some(origin), InputError::Scorer { row, message, .. }) => {
+                anyhow::anyhow!("{}: {message}", origin.row(row)).context(context)
+            }
+            (_, err) => anyhow::Error::new(err).context(context),
+        }
     })
 }
 
@@ -622,9 +658,10 @@ impl Report {
         }
         if self.missing_group > 0 {
             notes.push(format!(
-                "{} row(s) with a missing {} value are in the whole-sample analysis but in no group.",
-                self.missing_group,
-                self.by.as_deref().unwrap_or("group")
+                "{} with a missing {} value {} in the whole-sample analysis but in no group.",
+                stepcare::lang::count(self.missing_group, "row", "rows"),
+                self.by.as_deref().unwrap_or("group"),
+                if self.missing_group == 1 { "is" } else { "are" }
             ));
         }
         for (group, set) in self.sets() {
@@ -719,10 +756,10 @@ impl Report {
             .iter()
             .map(|r| {
                 format!(
-                    "{:?} = {} ({} rows)",
+                    "{:?} = {} ({})",
                     r.value,
                     if r.positive { "case" } else { "non-case" },
-                    r.rows
+                    stepcare::lang::count(r.rows, "row", "rows")
                 )
             })
             .collect();
@@ -861,8 +898,13 @@ impl Report {
             match comparison {
                 Ok(t) => {
                     s.push_str(&format!(
-                        "Subjects with both scores: {} ({} cases); {} analysed row(s) lack {other}\n",
-                        t.n, t.n_cases, set.data.missing_compare
+                        "Subjects with both scores: {} ({}); {} {other}\n",
+                        t.n,
+                        stepcare::lang::count(t.n_cases, "case", "cases"),
+                        match set.data.missing_compare {
+                            1 => "1 analysed row lacks".to_owned(),
+                            n => format!("{n} analysed rows lack"),
+                        }
                     ));
                     s.push_str(&format!(
                         "AUC {} {:.3} vs {other} {:.3}: difference {:.3} (95% CI {}), Z = {}, p = {}\n",

@@ -72,8 +72,8 @@ pub fn open_input_with(
 pub fn report(summary: &Summary, instruments: &[&Instrument], fhir: Option<&Arc<Mutex<Report>>>) {
     if summary.not_applicable > 0 {
         eprintln!(
-            "{} row(s) not applicable: REDCap rows of another instrument or event (status not_applicable)",
-            summary.not_applicable
+            "{} not applicable: REDCap rows of another instrument or event (status not_applicable)",
+            stepcare::lang::count(summary.not_applicable, "row", "rows")
         );
     }
     for tally in &summary.stored {
