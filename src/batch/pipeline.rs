@@ -17,6 +17,8 @@ use super::BatchError;
 const BATCH: usize = 1024;
 /// Filled batches that may wait for the scoring thread.
 const IN_FLIGHT: usize = 4;
+/// Batches in circulation: those in flight, one being filled, one being scored.
+const POOL: usize = IN_FLIGHT + 2;
 
 /// Records read and prepared, reused from batch to batch.
 struct Batch<T> {
@@ -62,10 +64,25 @@ where
 {
     std::thread::scope(|scope| {
         let (filled_tx, filled_rx) = mpsc::sync_channel::<Filled<T>>(IN_FLIGHT);
-        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch<T>>(IN_FLIGHT + 2);
+        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch<T>>(POOL);
         scope.spawn(move || {
+            // A fixed pool of batches: new ones only until the pool is full,
+            // then wait for one to come back, so no batch (and none of the
+            // buffers inside its values) is allocated and dropped over and over.
+            let mut made = 0;
             loop {
-                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                let mut batch = match empty_rx.try_recv() {
+                    Ok(batch) => batch,
+                    Err(_) if made < POOL => {
+                        made += 1;
+                        Batch::default()
+                    }
+                    Err(_) => match empty_rx.recv() {
+                        Ok(batch) => batch,
+                        // The scoring side is gone: nothing more to read for.
+                        Err(_) => return,
+                    },
+                };
                 let mut len = 0;
                 let mut error = None;
                 while len < BATCH {
@@ -116,7 +133,8 @@ where
         if let Some(err) = filled.error {
             return Err(err.into());
         }
-        // If the reader already has enough batches, this one is simply dropped.
+        // The pool's size bounds the channel, so this only fails once the
+        // reader has stopped.
         let _ = empty_tx.try_send(filled.batch);
     }
     Ok(())
