@@ -670,22 +670,31 @@ impl Analyzer<'_> {
         }
         // Split the group whose points the live rules cut into the fewest parts (at least 2).
         let mut best: Option<(usize, Vec<Bits>)> = None;
+        // A point's signature: which live rules accept it, as bits (one
+        // buffer reused for every point; a part's key is stored once).
+        let mut signature: Vec<u64> = vec![0; live.len().div_ceil(64)];
         for (g, points) in space.iter().enumerate() {
-            let mut parts: Vec<(Vec<bool>, Bits)> = Vec::new();
+            let mut parts: Vec<Bits> = Vec::new();
+            let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
             for p in points.iter() {
-                let signature: Vec<bool> =
-                    live.iter().map(|&r| self.cubes[r][g].contains(p)).collect();
-                match parts.iter_mut().find(|(s, _)| *s == signature) {
-                    Some((_, bits)) => bits.insert(p),
+                signature.fill(0);
+                for (k, &r) in live.iter().enumerate() {
+                    if self.cubes[r][g].contains(p) {
+                        signature[k / 64] |= 1 << (k % 64);
+                    }
+                }
+                match index.get(&signature) {
+                    Some(&part) => parts[part].insert(p),
                     None => {
                         let mut bits = Bits::empty(self.groups[g].points.len());
                         bits.insert(p);
-                        parts.push((signature, bits));
+                        index.insert(signature.clone(), parts.len());
+                        parts.push(bits);
                     }
                 }
             }
             if parts.len() > 1 && best.as_ref().is_none_or(|(_, b)| parts.len() < b.len()) {
-                best = Some((g, parts.into_iter().map(|(_, b)| b).collect()));
+                best = Some((g, parts));
             }
         }
         let Some((g, parts)) = best else {

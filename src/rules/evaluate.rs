@@ -94,6 +94,18 @@ fn level_of(rule: &super::Rule) -> Option<usize> {
 /// form; the rules that could still match once the missing answers are given
 /// tell the level a completed form could reach ([`Outcome::possible`]).
 pub fn evaluate_into(table: &RuleTable, values: &[Value], out: &mut Outcome) {
+    evaluate_rules(table, values, 0..table.rules.len(), out);
+}
+
+/// [`evaluate_into`] over some of the rules only: a [`Plan`] leaves out the
+/// rules that cannot match in its run (a condition on an instrument the run
+/// does not score, or on a value given for the whole run, fails).
+fn evaluate_rules(
+    table: &RuleTable,
+    values: &[Value],
+    rules: impl Iterator<Item = usize>,
+    out: &mut Outcome,
+) {
     out.matched.clear();
     out.ordered.clear();
     out.setters.clear();
@@ -104,7 +116,8 @@ pub fn evaluate_into(table: &RuleTable, values: &[Value], out: &mut Outcome) {
     out.rescreen = None;
     let mut best: Option<(i64, usize)> = None;
     let mut possible: Option<(i64, usize)> = None;
-    for (index, rule) in table.rules.iter().enumerate() {
+    for index in rules {
+        let rule = &table.rules[index];
         match rule.truth(values) {
             Truth::True => {}
             Truth::Maybe => {
@@ -252,6 +265,8 @@ pub struct Plan {
     time: Option<super::timepoint::TimeColumns>,
     /// Where the screening date is: a column, or one date for the whole run.
     screening: Result<Option<usize>, Option<Date>>,
+    /// The rules that can match in this run, in table order.
+    live: Vec<usize>,
 }
 
 impl Plan {
@@ -400,7 +415,22 @@ impl Plan {
             Some((_, text)) => Err(Date::parse(text.trim()).ok()),
             None => Ok(super::timepoint::TimeColumns::find(headers).screening),
         };
+        // Rules with a condition that fails on a value fixed for the whole run
+        // (an instrument not scored, a value given with --set) never match.
+        let live = (0..table.rules.len())
+            .filter(|&r| {
+                table.rules[r].conditions.iter().all(|c| {
+                    let fixed = match &sources[c.input] {
+                        Source::NotScreened => Some(Value::NotScreened),
+                        Source::Constant(value) => Some(*value),
+                        _ => None,
+                    };
+                    fixed.is_none_or(|v| c.test.truth(&v) != Truth::False)
+                })
+            })
+            .collect();
         Ok(Plan {
+            live,
             screening,
             time,
             uncovered,
@@ -547,7 +577,12 @@ impl Plan {
                 }
             };
         }
-        evaluate_into(table, &self.values, &mut self.outcome);
+        evaluate_rules(
+            table,
+            &self.values,
+            self.live.iter().copied(),
+            &mut self.outcome,
+        );
         // Safety net: an urgent flag the table cannot see still makes the row
         // urgent, raised or unknown (its item unanswered on a form that was given).
         if self.uncovered.iter().any(|(slot, flag)| {
