@@ -106,7 +106,10 @@ fn configurations(input: &Path, output: &Path, have_taskset: bool) -> Vec<Config
         binary.extend(["--instrument".into(), id.into()]);
     }
     binary.extend(
-        ["--keep", "id", "--quiet", "--input", &input, "--output", &output].map(String::from),
+        [
+            "--keep", "id", "--quiet", "--input", &input, "--output", &output,
+        ]
+        .map(String::from),
     );
     let mut care = binary.clone();
     care.extend(["--rules", "no-default", "--set", "respondent=mother"].map(String::from));
