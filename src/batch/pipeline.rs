@@ -7,6 +7,10 @@
 //! in the cache of the core that parsed them. Records travel in batches that
 //! are handed back and reused, so the number of records alive at once is
 //! fixed and memory does not grow with the input.
+//!
+//! A process allowed only one core (`taskset`, a container's CPU quota) reads
+//! and scores on the calling thread instead: there a second thread would only
+//! add the cost of handing the records over.
 
 use std::io::Read;
 use std::sync::mpsc;
@@ -62,6 +66,9 @@ where
     P: Fn(&csv::ByteRecord, &mut T) + Sync,
     E: FnMut(&csv::ByteRecord, &mut T) -> Result<(), BatchError>,
 {
+    if !two_cores() {
+        return each_record_inline(reader, new_value, prepare, each);
+    }
     std::thread::scope(|scope| {
         let (filled_tx, filled_rx) = mpsc::sync_channel::<Filled<T>>(IN_FLIGHT);
         let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch<T>>(POOL);
@@ -111,6 +118,34 @@ where
         });
         consume(filled_rx, empty_tx, each)
     })
+}
+
+/// Whether this process may run on two cores or more (its affinity mask and
+/// quota allow it): otherwise a reading thread only adds the cost of handing
+/// records over.
+fn two_cores() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// [`each_record`] on the calling thread alone, through one reused record.
+fn each_record_inline<R, T, P, E>(
+    mut reader: csv::Reader<R>,
+    new_value: &(dyn Fn() -> T + Sync),
+    prepare: &P,
+    each: &mut E,
+) -> Result<(), BatchError>
+where
+    R: Read,
+    P: Fn(&csv::ByteRecord, &mut T),
+    E: FnMut(&csv::ByteRecord, &mut T) -> Result<(), BatchError>,
+{
+    let mut record = csv::ByteRecord::new();
+    let mut value = new_value();
+    while reader.read_byte_record(&mut record)? {
+        prepare(&record, &mut value);
+        each(&record, &mut value)?;
+    }
+    Ok(())
 }
 
 /// The scoring side: takes batches in order and gives each back for reuse.
@@ -191,6 +226,29 @@ mod tests {
         });
         assert!(matches!(result, Err(BatchError::Empty)));
         assert_eq!(count, 10);
+    }
+
+    #[test]
+    fn inline_reading_gives_every_record_in_order() {
+        let text: String = (0..(BATCH + 3)).map(|i| format!("{i}\n")).collect();
+        let mut seen = Vec::new();
+        each_record_inline(
+            reader(&text),
+            &|| 0usize,
+            &|record, out| *out = record[0].len(),
+            &mut |record, len| {
+                assert_eq!(*len, record[0].len());
+                seen.push(
+                    std::str::from_utf8(&record[0])
+                        .unwrap()
+                        .parse::<usize>()
+                        .unwrap(),
+                );
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, (0..(BATCH + 3)).collect::<Vec<_>>());
     }
 
     #[test]
