@@ -203,15 +203,26 @@ impl<W: Write> RowSink for CsvSink<W> {
 
 /// Writes a score: integers plainly, fractions to at most 2 decimals.
 fn write_score(buf: &mut Vec<u8>, score: f64) {
-    if score.fract() == 0.0 && score.abs() < 1e15 {
-        push_int(buf, score as i64);
+    // A cast and a compare tell a whole number without calling `trunc`.
+    let whole = score as i64;
+    if score.abs() < 1e15 && whole as f64 == score {
+        push_int(buf, whole);
     } else {
         buf.extend_from_slice(fmt_score(score).as_bytes());
     }
 }
 
 /// Appends an integer in decimal without going through `core::fmt` (this is the hot path).
-fn push_int(buf: &mut Vec<u8>, value: i64) {
+pub(super) fn push_int(buf: &mut Vec<u8>, value: i64) {
+    // Row numbers aside, nearly every number written is a small score.
+    if (0..10).contains(&value) {
+        buf.push(b'0' + value as u8);
+        return;
+    }
+    if (10..100).contains(&value) {
+        buf.extend_from_slice(&[b'0' + (value / 10) as u8, b'0' + (value % 10) as u8]);
+        return;
+    }
     if value < 0 {
         buf.push(b'-');
     }
@@ -381,10 +392,31 @@ mod tests {
 
     #[test]
     fn integers_are_written_like_display() {
-        for value in [0i64, 7, -7, 10, 1234567890, i64::MIN, i64::MAX] {
+        for value in [
+            0i64,
+            7,
+            9,
+            -7,
+            10,
+            42,
+            99,
+            100,
+            1234567890,
+            i64::MIN,
+            i64::MAX,
+        ] {
             let mut buf = Vec::new();
             push_int(&mut buf, value);
             assert_eq!(String::from_utf8(buf).unwrap(), value.to_string());
+        }
+    }
+
+    #[test]
+    fn scores_are_written_whole_or_to_two_decimals() {
+        for (score, text) in [(0.0, "0"), (14.0, "14"), (-3.0, "-3"), (12.5, "12.5")] {
+            let mut buf = Vec::new();
+            super::write_score(&mut buf, score);
+            assert_eq!(String::from_utf8(buf).unwrap(), text);
         }
     }
 }
