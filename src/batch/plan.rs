@@ -147,7 +147,8 @@ impl<'a> BatchPlan<'a> {
         }
         for slot in 0..self.instruments.len() {
             let scored = if self.plain[slot] {
-                self.invalid_cells(layout, slot, &work.answers[slot], &mut scratch.issues);
+                let invalid = &work.scores[slot].invalid_items;
+                self.invalid_cells(layout, slot, invalid, &mut scratch.issues);
                 true
             } else {
                 let (read, scored) = self.read_form(layout, record, slot, work, scratch);
@@ -164,22 +165,21 @@ impl<'a> BatchPlan<'a> {
         status
     }
 
-    /// Adds an issue for every invalid answer of a plain instrument.
+    /// Adds an issue for every invalid answer of a plain instrument, from
+    /// the `invalid` items its scorer listed (in item order).
     fn invalid_cells(
         &self,
         layout: &Layout<'_>,
         slot: usize,
-        answers: &[Answer],
+        invalid: &[usize],
         issues: &mut Vec<RowIssue>,
     ) {
-        for (item, &answer) in answers.iter().enumerate() {
-            if answer == Answer::Invalid {
-                issues.push(RowIssue::InvalidCell {
-                    instrument: slot,
-                    item,
-                    column: layout.columns.items[slot][item],
-                });
-            }
+        for &item in invalid {
+            issues.push(RowIssue::InvalidCell {
+                instrument: slot,
+                item,
+                column: layout.columns.items[slot][item],
+            });
         }
     }
 
