@@ -19,6 +19,11 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("whooley.yaml", include_str!("../instruments/whooley.yaml")),
     ("tweak.yaml", include_str!("../instruments/tweak.yaml")),
     ("auditc.yaml", include_str!("../instruments/auditc.yaml")),
+    ("audit.yaml", include_str!("../instruments/audit.yaml")),
+    ("dudit.yaml", include_str!("../instruments/dudit.yaml")),
+    ("violence.yaml", include_str!("../instruments/violence.yaml")),
+    ("pbq.yaml", include_str!("../instruments/pbq.yaml")),
+    ("fobs.yaml", include_str!("../instruments/fobs.yaml")),
     ("risk.yaml", include_str!("../instruments/risk.yaml")),
     ("se-demo.yaml", include_str!("../instruments/se-demo.yaml")),
 ];

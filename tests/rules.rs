@@ -334,11 +334,6 @@ const CASES: &[Case] = &[
         data: MOTHER,
     },
     Case {
-        rule: "L2-4b",
-        screened: &[("auditc", "total=1")],
-        data: MOTHER,
-    },
-    Case {
         rule: "L2-5",
         screened: &[("risk", "q5=1")],
         data: MOTHER,
@@ -505,7 +500,8 @@ const CASES: &[Case] = &[
     },
     Case {
         rule: "N-9",
-        screened: &[("auditc", "missing=q3")],
+        // Not after "never" on item 1: that would skip item 3 (scored 0).
+        screened: &[("auditc", "q1=1,missing=q3")],
         data: MOTHER,
     },
     Case {
@@ -534,6 +530,227 @@ const CASES: &[Case] = &[
         rule: "N-11",
         screened: &[("se-demo", "interval=d12,missing=d01+d02")],
         data: &[],
+    },
+    // --- Issue 16: violence, substance use, severity, partners, bonding, fear of birth ---
+    Case {
+        rule: "U-6",
+        screened: &[("violence", "q1=1,q7=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "U-6u",
+        screened: &[("violence", "q1=1,missing=q7")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "V-1",
+        screened: &[("violence", "q1=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "V-2",
+        screened: &[("violence", "q6=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "V-3",
+        screened: &[("violence", "q5=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "V-0",
+        screened: &[("violence", "total=0")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "V-N",
+        screened: &[("violence", "missing=q2")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-1",
+        screened: &[("auditc", "total=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-2",
+        screened: &[("auditc", "total=3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-3",
+        screened: &[("auditc", "total=4")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-0p",
+        screened: &[("auditc", "total=2")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-4",
+        screened: &[("tweak", "q1=2")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-5",
+        screened: &[("audit", "total=9")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-5p",
+        screened: &[("audit", "total=9")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-6",
+        screened: &[("audit", "total=17")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-7",
+        screened: &[("audit", "total=22")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-8",
+        screened: &[("dudit", "total=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-9",
+        screened: &[("dudit", "total=3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-9p",
+        screened: &[("dudit", "total=7")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-10",
+        screened: &[("dudit", "total=30")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-0",
+        screened: &[("dudit", "total=0")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-0d",
+        screened: &[("dudit", "total=4")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-0a",
+        screened: &[("audit", "total=5")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-0ap",
+        screened: &[("audit", "total=5")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "S-N1",
+        screened: &[("audit", "q1=2,missing=q9")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "S-N2",
+        screened: &[("dudit", "missing=q11")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "L3-3",
+        screened: &[("epds", "total=22")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "P-1",
+        screened: &[("epds", "q3=2,q4=2,q5=2,total=6")],
+        data: PARTNER,
+    },
+    Case {
+        rule: "E-1e",
+        screened: &[("gad7", "total=12")],
+        data: &[("respondent", "mother"), ("previous_level", "2")],
+    },
+    Case {
+        rule: "E-1f",
+        screened: &[("epds", "total=8")],
+        data: &[("respondent", "partner"), ("previous_level", "1")],
+    },
+    Case {
+        rule: "U-7",
+        screened: &[("pbq", "q24=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "U-7u",
+        screened: &[("pbq", "missing=q24")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "U-8",
+        screened: &[("pbq", "q18=1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "U-8u",
+        screened: &[("pbq", "missing=q18")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "B-1",
+        screened: &[("pbq", "q3=5,q5=5,q14=3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "B-2",
+        screened: &[("pbq", "q2=5,q6=5,q7=2")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "B-3",
+        screened: &[("pbq", "q19=5,q20=5")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "B-0",
+        screened: &[("pbq", "total=0")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "B-N1",
+        screened: &[("pbq", "missing=q1")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "B-N2",
+        screened: &[("pbq", "missing=q3")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "B-N3",
+        screened: &[("pbq", "missing=q19")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "F-1",
+        screened: &[("fobs", "q1=60,q2=60")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "F-0",
+        screened: &[("fobs", "q1=10,q2=10")],
+        data: MOTHER,
+    },
+    Case {
+        rule: "F-N",
+        screened: &[("fobs", "q1=80,missing=q2")],
+        data: MOTHER,
     },
 ];
 
@@ -622,7 +839,9 @@ fn the_issue_examples_for_a_mother_with_the_epds_alone() {
         let r = recommend_case(table, &case);
         (r.level, r.urgent)
     };
-    assert_eq!(level("total=20"), (Some(2), false));
+    // EPDS 20 or more is severe (McCabe-Beane 2016), like PHQ-9 20 or more: level 3 (L3-3).
+    assert_eq!(level("total=20"), (Some(3), false));
+    assert_eq!(level("total=19"), (Some(2), false));
     assert_eq!(level("total=13"), (Some(2), false));
     assert_eq!(level("total=12"), (Some(1), false));
     assert_eq!(level("total=10"), (Some(1), false));

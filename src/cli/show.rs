@@ -198,6 +198,29 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
         out.push_str(&intervals);
     }
 
+    if !instrument.skips.is_empty() {
+        let _ = writeln!(out, "\nSkips (a blank skipped item is scored, not missing):");
+        let ids = |items: &mut dyn Iterator<Item = usize>| -> String {
+            items
+                .map(|i| instrument.items[i].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for skip in &instrument.skips {
+            let _ = writeln!(
+                out,
+                "  when {} add up to {}: blank {} score {}",
+                ids(&mut skip.when.iter().copied()),
+                skip.total,
+                ids(&mut skip.skipped.iter().map(|&(i, _)| i)),
+                skip.points
+            );
+            if let Some(source) = &skip.source {
+                let _ = writeln!(out, "    ({source})");
+            }
+        }
+    }
+
     if !instrument.flags.is_empty() {
         let _ = writeln!(
             out,

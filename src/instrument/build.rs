@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::schema::{RawBand, RawInstrument, RawItem, RawLabel, RawOption, RawScale};
 use super::{
     AnswerOption, Band, Example, Flag, Instrument, Item, MissingPolicy, Rounding, Scale,
-    ScaleMethod, ValueKind,
+    ScaleMethod, Skip, ValueKind,
 };
 use crate::diagnostic::{Diagnostic, SourceSpot};
 use crate::lang::{Lang, Localized};
@@ -97,6 +97,7 @@ impl Builder<'_> {
         let scales = self.scales(&raw.scales, &items);
         let flags = self.flags(&raw.flags, &items);
         let age_banding = self.age_banding(&raw, &items, &scales);
+        let skips = self.skips(&raw.skips, &items);
         let mut instrument = Instrument {
             id: raw.id.value.clone(),
             name,
@@ -115,6 +116,7 @@ impl Builder<'_> {
             synthetic: raw.synthetic,
             concerns: self.concerns.clone(),
             age_banding,
+            skips,
         };
         instrument.examples = self.examples(&raw.examples, &instrument);
         instrument
@@ -656,6 +658,105 @@ impl Builder<'_> {
             });
         }
         flags
+    }
+
+    /// Builds the skip instructions, checking that each can apply and that
+    /// its deciding items come before the items it skips.
+    fn skips(&mut self, raw: &[super::schema::RawSkip], items: &[Item]) -> Vec<Skip> {
+        let mut skips = Vec::new();
+        for skip in raw {
+            if self.age_banded {
+                self.error(
+                    &skip.when,
+                    "skip instructions are not supported in age-banded instruments",
+                );
+                continue;
+            }
+            let when: Vec<usize> = skip
+                .when
+                .value
+                .iter()
+                .filter_map(|id| self.item_ref(items, id))
+                .collect();
+            if skip.when.value.is_empty() {
+                self.error(&skip.when, "a skip needs at least one deciding item");
+            }
+            if skip.skipped.value.is_empty() {
+                self.error(&skip.skipped, "a skip needs at least one skipped item");
+            }
+            let (low, high) = when.iter().fold((0i64, 0i64), |(lo, hi), &i| {
+                (
+                    lo + i64::from(items[i].min_points()),
+                    hi + i64::from(items[i].max_points()),
+                )
+            });
+            if !when.is_empty() && !(low..=high).contains(&i64::from(skip.total.value)) {
+                self.error(
+                    &skip.total,
+                    format!(
+                        "the deciding items add up to {low}-{high}, never to {}",
+                        skip.total.value
+                    ),
+                )
+                .expected = Some(format!("a total from {low} to {high}"));
+            }
+            let last_deciding = when.iter().copied().max();
+            let mut skipped = Vec::new();
+            for id in &skip.skipped.value {
+                let Some(index) = self.item_ref(items, id) else {
+                    continue;
+                };
+                if when.contains(&index) {
+                    self.error(id, format!("item `{}` both decides and is skipped", id.value));
+                    continue;
+                }
+                if let Some(last) = last_deciding
+                    && index < last
+                {
+                    // Resolving in printed order needs every deciding answer first.
+                    self.error(
+                        id,
+                        format!(
+                            "item `{}` comes before deciding item `{}` in printed order",
+                            id.value, items[last].id
+                        ),
+                    )
+                    .expected = Some("skipped items printed after every deciding item".to_owned());
+                    continue;
+                }
+                if skipped.iter().any(|&(i, _)| i == index) {
+                    self.error(id, format!("item `{}` is listed twice", id.value));
+                    continue;
+                }
+                let item = &items[index];
+                match item
+                    .options
+                    .iter()
+                    .position(|o| o.points == skip.points.value)
+                {
+                    Some(option) => skipped.push((index, option as u8)),
+                    None if item.options.is_empty() => {}
+                    None => {
+                        self.error(
+                            &skip.points,
+                            format!(
+                                "item `{}` has no option scoring {}",
+                                item.id, skip.points.value
+                            ),
+                        )
+                        .expected = Some(format!("one of the points {}", points_list(item)));
+                    }
+                }
+            }
+            skips.push(Skip {
+                when,
+                total: skip.total.value,
+                skipped,
+                points: skip.points.value,
+                source: skip.source.clone(),
+            });
+        }
+        skips
     }
 
     fn examples(

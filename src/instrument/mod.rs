@@ -60,6 +60,33 @@ pub struct Instrument {
     /// For an age-banded instrument (one questionnaire per age window), the
     /// age rule and the intervals; `None` for every other instrument.
     pub age_banding: Option<AgeBanding>,
+    /// The form's skip instructions: blank items scored as a fixed answer
+    /// when earlier answers told the respondent to skip them.
+    pub skips: Vec<Skip>,
+}
+
+/// A skip instruction printed on the form ("if never, go to question 9"):
+/// when the deciding items are answered and their points add up to `total`,
+/// each skipped item left blank is scored as the option that scores `points`.
+///
+/// An answered skipped item keeps its answer, and an invalid one stays
+/// invalid: only a blank is filled in. Every deciding item comes before every
+/// skipped item in printed order, which the loader checks, so skips resolve
+/// in one pass in printed order and can build on each other (an item filled
+/// in by one skip may decide another).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skip {
+    /// The deciding items (indices into the instrument's items).
+    pub when: Vec<usize>,
+    /// The points the deciding items must add up to.
+    pub total: i32,
+    /// The skipped items, each with the 0-based printed position of the
+    /// option it is scored as.
+    pub skipped: Vec<(usize, u8)>,
+    /// The points a skipped item scores.
+    pub points: i32,
+    /// Where the instruction comes from.
+    pub source: Option<String>,
 }
 
 /// One question of an instrument.

@@ -50,6 +50,22 @@ pub struct RawInstrument {
     /// One questionnaire per age window.
     #[serde(default)]
     pub intervals: Option<Spanned<Vec<RawInterval>>>,
+    /// The form's skip instructions.
+    #[serde(default)]
+    pub skips: Vec<RawSkip>,
+}
+
+/// A skip instruction: blank items scored as a fixed answer when the
+/// deciding items add up to a total.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSkip {
+    pub when: Spanned<Vec<Spanned<String>>>,
+    pub total: Spanned<i32>,
+    pub skipped: Spanned<Vec<Spanned<String>>>,
+    pub points: Spanned<i32>,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A concern mark: a box the respondent ticks that adds points to the item.
