@@ -21,7 +21,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("auditc.yaml", include_str!("../instruments/auditc.yaml")),
     ("audit.yaml", include_str!("../instruments/audit.yaml")),
     ("dudit.yaml", include_str!("../instruments/dudit.yaml")),
-    ("violence.yaml", include_str!("../instruments/violence.yaml")),
+    (
+        "violence.yaml",
+        include_str!("../instruments/violence.yaml"),
+    ),
     ("pbq.yaml", include_str!("../instruments/pbq.yaml")),
     ("fobs.yaml", include_str!("../instruments/fobs.yaml")),
     ("risk.yaml", include_str!("../instruments/risk.yaml")),

@@ -199,7 +199,10 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
     }
 
     if !instrument.skips.is_empty() {
-        let _ = writeln!(out, "\nSkips (a blank skipped item is scored, not missing):");
+        let _ = writeln!(
+            out,
+            "\nSkips (a blank skipped item is scored, not missing):"
+        );
         let ids = |items: &mut dyn Iterator<Item = usize>| -> String {
             items
                 .map(|i| instrument.items[i].id.as_str())

@@ -707,7 +707,10 @@ impl Builder<'_> {
                     continue;
                 };
                 if when.contains(&index) {
-                    self.error(id, format!("item `{}` both decides and is skipped", id.value));
+                    self.error(
+                        id,
+                        format!("item `{}` both decides and is skipped", id.value),
+                    );
                     continue;
                 }
                 if let Some(last) = last_deciding
