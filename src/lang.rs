@@ -6,12 +6,18 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A language the tool can speak: Norwegian Bokmål, Swedish or English.
+/// A language the tool can speak: Norwegian Bokmål, Norwegian Nynorsk, Swedish or English.
+///
+/// Nynorsk is a language of the tool's own strings (the visit's screens,
+/// explanations); a definition or rule-table text without an `nn` version is
+/// shown in Bokmål ([`Localized::get`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Norwegian Bokmål.
     Nb,
+    /// Norwegian Nynorsk.
+    Nn,
     /// Swedish.
     Sv,
     /// English.
@@ -20,12 +26,13 @@ pub enum Lang {
 
 impl Lang {
     /// Every language, in the order labels are listed.
-    pub const ALL: [Lang; 3] = [Lang::Nb, Lang::Sv, Lang::En];
+    pub const ALL: [Lang; 4] = [Lang::Nb, Lang::Nn, Lang::Sv, Lang::En];
 
-    /// The ISO 639 code (`nb`, `sv`, `en`).
+    /// The ISO 639 code (`nb`, `nn`, `sv`, `en`).
     pub fn code(self) -> &'static str {
         match self {
             Lang::Nb => "nb",
+            Lang::Nn => "nn",
             Lang::Sv => "sv",
             Lang::En => "en",
         }
@@ -33,7 +40,7 @@ impl Lang {
 
     /// Picks a language from a POSIX locale such as `nb_NO.UTF-8`, if it is one of ours.
     ///
-    /// `no` and `nn` are read as Bokmål because the tool ships no Nynorsk text.
+    /// `no` is read as Bokmål.
     pub fn from_locale(locale: &str) -> Option<Lang> {
         let code = locale
             .split(['_', '.', '-', '@'])
@@ -41,7 +48,8 @@ impl Lang {
             .unwrap_or("")
             .to_ascii_lowercase();
         match code.as_str() {
-            "nb" | "no" | "nn" => Some(Lang::Nb),
+            "nb" | "no" => Some(Lang::Nb),
+            "nn" => Some(Lang::Nn),
             "sv" => Some(Lang::Sv),
             "en" => Some(Lang::En),
             _ => None,
@@ -61,10 +69,11 @@ impl FromStr for Lang {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_ascii_lowercase().as_str() {
             "nb" => Ok(Lang::Nb),
+            "nn" => Ok(Lang::Nn),
             "sv" => Ok(Lang::Sv),
             "en" => Ok(Lang::En),
             other => Err(format!(
-                "unknown language `{other}` (expected nb, sv or en)"
+                "unknown language `{other}` (expected nb, nn, sv or en)"
             )),
         }
     }
@@ -75,10 +84,12 @@ impl FromStr for Lang {
 pub struct Localized(pub BTreeMap<Lang, String>);
 
 impl Localized {
-    /// Text in `lang`, falling back to English and then to any language present.
+    /// Text in `lang`, falling back to English and then to any language
+    /// present; a Nynorsk text falls back to Bokmål first.
     pub fn get(&self, lang: Lang) -> &str {
         self.0
             .get(&lang)
+            .or_else(|| (lang == Lang::Nn).then(|| self.0.get(&Lang::Nb)).flatten())
             .or_else(|| self.0.get(&Lang::En))
             .or_else(|| self.0.values().next())
             .map(String::as_str)
@@ -142,4 +153,37 @@ pub fn read_labels(
         ));
     }
     (Localized(texts), problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nynorsk_texts_fall_back_to_bokmal_then_english() {
+        let both = Localized(BTreeMap::from([
+            (Lang::Nb, "ikke".to_owned()),
+            (Lang::En, "not".to_owned()),
+        ]));
+        assert_eq!(both.get(Lang::Nn), "ikke");
+        assert_eq!(Localized::single(Lang::En, "not").get(Lang::Nn), "not");
+        let nn = Localized(BTreeMap::from([
+            (Lang::Nb, "ikke".to_owned()),
+            (Lang::Nn, "ikkje".to_owned()),
+        ]));
+        assert_eq!(nn.get(Lang::Nn), "ikkje");
+        assert_eq!(nn.get(Lang::Sv), "ikke");
+    }
+
+    #[test]
+    fn locales_and_codes_name_nynorsk() {
+        assert_eq!(Lang::from_locale("nn_NO.UTF-8"), Some(Lang::Nn));
+        assert_eq!(Lang::from_locale("no_NO"), Some(Lang::Nb));
+        assert_eq!("NN".parse::<Lang>(), Ok(Lang::Nn));
+        assert!(
+            "ar".parse::<Lang>()
+                .unwrap_err()
+                .contains("nb, nn, sv or en")
+        );
+    }
 }

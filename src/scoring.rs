@@ -38,6 +38,9 @@ pub enum Answer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The row does not hold this form (a REDCap row of another instrument or event).
+    #[serde(rename = "not_applicable")]
+    NotApplicable,
     /// Every scale has a score.
     Ok,
     /// Some scale has no score because answers are missing.
@@ -50,6 +53,7 @@ impl Status {
     /// The lower-case name used in outputs.
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::NotApplicable => "not_applicable",
             Status::Ok => "ok",
             Status::Incomplete => "incomplete",
             Status::Invalid => "invalid",

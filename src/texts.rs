@@ -4,6 +4,10 @@
 //! rights writes a text pack from its own forms and loads it with `--texts`;
 //! the pack is checked against the instrument so that a wrong item id or
 //! option position is caught before a family sees it.
+//!
+//! A pack may be in any language, named by its BCP-47 tag (`nb`, `ar`,
+//! `ti-ER`, `so`): the family reads the questions in their language while
+//! the screens stay in the clinician's (`--lang`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,8 +52,8 @@ pub struct ItemText {
 pub struct TextPack {
     /// The instrument it belongs to.
     pub instrument: String,
-    /// Its language.
-    pub language: Lang,
+    /// Its language, a BCP-47 tag as written in the pack (`nb`, `ar`, `ti-ER`).
+    pub language: String,
     /// Where the wording comes from (the form, the permission).
     pub source: Option<String>,
     /// Instructions shown before the first question.
@@ -59,6 +63,17 @@ pub struct TextPack {
 }
 
 impl TextPack {
+    /// The tool's language the pack is in, if it is one of them (`nb-NO` is
+    /// Bokmål, `no` too).
+    pub fn ui_lang(&self) -> Option<Lang> {
+        Lang::from_locale(&self.language)
+    }
+
+    /// Whether the pack is in the language `lang`.
+    pub fn is_in(&self, lang: Lang) -> bool {
+        self.ui_lang() == Some(lang)
+    }
+
     /// The wording of an item, if the pack has it.
     pub fn item(&self, id: &str) -> Option<&ItemText> {
         self.items.get(id)
@@ -80,12 +95,17 @@ pub fn load_text_pack(
         };
         Diagnostic::error(path, spot, message)
     };
-    let language = match raw.language.value.parse::<Lang>() {
-        Ok(lang) => Some(lang),
-        Err(message) => {
-            problems.push(error(SpotOf::Text(&raw.language), message));
-            None
-        }
+    let language = if is_language_tag(&raw.language.value) {
+        Some(raw.language.value.trim().to_owned())
+    } else {
+        problems.push(
+            error(
+                SpotOf::Text(&raw.language),
+                format!("`{}` is not a language tag", raw.language.value),
+            )
+            .expected("a BCP-47 language tag such as nb, sv, en, ar, so or ti-ER".to_owned()),
+        );
+        None
     };
     let Some(instrument) = instruments.iter().find(|i| i.id == raw.instrument.value) else {
         let known: Vec<&str> = instruments.iter().map(|i| i.id.as_str()).collect();
@@ -151,6 +171,17 @@ pub fn load_text_pack(
         }),
         _ => Err(problems),
     }
+}
+
+/// Whether `tag` has the shape of a BCP-47 language tag: a primary
+/// language subtag of 2-3 letters, then subtags of 1-8 letters or digits.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.trim().split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 enum SpotOf<'a> {

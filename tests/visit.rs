@@ -19,8 +19,12 @@ fn visit(args: &[&str], input: &str) -> std::process::Output {
         .expect("stepcare runs")
 }
 
-/// Replaces RFC 3339 timestamps (`2026-11-23T05:41:07Z`) so snapshots are stable.
+/// Replaces RFC 3339 timestamps (`2026-11-23T05:41:07Z`, or with an offset
+/// `+01:00`) so snapshots are stable.
 fn redact_timestamps(text: &str) -> String {
+    let text = &text.replace("+00:00", "Z").chars().collect::<String>();
+    let text = offsets_to_z(text);
+    let text = text.as_str();
     let bytes = text.as_bytes();
     let shape = b"dddd-dd-ddTdd:dd:ddZ";
     let mut out = String::new();
@@ -38,6 +42,30 @@ fn redact_timestamps(text: &str) -> String {
             let c = text[i..].chars().next().unwrap();
             out.push(c);
             i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// `2026-11-23T10:41:07+01:00` → `2026-11-23T10:41:07Z`: the offset depends on the machine.
+fn offsets_to_z(text: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let offset = i >= 8
+            && matches!(chars[i], '+' | '-')
+            && chars[i - 3] == ':'
+            && chars[i - 6] == ':'
+            && chars.get(i + 3) == Some(&':')
+            && chars[i + 1..(i + 6).min(chars.len())].len() == 5
+            && [1, 2, 4, 5].iter().all(|&k| chars[i + k].is_ascii_digit());
+        if offset {
+            out.push('Z');
+            i += 6;
+        } else {
+            out.push(chars[i]);
+            i += 1;
         }
     }
     out
@@ -249,7 +277,20 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
     let save = dir.path().join("visits.csv");
     let path = save.to_str().unwrap();
     let first = visit(
-        &["--lang", "en", "--save", path, "--id", "study-17"],
+        &[
+            "--lang",
+            "en",
+            "--save",
+            path,
+            "--id",
+            "study-17",
+            "--rules",
+            "no-default",
+            "--date",
+            "2026-11-23",
+            "--set",
+            "previous_level=1",
+        ],
         "2\n2\n2\n2\n3\n3\n3\n3\n3\n4\n",
     );
     assert_eq!(first.status.code(), Some(0));
@@ -258,7 +299,16 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
     );
     // The second visit skips item 3 and uses the Norwegian default rule table.
     let second = visit(
-        &["--lang", "nb", "--save", path, "--rules", "no-default"],
+        &[
+            "--lang",
+            "nb",
+            "--save",
+            path,
+            "--rules",
+            "no-default",
+            "--date",
+            "2026-11-20",
+        ],
         "1\n1\n\n1\n4\n4\n4\n4\n4\n2\n",
     );
     assert_eq!(second.status.code(), Some(0));
@@ -285,21 +335,27 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
             "--with-answers",
         ])
         .args(["--rules", "no-default", "--lang", "nb", "--quiet"])
-        .args([
-            "--keep",
-            "id",
-            "--keep",
-            "timestamp",
-            "--keep",
-            "respondent",
-        ])
+        .args(
+            [
+                "id",
+                "visit_date",
+                "timestamp",
+                "respondent",
+                "previous_level",
+                "suspected_psychosis",
+                "red_flags",
+                "immediate_danger",
+            ]
+            .iter()
+            .flat_map(|c| ["--keep", c]),
+        )
         .output()
         .unwrap();
     assert_eq!(batch.status.code(), Some(0));
     let batch = String::from_utf8(batch.stdout).unwrap();
     let without_visit_columns = |line: &str| {
         let fields: Vec<&str> = line.split(',').collect();
-        fields[..fields.len() - 3].join(",")
+        fields[..fields.len() - 4].join(",")
     };
     let saved: Vec<&str> = text.lines().collect();
     let scored: Vec<&str> = batch.lines().collect();
@@ -354,7 +410,11 @@ fn an_incomplete_form_keeps_the_level_and_the_same_day_action() {
         stdout.starts_with("\n!!! BRÅDSKANDE: Tankar på självskada."),
         "{stdout}"
     );
-    assert!(stdout.contains("Rekommenderad vårdnivå: Nivå 2: läkarbedömning och behandling i kommunen\n  !!! Brådskande: åtgärd samma dag\n  Återstående åtgärder:\n  - EPDS saknar svar."), "{stdout}");
+    assert!(stdout.contains("Rekommenderad vårdnivå: Nivå 2: läkarbedömning och behandling i kommunen\nGör nu:\n  - EPDS saknar svar."), "{stdout}");
+    assert!(
+        stdout.contains("!!! Brådskande: åtgärd samma dag"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("Obesvarade              fråga 3"),
         "{stdout}"
@@ -416,7 +476,7 @@ fn nothing_is_written_without_save() {
 }
 
 #[test]
-fn a_save_file_with_other_columns_is_refused_after_the_result_is_shown() {
+fn a_save_file_with_other_columns_is_refused_before_the_first_question() {
     let dir = tempfile::tempdir().unwrap();
     let save = dir.path().join("other.csv");
     std::fs::write(&save, "name,value\na,1\n").unwrap();
@@ -424,13 +484,14 @@ fn a_save_file_with_other_columns_is_refused_after_the_result_is_shown() {
         &["--lang", "en", "--save", save.to_str().unwrap()],
         "1\n1\n1\n1\n1\n1\n1\n1\n1\n4\n",
     );
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("EPDS total"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("has other columns than this visit"),
+        stderr.contains("the file has other columns than this visit"),
         "{stderr}"
     );
+    assert!(!stderr.contains("1/10"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&save).unwrap(), "name,value\na,1\n");
 }
 
@@ -509,6 +570,9 @@ mod terminal {
         pty.send(ENTER).unwrap();
         pty.expect(Regex("EPDS total +8 – Below cutoff")).unwrap();
         pty.expect("you, the clinician, decide").unwrap();
+        pty.expect("More?").unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        pty.send(ENTER).unwrap();
         assert_eq!(exit_code(&mut pty), 0);
     }
 
@@ -545,6 +609,9 @@ mod terminal {
         pty.send(ENTER).unwrap();
         // 0 + 0 + 0 + 3 (item 4, last option) = 3.
         pty.expect(Regex("EPDS total +3 – Below cutoff")).unwrap();
+        pty.expect("More?").unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        pty.send(ENTER).unwrap();
         assert_eq!(exit_code(&mut pty), 0);
     }
 
@@ -563,7 +630,8 @@ mod terminal {
         pty.expect("Warning seen?").unwrap();
         std::thread::sleep(Duration::from_millis(150));
         pty.send("\x03").unwrap();
-        pty.expect("Visit abandoned: nothing was saved.").unwrap();
+        // Abandoned with the warning standing: said plainly.
+        pty.expect("The visit was abandoned with an urgent warning not yet acted on: Thoughts of self-harm. Act on it now. Nothing was saved.").unwrap();
         assert_eq!(exit_code(&mut pty), 1);
     }
 }

@@ -280,8 +280,13 @@ fn save_writes_the_score_layout_and_the_file_scores_again_to_the_same_rows() {
         ]
     );
     assert_eq!(
-        &header[header.len() - 3..],
-        ["rule_table", "rule_table_version", "definitions"]
+        &header[header.len() - 4..],
+        [
+            "acknowledged",
+            "rule_table",
+            "rule_table_version",
+            "definitions"
+        ]
     );
     let cells = |line: &str| line.split(',').map(str::to_owned).collect::<Vec<_>>();
     let first_row = cells(lines[1]);
@@ -323,6 +328,8 @@ fn save_writes_the_score_layout_and_the_file_scores_again_to_the_same_rows() {
         .args([
             "--keep",
             "id",
+            "--keep",
+            "visit_date",
             "--keep",
             "timestamp",
             "--keep",
@@ -368,10 +375,10 @@ fn documented_child_visit() {
         .expect("standard error is hidden in the command")
         .split(' ')
         .collect();
+    // As written: the command pins the visit date itself.
     let output = stepcare()
         .arg("visit")
         .args(&args)
-        .args(["--today", TODAY])
         .write_stdin(input.replace("\\n", "\n"))
         .output()
         .unwrap();
@@ -470,6 +477,10 @@ mod terminal {
         pty.expect(Regex("SE-DEMO total +15 – Below the monitoring zone"))
             .unwrap();
         pty.expect(Regex("Concern boxes +item 3")).unwrap();
+        // The details and the journal note on request; Enter is done.
+        pty.expect("More?").unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+        pty.send(ENTER).unwrap();
         assert_eq!(exit_code(&mut pty), 0);
     }
 

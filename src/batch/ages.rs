@@ -9,10 +9,10 @@
 //! `<instrument>.<item>.concern` or `<item>_concern` columns: yes/no, 1/0,
 //! x or blank.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::MissingColumn;
-use super::columns::closest;
+use super::columns::{ColumnError, HeaderIndex, closest};
 use crate::instrument::age::{AgeError, AgeFacts, AgeInput, ChildAge, Date, Gestation};
 use crate::instrument::{AgeBanding, Instrument};
 
@@ -99,15 +99,13 @@ pub fn plan_age_columns(
     headers: &[String],
     instruments: &[&Instrument],
     map: &BTreeMap<String, String>,
-) -> (Vec<AgeColumns>, Vec<MissingColumn>) {
-    let mut by_header: HashMap<String, usize> = HashMap::new();
-    for (index, header) in headers.iter().enumerate() {
-        by_header.entry(key(header)).or_insert(index);
-    }
-    let mapped = |target: &str| {
-        map.iter()
-            .find(|(_, t)| key(t) == key(target))
-            .and_then(|(header, _)| by_header.get(&key(header)).copied())
+) -> Result<(Vec<AgeColumns>, Vec<MissingColumn>), ColumnError> {
+    let header_index = HeaderIndex::new(headers);
+    let mapped = |target: &str| -> Result<Option<usize>, ColumnError> {
+        match map.iter().find(|(_, t)| key(t) == key(target)) {
+            Some((header, _)) => header_index.find_mapped(header),
+            None => Ok(None),
+        }
     };
     let mut plans = Vec::new();
     let mut missing = Vec::new();
@@ -121,11 +119,17 @@ pub fn plan_age_columns(
                     format!("{}_{field}", instrument.id),
                 ];
                 accepted.extend(names.iter().map(|n| (*n).to_owned()));
-                plan.fields[slot] = mapped(&format!("{}.{field}", instrument.id)).or_else(|| {
-                    accepted
-                        .iter()
-                        .find_map(|name| by_header.get(&key(name)).copied())
-                });
+                let target = format!("{}.{field}", instrument.id);
+                // A column named for this instrument wins over a generic one
+                // (a saved child visit has both `visit_date` and
+                // `se-demo.screening_date`); two generic ones are ambiguous.
+                plan.fields[slot] = match mapped(&target)? {
+                    Some(column) => Some(column),
+                    None => match header_index.find(&accepted[..2], &target)? {
+                        Some(column) => Some(column),
+                        None => header_index.find(&accepted[2..], &target)?,
+                    },
+                };
                 accepted_of.push(accepted);
             }
             let dates = plan.fields[BIRTH].is_some() && plan.fields[SCREENING].is_some();
@@ -174,11 +178,11 @@ pub fn plan_age_columns(
                 accepted.push(format!("{}_concern", item.id));
             }
             accepted.extend(item.aliases.iter().map(|a| format!("{a}_concern")));
-            let found = mapped(&format!("{}.{}.concern", instrument.id, item.id)).or_else(|| {
-                accepted
-                    .iter()
-                    .find_map(|name| by_header.get(&key(name)).copied())
-            });
+            let target = format!("{}.{}.concern", instrument.id, item.id);
+            let found = match mapped(&target)? {
+                Some(column) => Some(column),
+                None => header_index.find(&accepted, &target)?,
+            };
             if found.is_none() {
                 wanted_concerns.push(accepted);
             }
@@ -206,7 +210,7 @@ pub fn plan_age_columns(
         }
         plans.push(plan);
     }
-    (plans, missing)
+    Ok((plans, missing))
 }
 
 fn correction_needs_gestation(banding: &AgeBanding) -> bool {

@@ -88,6 +88,30 @@ impl fmt::Display for MissingCareColumns {
 
 impl std::error::Error for MissingCareColumns {}
 
+/// A value given for every row (`--set`) for a column the input has: its
+/// cells would be overridden in every row, so the run is refused (a usage
+/// error, exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetOverridesColumn {
+    /// The name given to `--set`.
+    pub name: String,
+    /// The input's header of that column.
+    pub header: String,
+}
+
+impl fmt::Display for SetOverridesColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "--set {}: the input has a column `{}`, whose value in each row --set would override; \
+             remove --set to use the column, or remove the column from the input to give one value for every row",
+            self.name, self.header
+        )
+    }
+}
+
+impl std::error::Error for SetOverridesColumn {}
+
 /// Up to three headers that look like `wanted`.
 fn closest(headers: &[String], wanted: &str) -> Vec<String> {
     let wanted = wanted.trim().to_lowercase();
@@ -114,6 +138,7 @@ pub struct Care {
     plan: Option<Plan>,
     summary: CareSummary,
     buffer: Vec<u8>,
+    refuse_overrides: bool,
     /// The last row's rescreen window as dates, when its screening date is known.
     rescreen: Option<(Date, Date)>,
 }
@@ -128,8 +153,17 @@ impl Care {
             plan: None,
             summary: CareSummary::default(),
             buffer: Vec::with_capacity(64),
+            refuse_overrides: false,
             rescreen: None,
         }
+    }
+
+    /// Refuses, when the batch begins, a constant for a column the input has
+    /// ([`SetOverridesColumn`]): for constants given by a person (`--set`),
+    /// not for a row the program assembles itself.
+    pub fn refusing_overrides(mut self) -> Care {
+        self.refuse_overrides = true;
+        self
     }
 
     /// The table.
@@ -148,6 +182,18 @@ impl Care {
                     self.table.id,
                     uncovered.join(", ")
                 ),
+            ));
+        }
+        if self.refuse_overrides
+            && let Some((name, header)) =
+                crate::rules::constants::constant_in_header(&self.constants, &layout.headers)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                SetOverridesColumn {
+                    name,
+                    header: header.to_owned(),
+                },
             ));
         }
         match Plan::new(

@@ -78,6 +78,107 @@ fn key(name: &str) -> String {
         .collect()
 }
 
+/// The columns of a header by matching key, every one of them: two headers
+/// that read as one name are both kept, so that neither is silently ignored.
+#[derive(Debug)]
+pub(super) struct HeaderIndex<'h> {
+    headers: &'h [String],
+    by_key: HashMap<String, Vec<usize>>,
+}
+
+impl<'h> HeaderIndex<'h> {
+    /// Indexes `headers`.
+    pub(super) fn new(headers: &'h [String]) -> Self {
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, header) in headers.iter().enumerate() {
+            by_key.entry(key(header)).or_default().push(index);
+        }
+        HeaderIndex { headers, by_key }
+    }
+
+    /// The one column any of `names` matches, `None` when none does; two
+    /// different columns are an [`ColumnError::Ambiguous`] error about `what`.
+    pub(super) fn find(&self, names: &[String], what: &str) -> Result<Option<usize>, ColumnError> {
+        let mut found: Vec<usize> = names
+            .iter()
+            .filter_map(|name| self.by_key.get(&key(name)))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        match found[..] {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            [first, second, ..] => Err(self.ambiguous(what, first, second)),
+        }
+    }
+
+    /// The column a `--map` entry names: the header written exactly so (spaces
+    /// around it aside), else the one header that matches it ignoring case and
+    /// punctuation.
+    pub(super) fn find_mapped(&self, header: &str) -> Result<Option<usize>, ColumnError> {
+        let exact: Vec<usize> = (0..self.headers.len())
+            .filter(|&i| self.headers[i].trim() == header.trim())
+            .collect();
+        match exact[..] {
+            [one] => return Ok(Some(one)),
+            [first, second, ..] => {
+                return Err(ColumnError::Ambiguous(format!(
+                    "the column map names `{header}`, but columns {} and {} both have that header; rename one of them in the file",
+                    first + 1,
+                    second + 1
+                )));
+            }
+            [] => {}
+        }
+        match self.by_key.get(&key(header)).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([one]) => Ok(Some(*one)),
+            Some([first, second, ..]) => Err(ColumnError::Ambiguous(format!(
+                "the column map names `{header}`, which could be column {} `{}` or column {} `{}`; write the header exactly as in the file",
+                first + 1,
+                self.headers[*first],
+                second + 1,
+                self.headers[*second]
+            ))),
+        }
+    }
+
+    fn ambiguous(&self, what: &str, first: usize, second: usize) -> ColumnError {
+        ColumnError::Ambiguous(format!(
+            "two columns would both be {what}: column {} `{}` and column {} `{}`; \
+             remove one, or say which to use with --map FILE (a YAML map from the header, written exactly, to `instrument.item`)",
+            first + 1,
+            visible(&self.headers[first]),
+            second + 1,
+            visible(&self.headers[second])
+        ))
+    }
+}
+
+/// Text for a message with invisible characters shown: a no-break space as
+/// `<NBSP>`, control characters (NUL, tab, ...) as `<U+0000>`-style codes, so
+/// that two cells or headers that look alike can be told apart.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{a0}' => out.push_str("<NBSP>"),
+            '\u{feff}' => out.push_str("<BOM>"),
+            '\u{200b}' => out.push_str("<ZWSP>"),
+            '\t' => out.push_str("<TAB>"),
+            c if c.is_control()
+                || matches!(c, '\u{2000}'..='\u{200f}' | '\u{2028}'..='\u{202f}' | '\u{2060}'..='\u{2064}') =>
+            {
+                out.push_str(&format!("<U+{:04X}>", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Matches `headers` to the items of `instruments`, plus the `keep` columns.
 ///
 /// `map` holds explicit header → `instrument.item` names.
@@ -87,10 +188,7 @@ pub fn plan_columns(
     keep: &[String],
     map: &BTreeMap<String, String>,
 ) -> Result<ColumnPlan, ColumnError> {
-    let mut by_header: HashMap<String, usize> = HashMap::new();
-    for (index, header) in headers.iter().enumerate() {
-        by_header.entry(key(header)).or_insert(index);
-    }
+    let index = HeaderIndex::new(headers);
     // Items named by the map, as (instrument, item) -> header index.
     let mut mapped: HashMap<(usize, usize), usize> = HashMap::new();
     for (header, target) in map {
@@ -107,13 +205,19 @@ pub fn plan_columns(
             // Age and concern columns are planned by `ages::plan_age_columns`.
             continue;
         }
+        if instruments[inst].item_index(item_id).is_none()
+            && instruments[inst].scale_index(item_id).is_some()
+        {
+            // A stored value of a scale, planned by `stored::plan`.
+            continue;
+        }
         let Some(item) = instruments[inst].item_index(item_id) else {
             return Err(ColumnError::BadMap(format!(
-                "column map: instrument `{inst_id}` has no item `{item_id}` (for `{header}`)"
+                "column map: instrument `{inst_id}` has no item or scale `{item_id}` (for `{header}`)"
             )));
         };
-        if let Some(&index) = by_header.get(&key(header)) {
-            mapped.insert((inst, item), index);
+        if let Some(column) = index.find_mapped(header)? {
+            mapped.insert((inst, item), column);
         }
     }
     let mut items = Vec::new();
@@ -133,11 +237,10 @@ pub fn plan_columns(
                 accepted.push(item.id.clone());
             }
             accepted.extend(item.aliases.iter().cloned());
-            let found = mapped.get(&(inst, item_index)).copied().or_else(|| {
-                accepted
-                    .iter()
-                    .find_map(|candidate| by_header.get(&key(candidate)).copied())
-            });
+            let found = match mapped.get(&(inst, item_index)) {
+                Some(&column) => Some(column),
+                None => index.find(&accepted, &name)?,
+            };
             match found {
                 Some(index) => {
                     if let Some(first) = owner.insert(index, name.clone()) {
@@ -167,8 +270,11 @@ pub fn plan_columns(
     }
     let mut kept = Vec::new();
     for name in keep {
-        match by_header.get(&key(name)) {
-            Some(&index) => kept.push((headers[index].clone(), index)),
+        match index.find(
+            std::slice::from_ref(name),
+            &format!("the kept column `{name}`"),
+        )? {
+            Some(index) => kept.push((headers[index].clone(), index)),
             None => missing.push(MissingColumn {
                 wanted: format!("{name} (--keep)"),
                 accepted: vec![name.clone()],

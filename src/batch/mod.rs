@@ -1,24 +1,29 @@
 //! Batch scoring of exported data: one output row for every input row.
 //!
 //! A batch runs in three parts:
-//! 1. **Open** ([`score_stream`]): check the start of the input, find the
-//!    delimiter, read the header and find every column the instruments need
-//!    (a [`Layout`]), refusing the run with every missing column named.
+//! 1. **Open** ([`score_stream`]): decode the text (UTF-8, Windows-1252 or
+//!    UTF-16 with a byte-order mark), check its start, find the delimiter,
+//!    read the header and find every column the instruments need (a
+//!    [`Layout`], with any stored totals), refusing the run with every
+//!    missing or ambiguous column named.
 //! 2. **Plan** (`plan::BatchPlan`, built once per file): per-item cell
 //!    readers, one scorer per instrument, which instruments are plain
 //!    (neither age bands nor concern boxes), the age and concern columns of
-//!    the others, the missing codes.
+//!    the others, the missing codes (refused when one is an answer), the
+//!    REDCap form columns and the column of a reader's record problems.
 //! 3. **Row step**, for every record, in input order: the reading thread
 //!    parses the record and reads and scores the plain instruments
 //!    (`BatchPlan::prepare`, see `pipeline`); the scoring thread finishes the
-//!    others and collects the row's issues and status
+//!    others, collects the row's issues and status and checks stored totals
 //!    (`BatchPlan::score_row`), counts it in the [`Summary`] and hands a
 //!    [`ScoredRow`] to the [`RowSink`].
 //!
-//! The input is streamed through reused records and buffers, with no
-//! allocation per row on the common path, so memory does not grow with the
-//! input. Every data row yields exactly one [`ScoredRow`], with status `ok`,
-//! `incomplete` or `invalid` and the reasons.
+//! After the last record, a quote left open is an error (nothing is
+//! written) and blank lines are counted. The input is streamed through
+//! reused records and buffers, with no allocation per row on the common
+//! path, so memory does not grow with the input. Every data row yields
+//! exactly one [`ScoredRow`], with status `ok`, `incomplete`, `invalid` or
+//! `not_applicable` and the reasons.
 
 pub mod ages;
 pub mod care;
@@ -27,10 +32,12 @@ pub mod input;
 pub mod output;
 mod pipeline;
 mod plan;
+pub mod stored;
 mod values;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::Arc;
 
 pub use columns::{ColumnError, ColumnPlan, MissingColumn, plan_columns};
 pub use input::Encoding;
@@ -61,6 +68,10 @@ pub struct BatchOptions {
     pub strict: bool,
     /// Extra wording per (instrument, item, option) accepted in label mode.
     pub extra_labels: Vec<(String, String, usize, String)>,
+    /// A column whose text, when not blank, makes the row invalid with that
+    /// text as the reason (how a reader of another format, such as FHIR
+    /// responses, reports a record it could not turn into cells).
+    pub issue_column: Option<String>,
 }
 
 /// What a batch is scoring, known once the header has been read.
@@ -76,6 +87,15 @@ pub struct Layout<'a> {
     pub delimiter: u8,
     /// What the item cells hold.
     pub values: ValueKind,
+    /// Per instrument and scale, the column holding a stored value of the scale, if any.
+    pub stored: Vec<Vec<Option<usize>>>,
+}
+
+impl Layout<'_> {
+    /// The column of the stored value of a scale, if the input has one.
+    pub fn stored_column(&self, slot: usize, scale: usize) -> Option<usize> {
+        self.stored.get(slot)?.get(scale).copied().flatten()
+    }
 }
 
 /// One scored input row.
@@ -93,6 +113,16 @@ pub struct ScoredRow<'a> {
     pub answers: &'a [Vec<Answer>],
     /// Why the row is incomplete or invalid.
     pub issues: &'a [RowIssue],
+    /// Per instrument and scale, the stored value and its agreement (empty
+    /// for an instrument without stored values).
+    pub stored: &'a [Vec<stored::StoredCheck>],
+}
+
+impl ScoredRow<'_> {
+    /// The stored-value check of a scale, when the input has a stored value for it.
+    pub fn stored_check(&self, slot: usize, scale: usize) -> Option<&stored::StoredCheck> {
+        self.stored.get(slot)?.get(scale)
+    }
 }
 
 impl ScoredRow<'_> {
@@ -182,8 +212,8 @@ impl RowIssue {
                 write!(
                     out,
                     "column `{}`: `{}` is not an answer to {}.{} ({})",
-                    layout.headers[*column],
-                    cell.trim(),
+                    columns::visible(&layout.headers[*column]),
+                    columns::visible(cell.trim_matches(' ')),
                     instrument.id,
                     instrument.items[*item].id,
                     expected_values(&instrument.items[*item], layout.values)
@@ -222,13 +252,19 @@ pub struct Summary {
     pub incomplete: u64,
     /// Rows with an invalid value.
     pub invalid: u64,
+    /// Rows that hold none of the chosen forms (REDCap rows of another instrument or event).
+    pub not_applicable: u64,
     /// Rows with at least one flag raised.
     pub flagged: u64,
     /// Rows with at least one urgent flag raised, or unknown (its item left
     /// unanswered or invalid on a form that was given: ask it today).
     pub urgent: u64,
+    /// Empty lines, skipped (they are not rows, but they are counted).
+    pub blank_lines: u64,
     /// Of those, rows where an urgent flag is unknown and none is raised.
     pub unanswered_critical: u64,
+    /// Comparisons of stored values, one per scale that has them.
+    pub stored: Vec<stored::StoredTally>,
 }
 
 /// Why a batch could not be scored.
@@ -251,6 +287,32 @@ pub enum BatchError {
         /// The column, when known.
         column: Option<String>,
     },
+    /// A quoted field that is never closed: the parser would read every
+    /// later line into one cell.
+    #[error(
+        "line {line}: a quoted field opens here (with `\"`) and is never closed, so every later line would be read as part of one cell; nothing was scored: close the quote or remove it"
+    )]
+    UnterminatedQuote {
+        /// 1-based line where the quote opens.
+        line: u64,
+    },
+    /// UTF-16 text without a byte-order mark.
+    #[error(
+        "the input looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or as UTF-16 with a byte-order mark, which is read as is)"
+    )]
+    Utf16WithoutBom,
+    /// A "not answered" code that is an answer to a chosen item.
+    #[error(
+        "--na {code}: `{code}` is an answer to {item} ({values}), so it cannot also mean \"not answered\"; give a code no chosen item accepts (a blank cell is always \"not answered\")"
+    )]
+    MissingCodeIsAnswer {
+        /// The code as given.
+        code: String,
+        /// `instrument.item`.
+        item: String,
+        /// What the item accepts.
+        values: String,
+    },
     /// `--strict` and an invalid row.
     #[error("row {row} (line {line}) is invalid: {reason} (stopped because of --strict)")]
     Strict {
@@ -269,6 +331,43 @@ pub enum BatchError {
     Io(#[from] io::Error),
 }
 
+impl BatchError {
+    /// Whether the error is about the options given (exit 2) rather than the data.
+    pub fn is_usage(&self) -> bool {
+        match self {
+            BatchError::MissingCodeIsAnswer { .. } => true,
+            // A sink refuses a `--set` that would override a column of the input.
+            BatchError::Io(err) => err
+                .get_ref()
+                .is_some_and(|inner| inner.is::<care::SetOverridesColumn>()),
+            _ => false,
+        }
+    }
+}
+
+/// Refuses a "not answered" code that some chosen item accepts as an answer:
+/// every such cell would silently become a missing answer.
+fn check_missing_codes(
+    instruments: &[&Instrument],
+    options: &BatchOptions,
+    readers: &[Vec<CellReader>],
+) -> Result<(), BatchError> {
+    for code in &options.missing_codes {
+        for (instrument, readers) in instruments.iter().zip(readers) {
+            for (item, reader) in instrument.items.iter().zip(readers) {
+                if matches!(reader.read(code.trim().as_bytes(), &[]), Answer::Chosen(_)) {
+                    return Err(BatchError::MissingCodeIsAnswer {
+                        code: code.clone(),
+                        item: format!("{}.{}", instrument.id, item.id),
+                        values: expected_values(item, options.values),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Scores every row of `input` and hands the rows to `sink`.
 pub fn score_stream<R: Read + Send>(
     input: R,
@@ -276,10 +375,26 @@ pub fn score_stream<R: Read + Send>(
     options: &BatchOptions,
     sink: &mut dyn RowSink,
 ) -> Result<Summary, BatchError> {
+    // A UTF-16 byte-order mark decides the encoding whatever was asked: such
+    // a file is never valid UTF-8 or Windows-1252 text.
+    let mut raw = io::BufReader::with_capacity(1 << 12, input);
+    let head = io::BufRead::fill_buf(&mut raw)?;
+    if let Some(order) = input::utf16_bom(head) {
+        return score_decoded(
+            input::Utf16Decoder::new(raw, order),
+            instruments,
+            options,
+            sink,
+            false,
+        );
+    }
+    if input::looks_like_bare_utf16(head) {
+        return Err(BatchError::Utf16WithoutBom);
+    }
     match options.encoding {
-        Encoding::Utf8 => score_decoded(input, instruments, options, sink, true),
+        Encoding::Utf8 => score_decoded(raw, instruments, options, sink, true),
         Encoding::Windows1252 => score_decoded(
-            input::Windows1252::new(input),
+            input::Windows1252::new(raw),
             instruments,
             options,
             sink,
@@ -296,10 +411,16 @@ fn score_decoded<R: Read + Send>(
     sink: &mut dyn RowSink,
     check_utf8: bool,
 ) -> Result<Summary, BatchError> {
-    let (reader, layout, age_columns) = open(input, instruments, options, check_utf8)?;
-    sink.begin(&layout)?;
+    let Opened {
+        reader,
+        layout,
+        age_columns,
+        structure,
+    } = open(input, instruments, options, check_utf8)?;
     let plan = BatchPlan::new(&layout.instruments, options, &layout, age_columns);
-    let mut scratch = plan.new_scratch();
+    check_missing_codes(instruments, options, plan.readers())?;
+    sink.begin(&layout)?;
+    let mut scratch = plan.new_scratch(&layout);
     let mut summary = Summary::default();
     let new_work = || plan.new_work();
     let prepare = |record: &csv::ByteRecord, work: &mut RowWork| {
@@ -318,6 +439,7 @@ fn score_decoded<R: Read + Send>(
             scores: &work.scores,
             answers: &work.answers,
             issues: &scratch.issues,
+            stored: &scratch.stored,
         };
         if status == Status::Invalid && options.strict {
             return Err(BatchError::Strict {
@@ -331,19 +453,32 @@ fn score_decoded<R: Read + Send>(
         Ok(())
     };
     pipeline::each_record(reader, &new_work, &prepare, &mut each)?;
+    if let Some(line) = structure.unterminated_quote() {
+        return Err(BatchError::UnterminatedQuote { line });
+    }
+    summary.blank_lines = structure.blank_lines();
     sink.finish()?;
+    summary.stored = scratch.take_tallies();
     Ok(summary)
+}
+
+/// An input whose header has been read: its records still to come, what
+/// the batch scores, and what the reader learns of the text's structure.
+struct Opened<'i, R: Read> {
+    reader: csv::Reader<input::QuoteTracker<io::BufReader<R>>>,
+    layout: Layout<'i>,
+    age_columns: Vec<AgeColumns>,
+    structure: Arc<input::Structure>,
 }
 
 /// Opens the input: checks its start, finds the delimiter, reads the header
 /// and finds every column the instruments need, or says which are missing.
-#[allow(clippy::type_complexity)]
 fn open<'i, R: Read + Send>(
     input: R,
     instruments: &[&'i Instrument],
     options: &BatchOptions,
     check_utf8: bool,
-) -> Result<(csv::Reader<io::BufReader<R>>, Layout<'i>, Vec<AgeColumns>), BatchError> {
+) -> Result<Opened<'i, R>, BatchError> {
     let mut buffered = input::peekable(input);
     let (head, complete) = input::peek(&mut buffered)?;
     if head.is_empty() {
@@ -358,12 +493,17 @@ fn open<'i, R: Read + Send>(
     let delimiter = options
         .delimiter
         .unwrap_or_else(|| input::sniff_delimiter(head));
+    let structure = Arc::new(input::Structure::default());
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
         .buffer_capacity(1 << 16)
-        .from_reader(buffered);
+        .from_reader(input::QuoteTracker::new(
+            buffered,
+            delimiter,
+            structure.clone(),
+        ));
     let headers: Vec<String> = reader
         .byte_headers()?
         .iter()
@@ -373,7 +513,7 @@ fn open<'i, R: Read + Send>(
         return Err(BatchError::Empty);
     }
     let columns = plan_columns(&headers, instruments, &options.keep, &options.map);
-    let (age_columns, age_missing) = ages::plan_age_columns(&headers, instruments, &options.map);
+    let (age_columns, age_missing) = ages::plan_age_columns(&headers, instruments, &options.map)?;
     let columns = match columns {
         Ok(plan) if age_missing.is_empty() => plan,
         Ok(_) => {
@@ -388,14 +528,21 @@ fn open<'i, R: Read + Send>(
         }
         Err(other) => return Err(other.into()),
     };
+    let stored_plan = stored::plan(&headers, instruments, &options.map);
     let layout = Layout {
         instruments: instruments.to_vec(),
         headers,
         columns,
         delimiter,
         values: options.values,
+        stored: stored_plan,
     };
-    Ok((reader, layout, age_columns))
+    Ok(Opened {
+        reader,
+        layout,
+        age_columns,
+        structure,
+    })
 }
 
 /// Stops at a kept cell that is not UTF-8 (it is copied to the output as text).
@@ -417,6 +564,7 @@ impl Summary {
         match row.status {
             Status::Ok => self.ok += 1,
             Status::Incomplete => self.incomplete += 1,
+            Status::NotApplicable => self.not_applicable += 1,
             Status::Invalid => self.invalid += 1,
         }
         if row.scores.iter().any(|s| !s.flags.is_empty()) {

@@ -30,7 +30,50 @@ pub const AGE_COLUMNS: [&str; 5] = [
 /// Joins several flag ids (or other ids) in one CSV cell.
 pub const LIST_SEPARATOR: &str = "|";
 
+/// Whether a spreadsheet would read a cell as a formula: it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return (the OWASP list for CSV
+/// injection), and is not a plain number such as `-1` or `+2.5`.
+pub fn is_formula_like(cell: &[u8]) -> bool {
+    match cell.first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => !is_plain_number(&cell[1..]),
+        _ => false,
+    }
+}
+
+/// Digits with at most one decimal point or comma between them.
+fn is_plain_number(text: &[u8]) -> bool {
+    let mut digits = 0;
+    let mut separators = 0;
+    for &byte in text {
+        match byte {
+            b'0'..=b'9' => digits += 1,
+            b'.' | b',' if digits > 0 => separators += 1,
+            _ => return false,
+        }
+    }
+    digits > 0 && separators <= 1 && !matches!(text.last(), Some(b'.' | b','))
+}
+
+/// Pushes a cell that comes from the input or from messages, neutralised
+/// the way OWASP recommends for CSV injection when a spreadsheet would take
+/// it for a formula: a `'` in front, which spreadsheets show as text.
+fn push_text_field(out: &mut csv::ByteRecord, cell: &[u8], scratch: &mut Vec<u8>) {
+    if is_formula_like(cell) {
+        scratch.clear();
+        scratch.push(b'\'');
+        scratch.extend_from_slice(cell);
+        out.push_field(scratch);
+    } else {
+        out.push_field(cell);
+    }
+}
+
 /// Writes rows as CSV.
+///
+/// Cells copied from the input (kept columns and their headers) and the
+/// messages are neutralised against CSV injection ([`is_formula_like`]);
+/// JSON Lines stays raw.
 pub struct CsvSink<W: Write> {
     writer: csv::Writer<W>,
     with_answers: bool,
@@ -70,9 +113,15 @@ impl<W: Write> CsvSink<W> {
     /// The header of a CSV output for this layout.
     pub fn header(layout: &Layout<'_>, with_answers: bool) -> Vec<String> {
         let mut header = vec!["row".to_owned()];
-        header.extend(layout.columns.keep.iter().map(|(name, _)| name.clone()));
+        header.extend(layout.columns.keep.iter().map(|(name, _)| {
+            if is_formula_like(name.as_bytes()) {
+                format!("'{name}")
+            } else {
+                name.clone()
+            }
+        }));
         header.push("status".to_owned());
-        for instrument in &layout.instruments {
+        for (slot, instrument) in layout.instruments.iter().enumerate() {
             if with_answers {
                 for item in &instrument.items {
                     header.push(format!("{}.{}", instrument.id, item.id));
@@ -83,10 +132,14 @@ impl<W: Write> CsvSink<W> {
                     header.push(format!("{}.{field}", instrument.id));
                 }
             }
-            for scale in &instrument.scales {
+            for (index, scale) in instrument.scales.iter().enumerate() {
                 header.push(format!("{}.{}", instrument.id, scale.id));
                 if !scale.bands.is_empty() {
                     header.push(format!("{}.{}.band", instrument.id, scale.id));
+                }
+                if layout.stored_column(slot, index).is_some() {
+                    header.push(format!("{}.{}.stored", instrument.id, scale.id));
+                    header.push(format!("{}.{}.agrees", instrument.id, scale.id));
                 }
             }
             if !instrument.flags.is_empty() {
@@ -128,7 +181,7 @@ impl<W: Write> RowSink for CsvSink<W> {
         push_int(buf, row.number as i64);
         out.push_field(buf);
         for (_, index) in &layout.columns.keep {
-            out.push_field(row.record.get(*index).unwrap_or(b""));
+            push_text_field(out, row.record.get(*index).unwrap_or(b""), buf);
         }
         out.push_field(row.status.as_str().as_bytes());
         for (slot, instrument) in layout.instruments.iter().enumerate() {
@@ -157,7 +210,8 @@ impl<W: Write> RowSink for CsvSink<W> {
                     }
                 }
             }
-            for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
+            for (index, (scale, scored)) in instrument.scales.iter().zip(&result.scales).enumerate()
+            {
                 buf.clear();
                 if let Some(score) = scored.score {
                     write_score(buf, score);
@@ -168,6 +222,19 @@ impl<W: Write> RowSink for CsvSink<W> {
                         .band
                         .map_or(&b""[..], |b| scale.bands[b].id.as_bytes());
                     out.push_field(band);
+                }
+                if layout.stored_column(slot, index).is_some() {
+                    let check = row.stored_check(slot, index).copied().unwrap_or_default();
+                    buf.clear();
+                    if let Some(value) = check.value {
+                        write_score(buf, value);
+                    }
+                    out.push_field(buf);
+                    out.push_field(match check.agrees {
+                        Some(true) => b"true",
+                        Some(false) => b"false",
+                        None => b"",
+                    });
                 }
             }
             if !instrument.flags.is_empty() {
@@ -191,7 +258,7 @@ impl<W: Write> RowSink for CsvSink<W> {
         if let Some(care) = &self.care {
             care.append_reasons(&mut self.text, "; ");
         }
-        out.push_field(self.text.as_bytes());
+        push_text_field(out, self.text.as_bytes(), &mut self.buffer);
         self.writer.write_byte_record(out)?;
         Ok(())
     }
@@ -263,14 +330,17 @@ pub fn row_json(layout: &Layout<'_>, row: &ScoredRow<'_>, with_answers: bool) ->
     for (slot, instrument) in layout.instruments.iter().enumerate() {
         let result = &row.scores[slot];
         let mut scales = Map::new();
-        for (scale, scored) in instrument.scales.iter().zip(&result.scales) {
+        for (index, (scale, scored)) in instrument.scales.iter().zip(&result.scales).enumerate() {
             let band = scored
                 .band
                 .map_or(Value::Null, |b| Value::String(scale.bands[b].id.clone()));
-            scales.insert(
-                scale.id.clone(),
-                json!({"score": score_json(scored.score), "band": band}),
-            );
+            let mut object = json!({"score": score_json(scored.score), "band": band});
+            if layout.stored_column(slot, index).is_some() {
+                let check = row.stored_check(slot, index).copied().unwrap_or_default();
+                object["stored"] = score_json(check.value);
+                object["agrees"] = check.agrees.map_or(Value::Null, Value::Bool);
+            }
+            scales.insert(scale.id.clone(), object);
         }
         let flags: Vec<&str> = result
             .flags
@@ -388,7 +458,45 @@ impl<W: Write> RowSink for JsonlSink<W> {
 
 #[cfg(test)]
 mod tests {
-    use super::push_int;
+    use super::{is_formula_like, push_int};
+
+    #[test]
+    fn formulas_are_told_from_numbers() {
+        for formula in [
+            &b"=HYPERLINK(\"http://x\")"[..],
+            b"@SUM(A1)",
+            b"+cmd|' /C calc'!A0",
+            b"-2+3",
+            b"\tx",
+            b"\rx",
+            b"=1",
+            b"-",
+            b"+",
+            b"-1.",
+        ] {
+            assert!(
+                is_formula_like(formula),
+                "{:?}",
+                String::from_utf8_lossy(formula)
+            );
+        }
+        for plain in [
+            &b"-1"[..],
+            b"+2",
+            b"-1.5",
+            b"-0,5",
+            b"12",
+            b"A01",
+            b"",
+            b"a=b",
+        ] {
+            assert!(
+                !is_formula_like(plain),
+                "{:?}",
+                String::from_utf8_lossy(plain)
+            );
+        }
+    }
 
     #[test]
     fn integers_are_written_like_display() {

@@ -5,23 +5,28 @@
 //! position or label), one [`Scorer`] per instrument, which instruments are
 //! *plain* (neither age bands nor concern boxes: every item is read from its
 //! column whatever the row says), the age and concern columns of the others,
-//! the missing codes and the header's width.
+//! the missing codes, the header's width, the columns that tell a REDCap
+//! row of another form or event, and the column in which a reader of another
+//! format (FHIR responses) explains a record it could not turn into cells.
 //!
 //! A row then takes two small steps:
 //! - [`BatchPlan::prepare`], on the reading thread, reads and scores the
 //!   plain instruments next to the parsing;
-//! - [`BatchPlan::score_row`], on the scoring thread, reads the age and
-//!   concern cells of the other instruments, chooses the age interval, reads
-//!   only the items it asks, scores them, and collects the row's issues and
-//!   status.
+//! - [`BatchPlan::score_row`], on the scoring thread, sets aside the forms a
+//!   REDCap row does not hold, reads the age and concern cells of the other
+//!   instruments, chooses the age interval, reads only the items it asks,
+//!   scores them, collects the row's issues and status, and compares any
+//!   stored totals with the scores.
 //!
 //! Neither step allocates once the buffers in [`RowWork`] and [`Scratch`]
 //! are warm, except to put an unusual problem into words.
 
 use super::ages::{self, AgeColumns};
-use super::{BatchOptions, CellReader, Layout, RowIssue};
+use super::stored::{self, StoredCheck, StoredTally};
+use super::{BatchOptions, CellReader, Layout, RowIssue, columns};
 use crate::instrument::age::ChildAge;
 use crate::instrument::{AgeBanding, Instrument};
+use crate::interop::redcap::ExportPlan;
 use crate::scoring::{Answer, Context, InstrumentScore, Scorer, Status};
 
 /// One row's answers and scores, per instrument; reused from row to row.
@@ -38,6 +43,23 @@ pub(super) struct Scratch {
     concerns: Vec<Vec<bool>>,
     /// Why the row is incomplete or invalid.
     pub issues: Vec<RowIssue>,
+    /// Per instrument, whether the row holds its form (REDCap rows may not).
+    applicable: Vec<bool>,
+    /// Per instrument and scale, the stored value and its agreement (empty
+    /// for an instrument without stored values).
+    pub stored: Vec<Vec<StoredCheck>>,
+    /// The comparisons of stored values so far: instrument, scale, tally.
+    tallies: Vec<(usize, usize, StoredTally)>,
+}
+
+impl Scratch {
+    /// The comparisons of stored values, one per scale that has them.
+    pub fn take_tallies(&mut self) -> Vec<StoredTally> {
+        std::mem::take(&mut self.tallies)
+            .into_iter()
+            .map(|(_, _, tally)| tally)
+            .collect()
+    }
 }
 
 /// Everything about a file that is the same on every row.
@@ -55,6 +77,10 @@ pub(super) struct BatchPlan<'a> {
     missing_codes: Vec<Vec<u8>>,
     /// Fields in the header.
     width: usize,
+    /// The form columns of a REDCap export, if the input is one.
+    redcap: Option<ExportPlan>,
+    /// The column of a reader's record problems, if the input has it.
+    issue_column: Option<usize>,
 }
 
 impl<'a> BatchPlan<'a> {
@@ -85,7 +111,17 @@ impl<'a> BatchPlan<'a> {
                 .map(|c| c.trim().as_bytes().to_vec())
                 .collect(),
             width: layout.headers.len(),
+            redcap: ExportPlan::new(&layout.headers, instruments),
+            issue_column: options
+                .issue_column
+                .as_ref()
+                .and_then(|name| layout.headers.iter().position(|h| h == name)),
         }
+    }
+
+    /// Per instrument, one cell reader per item.
+    pub fn readers(&self) -> &[Vec<CellReader>] {
+        &self.readers
     }
 
     /// Fresh buffers for one row.
@@ -101,7 +137,31 @@ impl<'a> BatchPlan<'a> {
     }
 
     /// Fresh buffers for the scoring thread.
-    pub fn new_scratch(&self) -> Scratch {
+    pub fn new_scratch(&self, layout: &Layout<'_>) -> Scratch {
+        // Stored values: one check per scale of an instrument that has any.
+        let stored = layout
+            .stored
+            .iter()
+            .map(|scales| {
+                if scales.iter().any(Option::is_some) {
+                    vec![StoredCheck::default(); scales.len()]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut tallies = Vec::new();
+        for (slot, scales) in layout.stored.iter().enumerate() {
+            for scale in (0..scales.len()).filter(|&scale| scales[scale].is_some()) {
+                let instrument = self.instruments[slot];
+                let name = format!("{}.{}", instrument.id, instrument.scales[scale].id);
+                let tally = StoredTally {
+                    scale: name,
+                    ..Default::default()
+                };
+                tallies.push((slot, scale, tally));
+            }
+        }
         Scratch {
             concerns: self
                 .instruments
@@ -109,6 +169,9 @@ impl<'a> BatchPlan<'a> {
                 .map(|i| vec![false; i.items.len()])
                 .collect(),
             issues: Vec::new(),
+            applicable: vec![true; self.instruments.len()],
+            stored,
+            tallies,
         }
     }
 
@@ -145,7 +208,20 @@ impl<'a> BatchPlan<'a> {
             });
             status = Status::Invalid;
         }
+        // A record the input's reader could not turn into cells: its reason
+        // alone explains the row (no "items missing" for every scale).
+        let record_problem = self.record_problem(record, &mut scratch.issues);
+        if record_problem {
+            status = Status::Invalid;
+        }
+        let mut not_applicable = 0;
+        scratch.applicable.fill(true);
         for slot in 0..self.instruments.len() {
+            if self.not_applicable(layout, record, slot, work) {
+                not_applicable += 1;
+                scratch.applicable[slot] = false;
+                continue;
+            }
             let scored = if self.plain[slot] {
                 let invalid = &work.scores[slot].invalid_items;
                 self.invalid_cells(layout, slot, invalid, &mut scratch.issues);
@@ -157,12 +233,84 @@ impl<'a> BatchPlan<'a> {
             };
             let score = &work.scores[slot];
             let form = score.status();
-            if form == Status::Incomplete && scored {
+            if form == Status::Incomplete && scored && !record_problem {
                 unscored_scales(slot, score, &mut scratch.issues);
             }
             status = status.max(form);
         }
+        if not_applicable > 0 && not_applicable == self.instruments.len() && status == Status::Ok {
+            status = Status::NotApplicable;
+        }
+        self.check_stored(layout, record, work, scratch);
         status
+    }
+
+    /// Adds the reason of a record the input's reader could not turn into
+    /// cells, if the row has one.
+    fn record_problem(&self, record: &csv::ByteRecord, issues: &mut Vec<RowIssue>) -> bool {
+        let Some(column) = self.issue_column else {
+            return false;
+        };
+        let cell = record.get(column).unwrap_or(b"");
+        if cell.is_empty() {
+            return false;
+        }
+        issues.push(RowIssue::Other(String::from_utf8_lossy(cell).into_owned()));
+        true
+    }
+
+    /// Whether the row is a REDCap row of another instrument or event, which
+    /// is accounted for as not applicable; such a form's scores are blank.
+    fn not_applicable(
+        &self,
+        layout: &Layout<'_>,
+        record: &csv::ByteRecord,
+        slot: usize,
+        work: &mut RowWork,
+    ) -> bool {
+        let item_columns = &layout.columns.items[slot];
+        if !self
+            .redcap
+            .as_ref()
+            .is_some_and(|plan| plan.not_applicable(slot, record, item_columns))
+        {
+            return false;
+        }
+        if !self.plain[slot] {
+            // Scores are reused from row to row: never leave another row's behind.
+            work.answers[slot].fill(Answer::Missing);
+            let (answers, score) = (&work.answers[slot], &mut work.scores[slot]);
+            self.scorers[slot].score_into(answers, Context::default(), score);
+        }
+        true
+    }
+
+    /// Compares every stored total with the score, for the row and the tally.
+    fn check_stored(
+        &self,
+        layout: &Layout<'_>,
+        record: &csv::ByteRecord,
+        work: &RowWork,
+        scratch: &mut Scratch,
+    ) {
+        for (slot, scale, tally) in &mut scratch.tallies {
+            let (slot, scale) = (*slot, *scale);
+            if !scratch.applicable[slot] {
+                scratch.stored[slot][scale] = StoredCheck::default();
+                continue;
+            }
+            let column = layout.stored[slot][scale].unwrap_or(usize::MAX);
+            let instrument = self.instruments[slot];
+            let check = stored::check(
+                record.get(column).unwrap_or(b""),
+                &instrument.scales[scale],
+                &work.scores[slot].scales[scale],
+                &work.answers[slot],
+                &instrument.items,
+            );
+            tally.add(&check);
+            scratch.stored[slot][scale] = check;
+        }
     }
 
     /// Adds an issue for every invalid answer of a plain instrument, from
@@ -324,8 +472,8 @@ impl<'a> BatchPlan<'a> {
                     None => {
                         scratch.issues.push(RowIssue::Other(format!(
                             "column `{}`: `{}` is not a concern mark (yes/no, 1/0, x or blank)",
-                            form.layout.headers[column],
-                            String::from_utf8_lossy(cell).trim()
+                            columns::visible(&form.layout.headers[column]),
+                            columns::visible(String::from_utf8_lossy(cell).trim_matches(' '))
                         )));
                         Err(false)
                     }

@@ -163,6 +163,8 @@ mod tests {
         let option = |points: i32, en: &str, nb: &str| AnswerOption {
             points,
             label: Localized([(Lang::En, en.to_owned()), (Lang::Nb, nb.to_owned())].into()),
+            code: None,
+            system: None,
         };
         Item {
             id: "q3".into(),
@@ -175,6 +177,7 @@ mod tests {
             ],
             aliases: vec![],
             codes: Default::default(),
+            link_id: None,
         }
     }
 

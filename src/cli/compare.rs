@@ -113,6 +113,17 @@ fn deciders(table: &RuleTable, outcome: &Outcome) -> String {
 
 impl RowSink for CompareSink<'_> {
     fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
+        if let Some((name, header)) =
+            stepcare::rules::constants::constant_in_header(&self.constants, &layout.headers)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                stepcare::batch::care::SetOverridesColumn {
+                    name,
+                    header: header.to_owned(),
+                },
+            ));
+        }
         for table in self.tables {
             let uncovered = table.uncovered_urgent_flags(&layout.instruments);
             if !uncovered.is_empty() {
@@ -216,12 +227,12 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let instruments = super::common::pick_instruments(&catalog, &args.instruments)?;
     let mut sink = CompareSink {
         tables: [&a, &b],
-        constants: parse_sets(&args.set)?,
+        constants: parse_sets(&args.set, &[&a, &b])?,
         plans: Vec::new(),
         list: args.list.clone().map(|name| (name, None)),
         stats: Stats::default(),
     };
-    let options = BatchOptions {
+    let mut options = BatchOptions {
         values: match args.values {
             Values::Points => ValueKind::Points,
             Values::Position => ValueKind::Position,
@@ -231,6 +242,14 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     };
     let file = File::open(&args.input)
         .with_context(|| format!("cannot open the input `{}`", args.input.display()))?;
+    // FHIR responses are read as rows too (one per response).
+    let file = super::interop_args::open_input(
+        Box::new(file),
+        &instruments,
+        &mut options,
+        &Default::default(),
+    )?
+    .reader;
     score_stream(file, &instruments, &options, &mut sink)
         .with_context(|| format!("scoring `{}`", args.input.display()))?;
     let stats = sink.stats;

@@ -16,6 +16,8 @@ use serde::Serialize;
 
 use super::UsageError;
 use super::common::CatalogArgs;
+use super::outfile::{Input, OutputFile};
+use stepcare::accuracy::counts::ScoreCounts;
 use stepcare::accuracy::input::{
     Dataset, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
 };
@@ -184,8 +186,16 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
 
     if let Some(path) = &args.plot {
         let svg_text = svg::render(&report.plot());
-        std::fs::write(path, svg_text)
+        let input = if args.input.as_os_str() == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(&args.input)
+        };
+        let mut file = OutputFile::create(path, input)?;
+        file.file()
+            .write_all(svg_text.as_bytes())
             .with_context(|| format!("cannot write the plot to `{}`", path.display()))?;
+        file.commit()?;
     }
 
     let stdout = io::stdout();
@@ -201,6 +211,11 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// Most cutoffs shown in the default table; beyond it the table shows the
+/// pre-specified cutoffs, the band boundaries and the optima (CSV and JSON
+/// always list every cutoff).
+const MAX_TABLE_CUTOFFS: usize = 40;
 
 fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
     if let Some(c) = args.cutoffs.iter().find(|c| !c.is_finite()) {
@@ -754,9 +769,42 @@ impl Report {
             }
         }
 
-        s.push_str("\nAll observed cutoffs\n");
-        s.push_str(&cutoff_table(&a.rows, sign, a, true).to_string());
-        s.push('\n');
+        if a.rows.len() <= MAX_TABLE_CUTOFFS {
+            s.push_str("\nAll observed cutoffs\n");
+            s.push_str(&cutoff_table(&a.rows, sign, a, true).to_string());
+            s.push('\n');
+        } else {
+            // A table of every cutoff of a continuous score would run to
+            // millions of lines: the screen shows the ones a reader acts on.
+            let selected: Vec<CutoffRow> = a
+                .rows
+                .iter()
+                .filter(|r| {
+                    a.is_prespecified(r.cutoff)
+                        || a.is_youden_optimal(r.cutoff)
+                        || a.closest_to_corner.iter().any(|c| c.cutoff == r.cutoff)
+                        || a.min_sensitivity
+                            .as_ref()
+                            .and_then(|t| t.row.as_ref())
+                            .is_some_and(|t| t.cutoff == r.cutoff)
+                })
+                .cloned()
+                .collect();
+            s.push_str(&format!(
+                "\nSelected cutoffs: the pre-specified ones, the band boundaries and the optima ({} of {} observed; --format csv or --format json lists every one)\n",
+                selected.len(),
+                a.rows.len()
+            ));
+            s.push_str(&cutoff_table(&selected, sign, a, true).to_string());
+            s.push('\n');
+            s.push_str(&format!(
+                "\nScore distribution by reference standard: {} distinct scores ({} cases, {} non-cases); --format json lists it\n",
+                a.distribution.len(),
+                a.n_cases,
+                a.n_controls
+            ));
+            return;
+        }
 
         s.push_str("\nScore distribution by reference standard\n");
         let mut dist = new_table();
@@ -905,7 +953,7 @@ impl Report {
         }
     }
 
-    fn json_set(&self, set: &SetReport, with_comparison: bool) -> JsonSet<'_> {
+    fn json_set<'s>(&'s self, set: &'s SetReport, with_comparison: bool) -> JsonSet<'s> {
         let ex = set.data.excluded;
         let comparison = if with_comparison {
             set.comparison
@@ -934,8 +982,8 @@ impl Report {
             min_sensitivity: None,
             bootstrap: None,
             prespecified: Vec::new(),
-            cutoffs: Vec::new(),
-            distribution: Vec::new(),
+            cutoffs: Lazy(&[], json_cutoff),
+            distribution: LazyDistribution(None),
             comparison,
             error: None,
         };
@@ -988,14 +1036,8 @@ impl Report {
                     .collect(),
             }),
             prespecified: a.prespecified.iter().map(json_cutoff).collect(),
-            cutoffs: a.rows.iter().map(json_cutoff).collect(),
-            distribution: (0..a.distribution.len())
-                .map(|i| JsonDistribution {
-                    score: a.distribution.values()[i],
-                    cases: a.distribution.cases()[i],
-                    non_cases: a.distribution.controls()[i],
-                })
-                .collect(),
+            cutoffs: Lazy(&a.rows, json_cutoff),
+            distribution: LazyDistribution(Some(&a.distribution)),
             ..base
         }
     }
@@ -1060,12 +1102,38 @@ struct JsonSet<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     bootstrap: Option<JsonBootstrap>,
     prespecified: Vec<JsonCutoff>,
-    cutoffs: Vec<JsonCutoff>,
-    distribution: Vec<JsonDistribution>,
+    cutoffs: Lazy<'a, CutoffRow, JsonCutoff>,
+    distribution: LazyDistribution<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     comparison: Option<JsonComparison<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// A list serialised one element at a time, so that the JSON of a million
+/// cutoffs is streamed rather than built in memory first.
+struct Lazy<'a, T, J>(&'a [T], fn(&T) -> J);
+
+impl<T, J: Serialize> Serialize for Lazy<'_, T, J> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+/// The score distribution, serialised one score at a time.
+struct LazyDistribution<'a>(Option<&'a ScoreCounts>);
+
+impl Serialize for LazyDistribution<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some(d) = self.0 else {
+            return serializer.collect_seq(std::iter::empty::<JsonDistribution>());
+        };
+        serializer.collect_seq((0..d.len()).map(|i| JsonDistribution {
+            score: d.values()[i],
+            cases: d.cases()[i],
+            non_cases: d.controls()[i],
+        }))
+    }
 }
 
 #[derive(Serialize)]

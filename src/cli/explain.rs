@@ -78,12 +78,22 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
-    let mut data = parse_sets(&args.set)?;
+    let mut data = parse_sets(&args.set, &[&table])?;
     let scores: Vec<InstrumentScore> = match &args.input {
         Some(path) => {
             let (scores, row_data) = read_row(path, args.row, &instruments, &table, args.values)?;
             for (name, value) in row_data {
-                data.entry(name).or_insert(value);
+                if data
+                    .keys()
+                    .any(|set| set.to_lowercase() == name.to_lowercase())
+                {
+                    return Err(UsageError(format!(
+                        "--set {name}: `{}` has a column `{name}` (this row: `{value}`); --set would override it, so give one or the other",
+                        path.display()
+                    ))
+                    .into());
+                }
+                data.insert(name, value);
             }
             scores
         }
@@ -152,6 +162,7 @@ fn parse_answers(
     kind: ValueKind,
 ) -> anyhow::Result<Vec<Answer>> {
     let mut answers = vec![Answer::Missing; instrument.items.len()];
+    let mut seen: Vec<usize> = Vec::new();
     for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(UsageError(format!(
@@ -172,6 +183,14 @@ fn parse_answers(
             ))
             .into());
         };
+        if answers[index] != Answer::Missing || seen.contains(&index) {
+            return Err(UsageError(format!(
+                "--answers: {}.{item_id} is given twice; give each item once",
+                instrument.id
+            ))
+            .into());
+        }
+        seen.push(index);
         let reader = CellReader::new(&instrument.items[index], kind, &[]);
         let answer = reader.read(value.as_bytes(), &[]);
         if answer == Answer::Invalid {
@@ -246,12 +265,20 @@ fn read_row(
         columns: Vec::new(),
         found: None,
     };
-    let options = BatchOptions {
+    let mut options = BatchOptions {
         values: value_kind(values),
         ..BatchOptions::default()
     };
     let file =
         File::open(path).with_context(|| format!("cannot open the input `{}`", path.display()))?;
+    // FHIR responses are read as rows too (one per response).
+    let file = super::interop_args::open_input(
+        Box::new(file),
+        instruments,
+        &mut options,
+        &Default::default(),
+    )?
+    .reader;
     let summary = score_stream(file, instruments, &options, &mut capture)
         .with_context(|| format!("reading `{}`", path.display()))?;
     capture.found.ok_or_else(|| {

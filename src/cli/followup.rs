@@ -178,7 +178,10 @@ impl RowSink for Collector<'_> {
         self.respondent = header_index(&layout.headers, &["respondent"]);
         self.time = TimeColumns::find(&layout.headers);
         if self.time.screening.is_none() {
-            self.time.screening = header_index(&layout.headers, &["timestamp"]);
+            // A saved visit's date is `visit_date` (the day of the visit,
+            // apart from when it was saved); older files have only `timestamp`.
+            self.time.screening = header_index(&layout.headers, &["visit_date"])
+                .or_else(|| header_index(&layout.headers, &["timestamp"]));
         }
         Ok(())
     }
@@ -286,7 +289,7 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
         Some(text) => Date::parse(text).map_err(|e| UsageError(format!("--today {text}: {e}")))?,
         None => super::visit::today(),
     };
-    let constants = parse_sets(&args.set)?;
+    let constants = parse_sets(&args.set, &[&table])?;
     let map = match &args.map {
         Some(path) => super::score::read_map(path)?,
         None => BTreeMap::new(),

@@ -8,7 +8,10 @@ mod compare;
 pub mod cutoffs;
 mod explain;
 mod followup;
+mod import;
+mod interop_args;
 mod list;
+mod outfile;
 mod rules_arg;
 mod score;
 mod show;
@@ -48,6 +51,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Validate cutoffs against a reference standard: Se/Sp, ROC/AUC, optimal cutoffs.
     Cutoffs(cutoffs::CutoffsArgs),
+    /// Import an instrument from a FHIR Questionnaire or a REDCap data dictionary.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Enter one visit's answers, with immediate flag warnings, scores and the care level.
     Visit(visit::VisitArgs),
     /// Who is due, overdue, or had an urgent result no later visit closed, from saved visits and exports.
@@ -72,6 +78,7 @@ pub fn dispatch(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Cutoffs(args) => cutoffs::run(args),
         Command::Visit(args) => visit::run(args),
+        Command::Import(command) => import::run(command),
         Command::FollowUp(args) => followup::run(args),
     };
     finish(outcome)
@@ -82,7 +89,7 @@ fn finish(outcome: anyhow::Result<ExitCode>) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(err) => {
-            if err.downcast_ref::<UsageError>().is_some() {
+            if is_usage(&err) {
                 eprintln!("error: {err:#}");
                 ExitCode::from(2)
             } else if is_broken_pipe(&err) {
@@ -93,6 +100,18 @@ fn finish(outcome: anyhow::Result<ExitCode>) -> ExitCode {
             }
         }
     }
+}
+
+/// Whether an error is about how the command was called (exit 2), also when
+/// the library found it (a `--set` that would override a column, a `--na`
+/// code that is an answer).
+fn is_usage(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<UsageError>().is_some()
+        || err.chain().any(|cause| {
+            cause
+                .downcast_ref::<stepcare::batch::BatchError>()
+                .is_some_and(stepcare::batch::BatchError::is_usage)
+        })
 }
 
 /// A reader that closed the pipe early (`stepcare score ... | head`) is not an error.

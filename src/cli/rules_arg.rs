@@ -6,6 +6,7 @@ use super::UsageError;
 use super::common::{fail_with, read_file};
 use stepcare::catalog::Catalog;
 use stepcare::instrument::Instrument;
+use stepcare::rules::constants::check_constants;
 use stepcare::rules::{BUILTIN_TABLES, DataValues, RuleTable, load_builtin, load_table};
 
 /// Loads a shipped rule table by id, or a rule-table file, checked against
@@ -44,9 +45,11 @@ pub fn load_rules(spec: &str, catalog: &Catalog) -> anyhow::Result<RuleTable> {
     }
 }
 
-/// Reads `--set NAME=VALUE` options into data values.
-pub fn parse_sets(sets: &[String]) -> anyhow::Result<DataValues> {
-    let mut data = DataValues::new();
+/// Reads `--set NAME=VALUE` options into data values for `tables`: a name
+/// no table reads, a name given twice or a value a column does not accept
+/// is a usage error that says what is accepted.
+pub fn parse_sets(sets: &[String], tables: &[&RuleTable]) -> anyhow::Result<DataValues> {
+    let mut pairs = Vec::new();
     for set in sets {
         let Some((name, value)) = set.split_once('=') else {
             return Err(UsageError(format!(
@@ -54,7 +57,41 @@ pub fn parse_sets(sets: &[String]) -> anyhow::Result<DataValues> {
             ))
             .into());
         };
-        data.insert(name.trim().to_owned(), value.trim().to_owned());
+        pairs.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let mut data = DataValues::new();
+    for (n, pair) in pairs.iter().enumerate() {
+        let key = pair.0.to_lowercase();
+        if let Some((_, earlier)) = pairs[..n]
+            .iter()
+            .find(|(other, _)| other.to_lowercase() == key)
+        {
+            return Err(UsageError(format!(
+                "--set {} is given twice (`{earlier}` and `{}`); give it once",
+                pair.0, pair.1
+            ))
+            .into());
+        }
+        if tables.is_empty() {
+            // The caller checks the names against its own table (the visit).
+            data.insert(pair.0.clone(), pair.1.clone());
+            continue;
+        }
+        let readers: Vec<&RuleTable> = tables
+            .iter()
+            .filter(|table| table.columns().any(|(_, c)| c.name.to_lowercase() == key))
+            .copied()
+            .collect();
+        // A name no table reads is explained against the first table.
+        let check: Vec<&RuleTable> = if readers.is_empty() {
+            tables.iter().take(1).copied().collect()
+        } else {
+            readers
+        };
+        for table in check {
+            let checked = check_constants(table, std::slice::from_ref(pair)).map_err(UsageError)?;
+            data.extend(checked);
+        }
     }
     Ok(data)
 }

@@ -11,6 +11,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use super::UsageError;
 use super::common::{CatalogArgs, fail_with, read_file};
+use super::outfile::{Input, OutputFile};
 use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
 use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
 use stepcare::instrument::{Instrument, ValueKind, fmt_score};
@@ -30,6 +31,8 @@ pub enum Format {
     Jsonl,
     /// A table for reading on screen.
     Table,
+    /// FHIR Observations (NDJSON), one per scored scale.
+    Fhir,
 }
 
 /// What the item cells hold.
@@ -60,7 +63,7 @@ pub struct ScoreArgs {
     /// Instrument to score (repeatable: `--instrument epds --instrument gad7`).
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// The export to score: a CSV file, or `-` for standard input.
+    /// The export to score: a CSV file, FHIR QuestionnaireResponses (JSON, a Bundle or NDJSON), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
     /// Where to write the results (written atomically); standard output if absent.
@@ -109,6 +112,8 @@ pub struct ScoreArgs {
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
+    #[command(flatten)]
     catalog: CatalogArgs,
 }
 
@@ -125,16 +130,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
     let instruments = super::common::pick_instruments(&catalog, &args.instruments)?;
     let reading_stdin = args.input.as_os_str() == "-";
-    if let Some(output) = &args.output
-        && !reading_stdin
-        && same_file(&args.input, output)
-    {
-        return Err(UsageError(format!(
-            "--output `{}` is the input file; stepcare never overwrites its input",
-            output.display()
-        ))
-        .into());
-    }
+    // Opened first: an output that is the input is refused before anything is read.
+    let mut output_file = match &args.output {
+        Some(path) => Some(OutputFile::create(
+            path,
+            if reading_stdin {
+                Input::Stdin
+            } else {
+                Input::Path(&args.input)
+            },
+        )?),
+        None => None,
+    };
     let map = match &args.map {
         Some(path) => read_map(path)?,
         None => BTreeMap::new(),
@@ -172,6 +179,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         },
         strict: args.strict,
         extra_labels,
+        issue_column: None,
     };
     let input: Box<dyn Read + Send> = if reading_stdin {
         Box::new(io::stdin())
@@ -181,6 +189,10 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot open the input `{}`", args.input.display()))?,
         )
     };
+    // FHIR responses (JSON, a Bundle or NDJSON) are read as rows; CSV passes through.
+    let mut options = options;
+    let fhir = super::interop_args::open_input(input, &instruments, &mut options, &args.fhir)?;
+    let input = fhir.reader;
     let input_name = if reading_stdin {
         "standard input".to_owned()
     } else {
@@ -188,11 +200,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
 
     let care = match &args.rules {
-        Some(spec) => Some(Care::new(
-            std::sync::Arc::new(super::rules_arg::load_rules(spec, &catalog)?),
-            super::rules_arg::parse_sets(&args.set)?,
-            resolve_lang(args.lang),
-        )),
+        Some(spec) => {
+            let table = super::rules_arg::load_rules(spec, &catalog)?;
+            let constants = super::rules_arg::parse_sets(&args.set, &[&table])?;
+            Some(
+                Care::new(
+                    std::sync::Arc::new(table),
+                    constants,
+                    resolve_lang(args.lang),
+                )
+                .refusing_overrides(),
+            )
+        }
         None if !args.set.is_empty() => {
             return Err(
                 UsageError("--set gives data for a rule table: add --rules".to_owned()).into(),
@@ -201,26 +220,19 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let mut care_summary: Option<CareSummary> = None;
-    let summary = match &args.output {
-        Some(path) => {
-            let parent = match path.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let temporary = tempfile::NamedTempFile::new_in(&parent)
-                .with_context(|| format!("cannot create a file in `{}`", parent.display()))?;
-            let (summary, file) = write_all(
+    let summary = match output_file.take() {
+        Some(mut file) => {
+            let (summary, _) = write_all(
                 input,
                 &instruments,
                 &options,
                 &args,
-                temporary,
+                file.file(),
                 care,
                 &mut care_summary,
             )
             .with_context(|| format!("scoring {input_name}"))?;
-            file.persist(path)
-                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            file.commit()?;
             summary
         }
         None => {
@@ -239,6 +251,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
     };
     if !args.quiet {
         report(&summary, args.output.as_deref());
+        super::interop_args::report(&summary, &instruments, fhir.report.as_ref());
         if let Some(care) = &care_summary {
             report_care(care);
         }
@@ -284,6 +297,24 @@ fn write_all<W: Write>(
             }
             let summary = score_stream(input, instruments, options, &mut sink)?;
             *care_summary = sink.care().map(|c| c.summary().clone());
+            (summary, sink.into_inner()?)
+        }
+        Format::Fhir => {
+            if care.is_some() {
+                return Err(UsageError(
+                    "--format fhir writes scale scores only; drop --rules or use another format"
+                        .to_owned(),
+                )
+                .into());
+            }
+            let mut sink = stepcare::interop::observations::ObservationSink::new(out);
+            let summary = score_stream(input, instruments, options, &mut sink)?;
+            if !args.quiet {
+                eprintln!(
+                    "{} Observation(s) written; {} scale score(s) not computed, so not written",
+                    sink.written, sink.unscored
+                );
+            }
             (summary, sink.into_inner()?)
         }
         Format::Table => {
@@ -482,8 +513,13 @@ fn report_care(care: &CareSummary) {
 /// The summary on standard error.
 fn report(summary: &Summary, output: Option<&Path>) {
     let rows = if summary.rows == 1 { "row" } else { "rows" };
+    let blank = match summary.blank_lines {
+        0 => String::new(),
+        1 => " (and 1 blank line, skipped)".to_owned(),
+        n => format!(" (and {n} blank lines, skipped)"),
+    };
     eprintln!(
-        "{} {rows} read: {} ok, {} incomplete, {} invalid; {} flagged{}",
+        "{} {rows} read{blank}: {} ok, {} incomplete, {} invalid; {} flagged{}",
         summary.rows,
         summary.ok,
         summary.incomplete,
@@ -509,14 +545,6 @@ fn report(summary: &Summary, output: Option<&Path>) {
     }
     if let Some(path) = output {
         eprintln!("results written to `{}`", path.display());
-    }
-}
-
-/// Whether two paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }
 

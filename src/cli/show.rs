@@ -44,7 +44,7 @@ pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     };
     let lang = texts
         .as_ref()
-        .map(|t| t.language)
+        .and_then(|t| args.lang.is_none().then(|| t.ui_lang()).flatten())
         .unwrap_or_else(|| resolve_lang(args.lang));
     print!("{}", render(instrument, lang, texts.as_ref()));
     Ok(ExitCode::SUCCESS)

@@ -111,10 +111,14 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
             FileKind::RuleTable => {
                 let mut known: Vec<&Instrument> = catalog.instruments().iter().collect();
                 known.extend(defined.iter());
-                let (table, diagnostics) = load_table(path, text, &known);
+                let (table, mut diagnostics) = load_table(path, text, &known);
                 let summary = match &table {
                     Some(table) => {
                         let report = analysis::analyze(table);
+                        // Loading checked safety; the full analysis adds the
+                        // shadowed and redundant rules.
+                        diagnostics.extend(report.masking_diagnostics(table, path, text));
+                        diagnostics.sort_by_key(|d| (d.spot.line, d.spot.column));
                         let schedule = match table.schedule.len() {
                             0 => String::new(),
                             1 => ", 1 planned screening".to_owned(),

@@ -173,8 +173,34 @@ impl Builder<'_> {
             .map(|(i, option)| AnswerOption {
                 points: option.points.value,
                 label: self.label(&option.label, &format!("option {}", i + 1)),
+                code: option.code.as_ref().map(|c| c.value.clone()),
+                system: option.system.clone(),
             })
             .collect();
+        // Coded answers are matched by (system, code), so a code must name one option only.
+        for (i, option) in raw.iter().enumerate() {
+            let Some(code) = &option.code else { continue };
+            if code.value.trim().is_empty() {
+                self.error(code, format!("option {} has an empty code", i + 1));
+                continue;
+            }
+            let clash = raw[..i].iter().position(|earlier| {
+                earlier.code.as_ref().is_some_and(|c| c.value == code.value)
+                    && earlier.system == option.system
+            });
+            if let Some(earlier) = clash {
+                self.error(
+                    code,
+                    format!(
+                        "the code `{}` of option {} is also the code of option {}",
+                        code.value,
+                        i + 1,
+                        earlier + 1
+                    ),
+                )
+                .expected = Some("codes that tell the options apart".to_owned());
+            }
+        }
         // Cells may hold labels (`--values label`), so a label must name one option only.
         for (i, option) in options.iter().enumerate() {
             for (lang, text) in option.label.iter() {
@@ -281,9 +307,47 @@ impl Builder<'_> {
                 options,
                 aliases,
                 codes: item.codes.clone(),
+                link_id: item.link_id.as_ref().map(|l| l.value.clone()),
             });
         }
+        self.check_item_codes(raw);
         items
+    }
+
+    /// Responses are matched to items by linkId and by code, so each must name one item only.
+    fn check_item_codes(&mut self, raw: &[RawItem]) {
+        let mut link_ids: HashMap<&str, &str> = HashMap::new();
+        let mut codes: HashMap<(&str, &str), &str> = HashMap::new();
+        for item in raw {
+            if let Some(link_id) = &item.link_id {
+                if link_id.value.trim().is_empty() {
+                    self.error(
+                        link_id,
+                        format!("item `{}` has an empty link_id", item.id.value),
+                    );
+                } else if let Some(owner) = link_ids.insert(&link_id.value, &item.id.value) {
+                    self.error(
+                        link_id,
+                        format!(
+                            "link_id `{}` of item `{}` is also the link_id of item `{owner}`",
+                            link_id.value, item.id.value
+                        ),
+                    );
+                }
+            }
+            for (system, code) in &item.codes {
+                if let Some(owner) = codes.insert((system, code), &item.id.value) {
+                    self.error(
+                        &item.id,
+                        format!(
+                            "item `{}` has the {system} code `{code}` of item `{owner}`",
+                            item.id.value
+                        ),
+                    )
+                    .expected = Some("one code per question".to_owned());
+                }
+            }
+        }
     }
 
     fn item_ref(&mut self, items: &[Item], id: &Spanned<String>) -> Option<usize> {
@@ -343,11 +407,46 @@ impl Builder<'_> {
                 missing,
                 bands: Vec::new(),
                 source: scale.source.clone(),
+                codes: scale.codes.clone(),
+                stored: scale.stored.iter().map(|s| s.value.clone()).collect(),
             };
+            self.check_stored(scale, items, &built);
             built.bands = self.bands(&scale.bands, &built, items);
             scales.push(built);
         }
         scales
+    }
+
+    /// A stored value is compared with a recomputed sum, and must not be an item itself.
+    fn check_stored(&mut self, raw: &RawScale, items: &[Item], scale: &Scale) {
+        if !raw.stored.is_empty() && scale.method != ScaleMethod::Sum {
+            self.error(
+                &raw.stored[0],
+                format!(
+                    "scale `{}` has a stored value but is not a sum",
+                    raw.id.value
+                ),
+            )
+            .expected = Some("`stored:` only on `method: sum` scales".to_owned());
+        }
+        for name in &raw.stored {
+            let key = super::column_key(&name.value);
+            let clash = items.iter().find(|item| {
+                item.link_id.as_deref() == Some(name.value.as_str())
+                    || std::iter::once(&item.id)
+                        .chain(&item.aliases)
+                        .any(|alias| super::column_key(alias) == key)
+            });
+            if let Some(item) = clash {
+                self.error(
+                    name,
+                    format!(
+                        "stored value `{}` of scale `{}` also names item `{}`",
+                        name.value, raw.id.value, item.id
+                    ),
+                );
+            }
+        }
     }
 
     fn missing(

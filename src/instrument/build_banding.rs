@@ -241,6 +241,8 @@ impl Builder<'_> {
                 missing,
                 bands: Vec::new(),
                 source: raw.source.clone().or_else(|| scale.source.clone()),
+                codes: scale.codes.clone(),
+                stored: scale.stored.clone(),
             };
             own.bands = self.zones(raw, scale, &own, items);
             own_scales.push(own);

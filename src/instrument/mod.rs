@@ -102,6 +102,8 @@ pub struct Item {
     pub aliases: Vec<String>,
     /// Standard codes (for example `loinc`).
     pub codes: BTreeMap<String, String>,
+    /// The FHIR `linkId` the question has in its Questionnaire, when known.
+    pub link_id: Option<String>,
 }
 
 impl Item {
@@ -129,6 +131,10 @@ pub struct AnswerOption {
     pub points: i32,
     /// A short label in the project's own words, per language.
     pub label: Localized,
+    /// The answer's code (for example LOINC `LA6568-5`), to match coded answers.
+    pub code: Option<String>,
+    /// The code system of `code` (for example `http://loinc.org`).
+    pub system: Option<String>,
 }
 
 /// How a scale combines its items.
@@ -198,6 +204,10 @@ pub struct Scale {
     pub bands: Vec<Band>,
     /// Where the cutoffs come from.
     pub source: Option<String>,
+    /// Standard codes of the score (for example `loinc` for the total-score code).
+    pub codes: BTreeMap<String, String>,
+    /// Column names or FHIR linkIds holding a value of this scale stored by the source system.
+    pub stored: Vec<String>,
 }
 
 impl Scale {

@@ -151,6 +151,9 @@ pub struct RawItem {
     pub aliases: Vec<Spanned<String>>,
     #[serde(default)]
     pub codes: BTreeMap<String, String>,
+    /// The FHIR `linkId` of the question (imported definitions).
+    #[serde(default)]
+    pub link_id: Option<Spanned<String>>,
     #[serde(default)]
     pub concern: Option<RawConcern>,
 }
@@ -161,6 +164,12 @@ pub struct RawItem {
 pub struct RawOption {
     pub points: Spanned<i32>,
     pub label: RawLabel,
+    /// The answer's code (for example a LOINC `LA` code), to match coded answers.
+    #[serde(default)]
+    pub code: Option<Spanned<String>>,
+    /// The code system of `code` (for example `http://loinc.org`).
+    #[serde(default)]
+    pub system: Option<String>,
 }
 
 /// One scale.
@@ -178,6 +187,13 @@ pub struct RawScale {
     pub bands: Vec<RawBand>,
     #[serde(default)]
     pub source: Option<String>,
+    /// Standard codes of the score (for example the LOINC total-score code).
+    #[serde(default)]
+    pub codes: BTreeMap<String, String>,
+    /// Column names or FHIR linkIds that hold a value of this scale stored by
+    /// the source system (a REDCap calc field, a Questionnaire's total item).
+    #[serde(default)]
+    pub stored: Vec<Spanned<String>>,
 }
 
 /// A scale's missing-data policy.

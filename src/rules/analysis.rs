@@ -42,7 +42,8 @@
 //! size of the product. [`Report::nodes`] counts the nodes visited.
 
 use super::condition::Value;
-use std::collections::HashMap;
+// Keys are small and come from the table, not from users: a fast hash.
+use rustc_hash::FxHashMap as HashMap;
 
 use super::domain::{FLAG_TRUE, FLAG_UNKNOWN, Tracked, input_domain, joint_tuples, zone_value};
 use super::{InputKind, RuleTable};
@@ -193,6 +194,18 @@ struct Analyzer<'t> {
 
 /// Analyses `table` exactly over every possible case.
 pub fn analyze(table: &RuleTable) -> Report {
+    analyze_with(table, true)
+}
+
+/// Analyses `table` for what makes it unsafe or unusable only: gaps, lost
+/// urgent flags, urgent cases at the lowest level and rules that can never
+/// match, leaving out the shadowed and redundant rules (warnings, and most of
+/// the work). Loading a table for a run needs no more.
+pub fn analyze_safety(table: &RuleTable) -> Report {
+    analyze_with(table, false)
+}
+
+fn analyze_with(table: &RuleTable, masking: bool) -> Report {
     let classes: Vec<Partition> = (0..table.inputs.len())
         .map(|input| partition(table, input))
         .collect();
@@ -285,6 +298,10 @@ pub fn analyze(table: &RuleTable) -> Report {
             .collect();
         let mut found = Uncovered::default();
         for &u in &urgent_rules {
+            // An urgent rule with a level above the lowest lifts every case it matches.
+            if table.rules[u].level.is_some_and(|l| table.rank(l) > lowest) {
+                continue;
+            }
             for &l in &at_lowest {
                 let both: Space = analyzer.cubes[u]
                     .iter()
@@ -316,6 +333,9 @@ pub fn analyze(table: &RuleTable) -> Report {
         let cube = analyzer.cubes[r].clone();
         if cube.iter().any(Bits::is_empty) {
             report.never_match.push(r);
+            continue;
+        }
+        if !masking {
             continue;
         }
         let rule = &table.rules[r];
@@ -440,8 +460,8 @@ fn partition(table: &RuleTable, input: usize) -> Partition {
         .map(|c| &c.test)
         .collect();
     let mut classes: Vec<Class> = Vec::new();
-    let mut index: HashMap<ValueKey, u16> = HashMap::new();
-    let mut partial_classes: HashMap<Vec<bool>, u16> = HashMap::new();
+    let mut index: HashMap<ValueKey, u16> = HashMap::default();
+    let mut partial_classes: HashMap<Vec<bool>, u16> = HashMap::default();
     let mut last: Option<(Vec<bool>, bool)> = None;
     for value in input_domain(table, input) {
         let signature: Vec<bool> = tests.iter().map(|t| t.matches(&value)).collect();
@@ -674,11 +694,20 @@ impl Analyzer<'_> {
         // buffer reused for every point; a part's key is stored once).
         let mut signature: Vec<u64> = vec![0; live.len().div_ceil(64)];
         for (g, points) in space.iter().enumerate() {
+            // A group no live rule restricts within the box cannot be split.
+            let restricted: Vec<usize> = live
+                .iter()
+                .copied()
+                .filter(|&r| !points.is_subset(&self.cubes[r][g]))
+                .collect();
+            if restricted.is_empty() {
+                continue;
+            }
             let mut parts: Vec<Bits> = Vec::new();
-            let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+            let mut index: HashMap<Vec<u64>, usize> = HashMap::default();
             for p in points.iter() {
                 signature.fill(0);
-                for (k, &r) in live.iter().enumerate() {
+                for (k, &r) in restricted.iter().enumerate() {
                     if self.cubes[r][g].contains(p) {
                         signature[k / 64] |= 1 << (k % 64);
                     }
@@ -814,8 +843,9 @@ impl Analyzer<'_> {
 }
 
 impl Report {
-    /// The findings as diagnostics for `stepcare validate`: gaps, lost urgent
-    /// flags and impossible rules are errors; masked rules are warnings.
+    /// The findings as diagnostics: gaps, lost urgent flags and impossible
+    /// rules are errors, urgent cases at the lowest level warnings; the
+    /// masked rules are in [`Report::masking_diagnostics`].
     pub fn diagnostics(&self, table: &RuleTable, path: &str, text: &str) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let rules_spot = key_spot(text, "rules");
@@ -908,6 +938,20 @@ impl Report {
                 .expected("conditions that some possible case meets together"),
             );
         }
+        out
+    }
+}
+
+impl Report {
+    /// The shadowed and redundant rules as warnings (what [`analyze`] adds to
+    /// [`analyze_safety`]).
+    pub fn masking_diagnostics(
+        &self,
+        table: &RuleTable,
+        path: &str,
+        text: &str,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
         for masked in &self.masked {
             let rule = &table.rules[masked.rule];
             let names: Vec<String> = masked

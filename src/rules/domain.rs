@@ -8,7 +8,10 @@
 //! come with a raised self-harm flag), so [`joint_tuples`] enumerates exactly
 //! which combinations of their values the instrument's answers can produce.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+// The enumeration hashes many short states: a fast hash, not a DoS-resistant one.
+use rustc_hash::FxHashSet as HashSet;
 
 use super::{ColumnKind, InputKind, RuleTable, Value};
 use crate::instrument::{Instrument, Scale, reachable_score_from};
@@ -96,7 +99,7 @@ pub fn partial_values(instrument: &Instrument, scale: &Scale) -> Vec<Value> {
         let dense = width <= 1024;
         let cells = if dense { width * width } else { 0 };
         let mut seen = [vec![false; cells], vec![false; cells]];
-        let mut sparse: HashSet<(bool, i64, i64)> = HashSet::new();
+        let mut sparse: HashSet<(bool, i64, i64)> = HashSet::default();
         let mut next: Vec<(bool, i64, i64)> = Vec::new();
         let mut add = |state: (bool, i64, i64)| {
             let (u, lo, hi) = state;
@@ -238,6 +241,144 @@ fn joint_in(
     tracked: &[Tracked<'_>],
     flags: &[usize],
 ) -> Vec<Vec<u16>> {
+    // Scales and flags that share no item vary independently: enumerate each
+    // connected group on its own items and combine the results, so the work
+    // grows with the largest group rather than with their product.
+    let items_of_node = |node: usize| -> Vec<usize> {
+        if node < tracked.len() {
+            scales[tracked[node].scale].items.clone()
+        } else {
+            vec![instrument.flags[flags[node - tracked.len()]].item]
+        }
+    };
+    let nodes = tracked.len() + flags.len();
+    let mut component: Vec<usize> = (0..nodes).collect();
+    fn root(component: &mut [usize], mut n: usize) -> usize {
+        while component[n] != n {
+            component[n] = component[component[n]];
+            n = component[n];
+        }
+        n
+    }
+    let node_items: Vec<Vec<usize>> = (0..nodes).map(items_of_node).collect();
+    for a in 0..nodes {
+        for b in a + 1..nodes {
+            if node_items[a].iter().any(|i| node_items[b].contains(i)) {
+                let (ra, rb) = (root(&mut component, a), root(&mut component, b));
+                component[ra] = rb;
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: Vec<usize> = Vec::with_capacity(nodes);
+    for n in 0..nodes {
+        let r = root(&mut component, n);
+        match groups.iter().position(|g| root(&mut component, g[0]) == r) {
+            Some(g) => {
+                groups[g].push(n);
+                group_of.push(g);
+            }
+            None => {
+                group_of.push(groups.len());
+                groups.push(vec![n]);
+            }
+        }
+    }
+    let mut covered: Vec<bool> = vec![false; instrument.items.len()];
+    // Each group's tuples: its scales' classes, its flags' states, touched.
+    let mut parts: Vec<Vec<Vec<u16>>> = Vec::new();
+    for group in &groups {
+        let mut items: Vec<usize> = group.iter().flat_map(|&n| node_items[n].clone()).collect();
+        items.sort_unstable();
+        items.dedup();
+        for &i in &items {
+            if let Some(c) = covered.get_mut(i) {
+                *c = true;
+            }
+        }
+        let own_tracked: Vec<&Tracked<'_>> = group
+            .iter()
+            .filter(|&&n| n < tracked.len())
+            .map(|&n| &tracked[n])
+            .collect();
+        let own_flags: Vec<usize> = group
+            .iter()
+            .filter(|&&n| n >= tracked.len())
+            .map(|&n| flags[n - tracked.len()])
+            .collect();
+        parts.push(component_tuples(
+            instrument,
+            scales,
+            &own_tracked,
+            &own_flags,
+            &items,
+        ));
+    }
+    // An answer to an item outside every group also means the form was given.
+    let touched_outside = covered.iter().any(|c| !c);
+    // Where each node's value sits in its group's tuple.
+    let position: Vec<usize> = (0..nodes)
+        .map(|n| {
+            let group = &groups[group_of[n]];
+            let scales_before = group
+                .iter()
+                .filter(|&&m| m < tracked.len() && m < n)
+                .count();
+            if n < tracked.len() {
+                scales_before
+            } else {
+                let own_scales = group.iter().filter(|&&m| m < tracked.len()).count();
+                own_scales
+                    + group
+                        .iter()
+                        .filter(|&&m| m >= tracked.len() && m < n)
+                        .count()
+            }
+        })
+        .collect();
+    let mut out: Vec<Vec<u16>> = Vec::new();
+    let mut choice: Vec<usize> = vec![0; parts.len()];
+    if parts.iter().any(Vec::is_empty) {
+        return out;
+    }
+    loop {
+        let touched = parts
+            .iter()
+            .zip(&choice)
+            .any(|(p, &c)| *p[c].last().expect("touched bit") == 1);
+        if touched || touched_outside {
+            out.push(
+                (0..nodes)
+                    .map(|n| parts[group_of[n]][choice[group_of[n]]][position[n]])
+                    .collect(),
+            );
+        }
+        // The next combination, like an odometer.
+        let mut k = 0;
+        loop {
+            if k == parts.len() {
+                return out;
+            }
+            choice[k] += 1;
+            if choice[k] < parts[k].len() {
+                break;
+            }
+            choice[k] = 0;
+            k += 1;
+        }
+    }
+}
+
+/// The tuples of one group of scales and flags that share items, enumerated
+/// over `items` only: its scales' classes, its flags' states, and last 1 when
+/// some item of the group was answered or invalid (0 for all blank).
+fn component_tuples(
+    instrument: &Instrument,
+    scales: &[Scale],
+    tracked: &[&Tracked<'_>],
+    flags: &[usize],
+    items: &[usize],
+) -> Vec<Vec<u16>> {
     let bounded = instrument.age_banding.is_none();
     let flag_base = tracked.len() * SLOTS;
     let touched = flag_base + flags.len();
@@ -255,9 +396,10 @@ fn joint_in(
                 i32::from((track.classify)(&scales[track.scale], Value::NoScore));
         }
     }
-    let mut states: HashSet<Vec<i32>> = HashSet::new();
+    let mut states: HashSet<Vec<i32>> = HashSet::default();
     states.insert(start);
-    for (index, item) in instrument.items.iter().enumerate() {
+    for &index in items {
+        let item = &instrument.items[index];
         let mut choices: Vec<Choice> = vec![Choice::Missing, Choice::Invalid];
         let concern = instrument.concerns.get(index).copied().flatten();
         for option in &item.options {
@@ -273,7 +415,8 @@ fn joint_in(
             }
         }
         let (min, max) = (item.min_points(), item.max_points());
-        let mut next: HashSet<Vec<i32>> = HashSet::with_capacity(states.len() * 2);
+        let mut next: HashSet<Vec<i32>> =
+            HashSet::with_capacity_and_hasher(states.len() * 2, Default::default());
         for state in &states {
             for choice in &choices {
                 let mut new = state.clone();
@@ -329,17 +472,19 @@ fn joint_in(
         }
         states = next;
     }
-    states
+    let mut tuples: Vec<Vec<u16>> = states
         .into_iter()
-        .filter(|state| state[touched] == 1)
         .map(|state| {
             let mut tuple: Vec<u16> = (0..tracked.len())
                 .map(|t| state[SLOTS * t + 1] as u16)
                 .collect();
-            tuple.extend(state[flag_base..touched].iter().map(|&b| b as u16));
+            tuple.extend(state[flag_base..=touched].iter().map(|&b| b as u16));
             tuple
         })
-        .collect()
+        .collect();
+    tuples.sort_unstable();
+    tuples.dedup();
+    tuples
 }
 
 /// The value of a scale once its last item is past, from its DP slots.

@@ -36,6 +36,7 @@
 pub mod analysis;
 mod build;
 pub mod condition;
+pub mod constants;
 pub mod domain;
 pub mod evaluate;
 pub(crate) mod schema;
@@ -401,6 +402,19 @@ impl RuleTable {
         }
     }
 
+    /// Whether `text` is a value the data column `column` can hold (a
+    /// blank is always one); the error says what it can hold. `None` when
+    /// the table reads no such column.
+    pub fn check_column_value(&self, column: &str, text: &str) -> Option<Result<(), String>> {
+        let (_, declared) = self
+            .columns()
+            .find(|(_, c)| c.name.trim().eq_ignore_ascii_case(column.trim()))?;
+        Some(match build::column_value(declared, &self.levels, text) {
+            Some(_) => Ok(()),
+            None => Err(build::column_values_phrase(declared, &self.levels)),
+        })
+    }
+
     /// The data columns the table reads, in input order.
     pub fn columns(&self) -> impl Iterator<Item = (usize, &Column)> {
         self.inputs
@@ -496,7 +510,7 @@ pub fn words_in(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
 pub(crate) fn words(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
     match lang {
         Lang::En => en,
-        Lang::Nb => nb,
+        Lang::Nb | Lang::Nn => nb,
         Lang::Sv => sv,
     }
     .to_owned()

@@ -21,7 +21,13 @@
 //! step. An age that resolves to no interval (or a screening before the birth)
 //! is refused and changes nothing. Entering an age that chooses another
 //! interval than before is another paper form: that instrument's answers and
-//! concern marks are dropped and its items are asked again.
+//! concern marks are dropped (reported as [`Event::AnswersDropped`]) and its
+//! items are asked again.
+//!
+//! **Critical items** (an item that can raise an urgent flag, such as EPDS
+//! item 10) are marked in [`Question::critical`]; an urgent flag whose item
+//! was asked and left unanswered is listed by
+//! [`unknown_flags`](VisitSession::unknown_flags): unknown, never absent.
 //!
 //! Guarantees (each is a test in `tests.rs`, most of them property tests):
 //! - No sequence of calls panics; a call that does not fit the current step
@@ -82,6 +88,14 @@ pub enum Event {
         instrument: usize,
         /// Index of the flag in the instrument.
         flag: usize,
+    },
+    /// An age that chose another form dropped the answers given on the
+    /// earlier one (they came from another paper form).
+    AnswersDropped {
+        /// Index of the instrument in the visit.
+        instrument: usize,
+        /// How many answers were dropped.
+        count: usize,
     },
 }
 
@@ -212,6 +226,9 @@ pub struct Question<'a> {
     pub concern: bool,
     /// Whether the question was reached from the review step (answering returns there).
     pub from_review: bool,
+    /// Whether the item can raise an urgent flag (a critical item, such as
+    /// EPDS item 10): front ends let it be left unanswered only deliberately.
+    pub critical: bool,
 }
 
 /// One visit's question flow over one or more instruments.
@@ -365,6 +382,10 @@ impl<'a> VisitSession<'a> {
             concern_box: instrument.concerns[item_index].is_some(),
             concern: self.concerns[instrument_index][item_index],
             from_review: self.return_to_review && self.position == Position::Question(index),
+            critical: instrument
+                .flags
+                .iter()
+                .any(|f| f.urgent && f.item == item_index),
         }
     }
 
@@ -448,6 +469,29 @@ impl<'a> VisitSession<'a> {
             .collect()
     }
 
+    /// Every urgent flag whose item was asked but has no answer:
+    /// (instrument index, flag index). Such a flag is unknown, not absent:
+    /// the item must still be asked.
+    pub fn unknown_flags(&self) -> Vec<(usize, usize)> {
+        self.instruments
+            .iter()
+            .enumerate()
+            .flat_map(|(i, instrument)| {
+                instrument
+                    .flags
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, flag)| {
+                        flag.urgent
+                            && self.questions.contains(&(i, flag.item))
+                            && self.settled[i][flag.item]
+                            && chosen(self.answers[i][flag.item]).is_none()
+                    })
+                    .map(move |(f, _)| (i, f))
+            })
+            .collect()
+    }
+
     /// Answers the current question with the option at this 0-based printed
     /// position (its concern box, if any, not ticked), then moves on.
     ///
@@ -515,7 +559,8 @@ impl<'a> VisitSession<'a> {
     /// birth or before term, an age in no window), the age is refused and
     /// nothing changes. An instrument whose interval changes loses its
     /// answers and concern marks (another form is asked); a raised flag they
-    /// held is reported as [`Event::FlagCleared`].
+    /// held is reported as [`Event::FlagCleared`], and the dropped answers as
+    /// [`Event::AnswersDropped`].
     pub fn set_age(&mut self, child: ChildDates) -> Result<Vec<Event>, AgeStepError> {
         match self.position {
             Position::Age => {}
@@ -531,6 +576,16 @@ impl<'a> VisitSession<'a> {
             };
             if self.intervals[i] != Some(interval) {
                 changed |= self.intervals[i].is_some();
+                let count = self.answers[i]
+                    .iter()
+                    .filter(|a| **a != Answer::Missing)
+                    .count();
+                if count > 0 {
+                    events.push(Event::AnswersDropped {
+                        instrument: i,
+                        count,
+                    });
+                }
                 for flag in 0..self.instruments[i].flags.len() {
                     if self.flag_met(i, flag) {
                         events.push(Event::FlagCleared {

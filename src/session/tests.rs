@@ -690,7 +690,13 @@ fn another_form_drops_the_answers_and_asks_it_from_its_first_item() {
     }
     assert_eq!(session.position(), Position::Review);
     session.jump_to_age().unwrap();
-    session.set_age(twelve_months()).unwrap();
+    assert_eq!(
+        session.set_age(twelve_months()).unwrap(),
+        vec![Event::AnswersDropped {
+            instrument: 0,
+            count: 6
+        }]
+    );
     assert_eq!(interval_id(&session, 0), Some("d12"));
     assert_eq!(session.position(), Position::Question(0));
     assert!(!session.current().unwrap().from_review);
@@ -947,4 +953,23 @@ proptest! {
             prop_assert_eq!(session.position(), Position::Age);
         }
     }
+}
+
+#[test]
+fn a_skipped_critical_item_leaves_its_flag_unknown() {
+    let mut session = VisitSession::new(&[epds()]).unwrap();
+    assert!(!session.question(0).critical);
+    assert!(session.question(9).critical);
+    // Not yet asked: the flag is not unknown yet, only unasked.
+    assert!(session.unknown_flags().is_empty());
+    for _ in 0..9 {
+        session.answer(0).unwrap();
+    }
+    assert!(session.unknown_flags().is_empty());
+    session.skip().unwrap();
+    assert_eq!(session.unknown_flags(), vec![(0, 0)]);
+    assert!(session.raised_flags().is_empty());
+    session.jump(9).unwrap();
+    session.answer(epds_option(9, 0)).unwrap();
+    assert!(session.unknown_flags().is_empty());
 }

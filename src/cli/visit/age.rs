@@ -4,8 +4,6 @@
 //! reasons in the visit's language), explaining a refused age, and the lines
 //! that show the chosen form, the age and the corrected age.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use stepcare::instrument::age::{
     Age, ChildAge, Correction, Date, DateError, GESTATION_WEEKS, Gestation, GestationError,
 };
@@ -15,18 +13,6 @@ use stepcare::session::{AgeStepError, ChildDates, VisitSession};
 
 use super::messages::Msg;
 use super::render;
-
-/// Today's date (UTC: the date in Norway and Sweden except between midnight and 01:00 or 02:00).
-pub fn today() -> Date {
-    let days = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400);
-    i64::try_from(days)
-        .ok()
-        .and_then(Date::from_day_number)
-        .or_else(|| Date::new(2000, 1, 1))
-        .expect("2000-01-01 is a date")
-}
 
 /// The fields of the age step, in the order they are asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -441,6 +427,6 @@ mod tests {
 
     #[test]
     fn today_is_a_plausible_date() {
-        assert!(today().year() >= 2024);
+        assert!(stepcare::visit_record::today_local().year() >= 2024);
     }
 }

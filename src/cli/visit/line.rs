@@ -341,6 +341,19 @@ pub fn run<R: BufRead, W: Write>(
                 }
                 Line::Skip => {
                     session.skip().expect("at a question");
+                    // An empty line still skips (scripts keep one line per
+                    // item), but a critical item's flag is then unknown: say so at once.
+                    if question.critical && question.answer.is_none() {
+                        for (instrument, flag) in session.unknown_flags() {
+                            writeln!(err)?;
+                            for line in render::flag_unknown_lines(
+                                session, wording, instrument, flag, style,
+                            ) {
+                                writeln!(err, "{line}")?;
+                            }
+                        }
+                        super::note_urgent(session);
+                    }
                     break;
                 }
                 Line::Back => match session.back() {
@@ -410,8 +423,25 @@ pub fn show_events<W: Write>(
                     render::flag_cleared_line(session, wording.lang, instrument, flag)
                 )?;
             }
+            Event::AnswersDropped { instrument, count } => {
+                writeln!(
+                    err,
+                    "{}",
+                    style.caution(&Msg::AnswersDropped.fill(
+                        wording.lang,
+                        &[
+                            (
+                                "instrument",
+                                &render::short_name(session.instruments()[instrument])
+                            ),
+                            ("count", &count.to_string()),
+                        ],
+                    ))
+                )?;
+            }
         }
     }
+    super::note_urgent(session);
     Ok(())
 }
 

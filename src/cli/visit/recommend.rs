@@ -8,8 +8,8 @@ use stepcare::batch::care::Care;
 use stepcare::instrument::Instrument;
 use stepcare::lang::Lang;
 use stepcare::rules::{
-    BUILTIN_TABLES, DataValues, Decision, Evaluator, Recommendation, RuleTable, load_builtin,
-    load_table, recommend,
+    BUILTIN_TABLES, ColumnKind, DataValues, Decision, Evaluator, Recommendation, RuleTable,
+    load_builtin, load_table, recommend,
 };
 use stepcare::scoring::InstrumentScore;
 
@@ -21,19 +21,31 @@ use super::render::Style;
 /// A rule table chosen for the visit, with the data it reads.
 #[derive(Debug)]
 pub struct Rules {
-    table: RuleTable,
+    table: Arc<RuleTable>,
     data: DataValues,
+}
+
+/// One clinician input of the table (a data column other than the respondent).
+#[derive(Debug, Clone)]
+pub struct ContextInput {
+    /// The column's name (`previous_level`).
+    pub column: String,
+    /// Its label per language.
+    pub label: stepcare::lang::Localized,
+    /// What it holds.
+    pub kind: ColumnKind,
 }
 
 impl Rules {
     /// Loads `--rules ID|FILE` (a shipped table's id, else a file), checked
-    /// against `catalog`, and makes sure the data the table needs is there
-    /// before any question is asked.
+    /// against `catalog`, and checks `--set NAME=VALUE` against the table's
+    /// data columns, before any question is asked.
     pub fn load(
         spec: &str,
         catalog: &[&Instrument],
         visit: &[&Instrument],
         respondent: &str,
+        sets: &DataValues,
     ) -> anyhow::Result<Rules> {
         let table = if BUILTIN_TABLES.iter().any(|(id, _, _)| *id == spec) {
             load_builtin(spec, catalog)
@@ -55,7 +67,35 @@ impl Rules {
             ))
             .into());
         };
-        let data = DataValues::from([("respondent".to_owned(), respondent.to_owned())]);
+        let mut data = DataValues::from([("respondent".to_owned(), respondent.to_owned())]);
+        let columns: Vec<String> = table.columns().map(|(_, c)| c.name.clone()).collect();
+        for (name, value) in sets {
+            if name.eq_ignore_ascii_case("respondent") {
+                return Err(UsageError(
+                    "--set respondent=...: give who answers with --respondent".to_owned(),
+                )
+                .into());
+            }
+            let Some(column) = columns.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
+                return Err(UsageError(format!(
+                    "--set {name}={value}: the rule table `{}` reads no column `{name}` (it reads: {})",
+                    table.id,
+                    columns.join(", ")
+                ))
+                .into());
+            };
+            if let Some(Err(expected)) = table.check_column_value(column, value) {
+                return Err(UsageError(format!(
+                    "--set {name}={value}: `{value}` is not {expected}"
+                ))
+                .into());
+            }
+            data.insert(column.clone(), value.clone());
+        }
+        // A clinician input not given is blank: not assessed.
+        for (_, column) in table.columns().filter(|(_, c)| is_context(c)) {
+            data.entry(column.name.clone()).or_default();
+        }
         if let Err(missing) = Evaluator::new(&table, visit, &[], &data) {
             let columns: Vec<String> = missing
                 .iter()
@@ -67,7 +107,43 @@ impl Rules {
                 columns.join("; ")
             );
         }
-        Ok(Rules { table, data })
+        Ok(Rules {
+            table: Arc::new(table),
+            data,
+        })
+    }
+
+    /// The table.
+    pub fn table(&self) -> &RuleTable {
+        &self.table
+    }
+
+    /// The batch writer's stepped-care part, naming levels in `lang`.
+    pub fn care(&self, lang: Lang) -> Care {
+        Care::new(Arc::clone(&self.table), self.data.clone(), lang)
+    }
+
+    /// The table's clinician inputs (its data columns but the respondent), in table order.
+    pub fn context_inputs(&self) -> Vec<ContextInput> {
+        self.table
+            .columns()
+            .filter(|(_, c)| is_context(c))
+            .map(|(index, c)| ContextInput {
+                column: c.name.clone(),
+                label: self.table.inputs[index].label.clone(),
+                kind: c.kind.clone(),
+            })
+            .collect()
+    }
+
+    /// The value given for a column (empty: not assessed).
+    pub fn value(&self, column: &str) -> &str {
+        self.data.get(column).map_or("", String::as_str)
+    }
+
+    /// Sets a clinician input (from the context step); empty is "not assessed".
+    pub fn set(&mut self, column: &str, value: String) {
+        self.data.insert(column.to_owned(), value);
     }
 
     /// The visit's instruments the table does not use (their scores cannot change the care level).
@@ -88,10 +164,19 @@ impl Rules {
         let screened: Vec<(&Instrument, &InstrumentScore)> =
             instruments.iter().copied().zip(scores).collect();
         let recommendation = recommend(&self.table, &screened, &self.data)?;
+        let context = self
+            .context_inputs()
+            .into_iter()
+            .map(|input| {
+                let value = self.value(&input.column).to_owned();
+                (input, value)
+            })
+            .collect();
         Ok(Advice::Recommended {
-            table: Box::new(self.table),
+            table: self.table,
             recommendation: Box::new(recommendation),
             data: self.data,
+            context,
         })
     }
 }
@@ -104,11 +189,13 @@ pub enum Advice {
     /// The table's recommendation.
     Recommended {
         /// The table.
-        table: Box<RuleTable>,
+        table: Arc<RuleTable>,
         /// What it recommends, with the trace.
         recommendation: Box<Recommendation>,
-        /// The data values the table read (the respondent).
+        /// The data values the table read (the respondent and the context).
         data: DataValues,
+        /// The clinician inputs and their values (empty: not assessed).
+        context: Vec<(ContextInput, String)>,
     },
 }
 
@@ -117,19 +204,9 @@ impl Advice {
     pub fn care(&self, lang: Lang) -> Option<Care> {
         match self {
             Advice::NoRules => None,
-            Advice::Recommended { table, data, .. } => Some(Care::new(
-                Arc::new(RuleTable::clone(table)),
-                data.clone(),
-                lang,
-            )),
-        }
-    }
-
-    /// The saved row's `rule_table` and `rule_table_version` (empty without rules).
-    pub fn table_columns(&self) -> [String; 2] {
-        match self {
-            Advice::NoRules => [String::new(), String::new()],
-            Advice::Recommended { table, .. } => [table.id.clone(), table.version.clone()],
+            Advice::Recommended { table, data, .. } => {
+                Some(Care::new(Arc::clone(table), data.clone(), lang))
+            }
         }
     }
 
@@ -147,11 +224,68 @@ impl Advice {
         }
     }
 
-    /// The care section of the result screen.
-    pub fn render(&self, lang: Lang, style: Style) -> String {
+    /// The clinician inputs not assessed (their labels in `lang`), with a table.
+    pub fn not_assessed(&self, lang: Lang) -> Vec<String> {
+        match self {
+            Advice::NoRules => Vec::new(),
+            Advice::Recommended { context, .. } => context
+                .iter()
+                .filter(|(_, value)| value.trim().is_empty())
+                .map(|(input, _)| input.label.get(lang).to_owned())
+                .collect(),
+        }
+    }
+
+    /// The clinician inputs given, as `label: value` in `lang`.
+    pub fn assessed(&self, lang: Lang) -> Vec<String> {
+        match self {
+            Advice::NoRules => Vec::new(),
+            Advice::Recommended { context, table, .. } => context
+                .iter()
+                .filter(|(_, value)| !value.trim().is_empty())
+                .map(|(input, value)| {
+                    format!(
+                        "{}: {}",
+                        input.label.get(lang),
+                        context_value(table, &input.kind, value, lang)
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The recommended level's name in `lang`, or why there is none.
+    pub fn level_text(&self, lang: Lang) -> String {
+        match self {
+            Advice::NoRules => Msg::NoRules.get(lang).to_owned(),
+            Advice::Recommended { recommendation, .. } => {
+                recommendation.level_name.as_ref().map_or_else(
+                    || Msg::NoRecommendation.get(lang).to_owned(),
+                    |name| name.get(lang).to_owned(),
+                )
+            }
+        }
+    }
+
+    /// The referrals, `name (how soon)`, in `lang`.
+    pub fn referral_names(&self, lang: Lang) -> Vec<String> {
+        match self {
+            Advice::NoRules => Vec::new(),
+            Advice::Recommended { recommendation, .. } => recommendation
+                .referrals
+                .iter()
+                .map(|r| format!("{} ({})", r.name.get(lang), r.timeframe.get(lang)))
+                .collect(),
+        }
+    }
+
+    /// The care part of the one-screen summary: level, same-day marker,
+    /// why there is no level, referrals (names and how soon), clinician
+    /// inputs not assessed, and the table.
+    pub fn summary(&self, lang: Lang, style: Style) -> String {
         let mut out = String::new();
         let label = |msg: Msg| style.bold(msg.get(lang));
-        let (table, recommendation) = match self {
+        let (_table, recommendation) = match self {
             Advice::NoRules => {
                 let _ = writeln!(
                     out,
@@ -167,18 +301,13 @@ impl Advice {
                 ..
             } => (table, recommendation),
         };
-        let level = recommendation.level_name.as_ref().map_or_else(
-            || Msg::NoRecommendation.get(lang).to_owned(),
-            |name| name.get(lang).to_owned(),
+        // The same-day marker heads the result already.
+        let _ = writeln!(
+            out,
+            "{}: {}",
+            label(Msg::CareLevelLabel),
+            self.level_text(lang)
         );
-        let _ = writeln!(out, "{}: {level}", label(Msg::CareLevelLabel));
-        if recommendation.urgent {
-            let _ = writeln!(
-                out,
-                "  {}",
-                style.alarm(&format!("!!! {}", table.urgent_name.get(lang)))
-            );
-        }
         // Why there is no level, in the visit's language (the library's reasons are English).
         if recommendation.trace.outcome.decision == Decision::NoRule
             && recommendation.pending.is_empty()
@@ -191,41 +320,70 @@ impl Advice {
         ) {
             let _ = writeln!(
                 out,
-                "  {}: {number} ({})",
-                stepcare::rules::words_in(
+                "  {}",
+                Msg::PossibleLevel.fill(
                     lang,
-                    "A completed form could reach",
-                    "Et fullført skjema kan gi",
-                    "Ett ifyllt formulär kan ge"
-                ),
-                name.get(lang)
+                    &[("level", &format!("{number} ({})", name.get(lang)))]
+                )
             );
         }
         if !recommendation.pending.is_empty() {
-            let _ = writeln!(
-                out,
-                "  {}:",
-                style.bold(&stepcare::rules::words_in(
-                    lang,
-                    "Pending actions",
-                    "Gjenstående tiltak",
-                    "Återstående åtgärder"
-                ))
-            );
+            let _ = writeln!(out, "{}:", label(Msg::PendingLabel));
             for pending in &recommendation.pending {
                 let _ = writeln!(out, "  - {} ({})", pending.action.get(lang), pending.rule);
             }
         }
+        let referrals = self.referral_names(lang);
+        if !referrals.is_empty() {
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                label(Msg::ReferralsLabel),
+                referrals.join("; ")
+            );
+        }
+        let assessed = self.assessed(lang);
+        if !assessed.is_empty() {
+            let _ = writeln!(out, "{}", assessed.join("; "));
+        }
+        let missing = self.not_assessed(lang);
+        if !missing.is_empty() {
+            // On the one screen, without the labels' closing remarks in brackets.
+            let short: Vec<&str> = missing.iter().map(|m| without_remark(m)).collect();
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                label(Msg::NotAssessedLabel),
+                short.join("; ")
+            );
+        }
+        out
+    }
+
+    /// What follows the summary on request: each referral with what it is,
+    /// the rules' advice and every rule that fired, with why.
+    pub fn details(&self, lang: Lang, style: Style) -> String {
+        let mut out = String::new();
+        let label = |msg: Msg| style.bold(msg.get(lang));
+        let Advice::Recommended {
+            table,
+            recommendation,
+            ..
+        } = self
+        else {
+            return out;
+        };
         let _ = writeln!(
             out,
-            "  {}: {} ({} {})",
+            "{}: {} ({} {})",
             Msg::RuleTableLabel.get(lang),
             table.name.get(lang),
             table.id,
             table.version
         );
+        out.push('\n');
         if !recommendation.referrals.is_empty() {
-            let _ = writeln!(out, "\n{}:", label(Msg::ReferralsLabel));
+            let _ = writeln!(out, "{}:", label(Msg::ReferralsLabel));
             for referral in &recommendation.referrals {
                 let _ = writeln!(
                     out,
@@ -235,6 +393,7 @@ impl Advice {
                 );
                 let _ = writeln!(out, "    {}", referral.what.get(lang));
             }
+            out.push('\n');
         }
         let advice: Vec<(&str, &str)> = recommendation
             .rules
@@ -246,12 +405,13 @@ impl Advice {
             })
             .collect();
         if !advice.is_empty() {
-            let _ = writeln!(out, "\n{}:", label(Msg::AdviceLabel));
+            let _ = writeln!(out, "{}:", label(Msg::AdviceLabel));
             for (id, text) in advice {
                 let _ = writeln!(out, "  - {id}: {text}");
             }
+            out.push('\n');
         }
-        let _ = writeln!(out, "\n{}:", label(Msg::RulesFiredLabel));
+        let _ = writeln!(out, "{}:", label(Msg::RulesFiredLabel));
         if recommendation.rules.is_empty() {
             let _ = writeln!(out, "  {}", Msg::NoRuleFired.get(lang));
         }
@@ -275,5 +435,51 @@ impl Advice {
             let _ = writeln!(out, "  - {}{tags}: {why}", rule.id);
         }
         out
+    }
+}
+
+/// A label without a closing remark in brackets: "Red flags (clinician's
+/// judgement)" is "Red flags".
+fn without_remark(label: &str) -> &str {
+    match label
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|l| l.rfind(" ("))
+    {
+        Some(at) if at > 0 => &label[..at],
+        _ => label,
+    }
+}
+
+/// Whether a data column is a clinician input of the context step: a
+/// yes/no, a level or a word list, but not the respondent (the visit knows
+/// it) nor the period or week (worked out from dates).
+fn is_context(column: &stepcare::rules::Column) -> bool {
+    !column.name.eq_ignore_ascii_case("respondent")
+        && matches!(
+            column.kind,
+            ColumnKind::Boolean | ColumnKind::Level | ColumnKind::Choice(_)
+        )
+}
+
+/// A clinician input's value as the reader says it: yes/no, a level's name, a word.
+pub fn context_value(table: &RuleTable, kind: &ColumnKind, value: &str, lang: Lang) -> String {
+    let word = value.trim().to_lowercase();
+    match kind {
+        ColumnKind::Boolean => match word.as_str() {
+            "true" | "yes" | "y" | "ja" | "j" | "1" | "x" => Msg::Yes.get(lang).to_owned(),
+            "false" | "no" | "n" | "nei" | "nej" | "0" => Msg::No.get(lang).to_owned(),
+            _ => value.to_owned(),
+        },
+        ColumnKind::Level => {
+            let number = word.parse::<f64>().ok();
+            table
+                .levels
+                .iter()
+                .find(|l| l.id == word || number == Some(l.number as f64))
+                .map_or_else(|| value.to_owned(), |l| l.name.get(lang).to_owned())
+        }
+        ColumnKind::Choice(_) => super::render::respondent_name(value, lang),
+        ColumnKind::Period | ColumnKind::Week => value.to_owned(),
     }
 }

@@ -225,6 +225,45 @@ pub fn flag_raised_lines(
     vec![paint(&headline), paint(&action)]
 }
 
+/// The lines of the warning for an urgent flag whose item has no answer:
+/// the flag is unknown and the item must be asked now.
+pub fn flag_unknown_lines(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    instrument: usize,
+    flag: usize,
+    style: Style,
+) -> Vec<String> {
+    let lang = wording.lang;
+    let definition = session.instruments()[instrument];
+    let flag = &definition.flags[flag];
+    let question = item_ref(
+        definition,
+        session.place_on_form(instrument, flag.item).0,
+        lang,
+    );
+    let headline = Msg::FlagUnknownNow.fill(
+        lang,
+        &[
+            ("marker", Msg::Urgent.get(lang)),
+            ("flag", flag.label.get(lang)),
+            ("question", &question),
+        ],
+    );
+    let action = format!(
+        "{}: {}",
+        Msg::ActionLabel.get(lang),
+        Msg::AskNow.fill(
+            lang,
+            &[("question", &question), ("action", flag.action.get(lang))]
+        )
+    );
+    [headline, action]
+        .iter()
+        .map(|text| style.alarm(&format!("!!! {text}")))
+        .collect()
+}
+
 /// The line shown when a changed answer takes a flag away.
 pub fn flag_cleared_line(
     session: &VisitSession<'_>,
@@ -274,138 +313,388 @@ fn no_score_reason(
     }
 }
 
-/// The whole result screen.
-pub fn result_screen(
+/// The warnings that head the result: raised flags (urgent first), urgent
+/// flags left unknown, and the table's same-day marker.
+pub fn warnings(
     session: &VisitSession<'_>,
     wording: &Wording,
-    respondent: &str,
+    advice: &Advice,
+    style: Style,
+) -> Vec<String> {
+    let lang = wording.lang;
+    let mut lines = Vec::new();
+    let mut raised = session.raised_flags();
+    raised.sort_by_key(|&(i, f)| !session.instruments()[i].flags[f].urgent);
+    for &(instrument, flag) in &raised {
+        lines.extend(flag_raised_lines(session, wording, instrument, flag, style));
+    }
+    for (instrument, flag) in session.unknown_flags() {
+        lines.extend(flag_unknown_lines(
+            session, wording, instrument, flag, style,
+        ));
+    }
+    if let Some(line) = advice.urgent_line(lang, style) {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The visit's facts the result shows besides the session.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    /// Who answered (`mother`).
+    pub respondent: &'a str,
+    /// The visit date.
+    pub date: stepcare::instrument::age::Date,
+}
+
+/// The one-screen result: warnings first, then per instrument its scores,
+/// bands and flags, then the care level, referrals and what was not
+/// assessed, and the closing line. The details follow on request ([`details`]).
+pub fn summary(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    shown: Shown<'_>,
     advice: &Advice,
     style: Style,
 ) -> String {
     let lang = wording.lang;
-    let scores: Vec<InstrumentScore> = session.scores();
     let mut out = String::new();
-
-    // Flags first, urgent ones first: nothing else may be read before them.
-    let mut raised = session.raised_flags();
-    raised.sort_by_key(|&(i, f)| !session.instruments()[i].flags[f].urgent);
-    for &(instrument, flag) in &raised {
-        for line in flag_raised_lines(session, wording, instrument, flag, style) {
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    let urgent = advice.urgent_line(lang, style);
-    if let Some(line) = &urgent {
+    let warnings = warnings(session, wording, advice, style);
+    for line in &warnings {
         let _ = writeln!(out, "{line}");
     }
-    if !raised.is_empty() || urgent.is_some() {
+    if !warnings.is_empty() {
         out.push('\n');
     }
+    let respondent = Msg::RespondentLine.fill(
+        lang,
+        &[("respondent", &respondent_name(shown.respondent, lang))],
+    );
+    // One instrument: its name goes in the heading, to keep the result on one screen.
+    let single = session.instruments().len() == 1;
+    if single {
+        let _ = writeln!(
+            out,
+            "{}: {} · {respondent}",
+            style.bold(Msg::ResultHeading.get(lang)),
+            session.instruments()[0].name.get(lang)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{} · {respondent}",
+            style.bold(Msg::ResultHeading.get(lang))
+        );
+    }
+    for index in 0..session.instruments().len() {
+        if !single {
+            out.push('\n');
+        }
+        out.push_str(&instrument_block(session, wording, index, !single, style));
+    }
+    out.push('\n');
+    out.push_str(&advice.summary(lang, style));
+    let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
+    out
+}
 
-    let _ = writeln!(out, "{}", style.bold(Msg::ResultHeading.get(lang)));
+/// The details that follow the summary on request.
+pub fn details(advice: &Advice, lang: Lang, style: Style) -> String {
+    advice.details(lang, style)
+}
+
+/// The scores, bands and flags of the text of one urgent-aware flags row.
+fn flags_text(
+    session: &VisitSession<'_>,
+    index: usize,
+    score: &InstrumentScore,
+    lang: Lang,
+) -> String {
+    let instrument = session.instruments()[index];
+    let unknown = session.unknown_flags();
+    let mut flags: Vec<String> = score
+        .flags
+        .iter()
+        .map(|&f| {
+            let flag = &instrument.flags[f];
+            let marker = if flag.urgent {
+                Msg::Urgent
+            } else {
+                Msg::Warning
+            };
+            format!(
+                "{}: {} ({} {})",
+                marker.get(lang),
+                flag.label.get(lang),
+                Msg::ItemWord.get(lang),
+                session.place_on_form(index, flag.item).0 + 1
+            )
+        })
+        .collect();
+    flags.extend(unknown.iter().filter(|(i, _)| *i == index).map(|&(_, f)| {
+        let flag = &instrument.flags[f];
+        format!(
+            "{}: {} ({})",
+            Msg::Urgent.get(lang),
+            flag.label.get(lang),
+            Msg::FlagUnknownShort.fill(
+                lang,
+                &[(
+                    "number",
+                    &(session.place_on_form(index, flag.item).0 + 1).to_string()
+                )]
+            )
+        )
+    }));
+    if flags.is_empty() {
+        Msg::NoFlags.get(lang).to_owned()
+    } else {
+        flags.join("; ")
+    }
+}
+
+/// One instrument's part of the result: its name, then aligned rows.
+fn instrument_block(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    index: usize,
+    named: bool,
+    style: Style,
+) -> String {
+    let lang = wording.lang;
+    let instrument = session.instruments()[index];
+    let score = &session.scores()[index];
+    let mut out = String::new();
+    if named {
+        let _ = writeln!(out, "{}", style.bold(instrument.name.get(lang)));
+    }
+    let mut rows: Vec<(String, String)> = Vec::new();
+    rows.extend(form_rows(session, index, lang));
+    let scales = score.scales_of(instrument);
+    for (scale, result) in scales.iter().zip(&score.scales) {
+        rows.push((
+            scale.label.get(lang).to_owned(),
+            scale_text(scale, result, lang),
+        ));
+    }
+    if !instrument.flags.is_empty() {
+        rows.push((
+            Msg::FlagsLabel.get(lang).to_owned(),
+            flags_text(session, index, score, lang),
+        ));
+    }
+    if instrument.age_banding.is_some() {
+        rows.extend(zones_row(scales, lang));
+    }
+    if instrument.has_concerns() {
+        let ticked: Vec<String> = (0..session.question_count())
+            .map(|q| session.question(q))
+            .filter(|q| q.instrument_index == index && q.concern && q.answer.is_some())
+            .map(|q| (q.number + 1).to_string())
+            .collect();
+        let text = if ticked.is_empty() {
+            Msg::NoFlags.get(lang).to_owned()
+        } else {
+            format!("{} {}", Msg::ItemWord.get(lang), ticked.join(", "))
+        };
+        rows.push((Msg::ConcernsLabel.get(lang).to_owned(), text));
+    }
+    let unanswered = unanswered_numbers(session, index);
+    if !unanswered.is_empty() {
+        rows.push((
+            Msg::UnansweredLabel.get(lang).to_owned(),
+            format!("{} {}", Msg::ItemWord.get(lang), unanswered.join(", ")),
+        ));
+    }
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in rows {
+        let pad = width - label.chars().count();
+        let _ = writeln!(out, "  {label}{}  {value}", " ".repeat(pad));
+    }
+    out
+}
+
+/// The numbers (on the form) of the instrument's unanswered questions.
+fn unanswered_numbers(session: &VisitSession<'_>, index: usize) -> Vec<String> {
+    session
+        .unanswered()
+        .into_iter()
+        .map(|q| session.question(q))
+        .filter(|q| q.instrument_index == index)
+        .map(|q| (q.number + 1).to_string())
+        .collect()
+}
+
+/// A scale's score and band, or why it has none.
+fn scale_text(
+    scale: &stepcare::instrument::Scale,
+    result: &stepcare::scoring::ScaleScore,
+    lang: Lang,
+) -> String {
+    match result.score {
+        Some(value) => {
+            let mut text = fmt_score(value);
+            if let Some(band) = result.band {
+                let _ = write!(text, " – {}", scale.bands[band].label.get(lang));
+            }
+            if result.prorated {
+                let _ = write!(
+                    text,
+                    " {}",
+                    Msg::Prorated.fill(lang, &[("missing", &result.missing.to_string())])
+                );
+            }
+            text
+        }
+        None => no_score_reason(scale, result, lang),
+    }
+}
+
+/// The journal note: a short plain-text summary for the patient record, in
+/// the visit's language. No instrument wording: only the project's labels.
+pub fn journal_note(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    shown: Shown<'_>,
+    advice: &Advice,
+    acknowledgements: &[stepcare::visit_record::Acknowledgement],
+) -> String {
+    let lang = wording.lang;
+    let plain = Style { color: false };
+    let mut out = String::new();
+    let names: Vec<String> = session
+        .instruments()
+        .iter()
+        .map(|i| short_name(i))
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        Msg::NoteHeading.fill(lang, &[("date", &shown.date.to_string())]),
+        names.join(", ")
+    );
     let _ = writeln!(
         out,
         "{}",
-        Msg::RespondentLine.fill(lang, &[("respondent", &respondent_name(respondent, lang))])
+        Msg::RespondentLine.fill(
+            lang,
+            &[("respondent", &respondent_name(shown.respondent, lang))]
+        )
     );
-
-    for (index, (instrument, score)) in session.instruments().iter().zip(&scores).enumerate() {
-        out.push('\n');
-        let _ = writeln!(out, "{}", style.bold(instrument.name.get(lang)));
-        let mut rows: Vec<(String, String)> = Vec::new();
-        rows.extend(form_rows(session, index, lang));
+    let scores = session.scores();
+    for (index, instrument) in session.instruments().iter().enumerate() {
+        let score = &scores[index];
         let scales = score.scales_of(instrument);
-        for (scale, result) in scales.iter().zip(&score.scales) {
-            let value = match result.score {
-                Some(value) => {
-                    let mut text = fmt_score(value);
-                    if let Some(band) = result.band {
-                        let _ = write!(text, " – {}", scale.bands[band].label.get(lang));
-                    }
-                    if result.prorated {
-                        let _ = write!(
-                            text,
-                            " {}",
-                            Msg::Prorated.fill(lang, &[("missing", &result.missing.to_string())])
-                        );
-                    }
-                    text
-                }
-                None => no_score_reason(scale, result, lang),
-            };
-            rows.push((scale.label.get(lang).to_owned(), value));
-        }
-        if !instrument.flags.is_empty() {
-            let flags: Vec<String> = score
-                .flags
-                .iter()
-                .map(|&f| {
-                    let flag = &instrument.flags[f];
-                    let marker = if flag.urgent {
-                        Msg::Urgent
-                    } else {
-                        Msg::Warning
-                    };
-                    format!(
-                        "{}: {} ({} {})",
-                        marker.get(lang),
-                        flag.label.get(lang),
-                        Msg::ItemWord.get(lang),
-                        session.place_on_form(index, flag.item).0 + 1
-                    )
-                })
-                .collect();
-            let text = if flags.is_empty() {
-                Msg::NoFlags.get(lang).to_owned()
-            } else {
-                flags.join("; ")
-            };
-            rows.push((Msg::FlagsLabel.get(lang).to_owned(), text));
-        }
-        if instrument.age_banding.is_some() {
-            rows.extend(zones_row(scales, lang));
-        }
-        if instrument.has_concerns() {
-            let ticked: Vec<String> = (0..session.question_count())
-                .map(|q| session.question(q))
-                .filter(|q| q.instrument_index == index && q.concern && q.answer.is_some())
-                .map(|q| (q.number + 1).to_string())
-                .collect();
-            let text = if ticked.is_empty() {
-                Msg::NoFlags.get(lang).to_owned()
-            } else {
-                format!("{} {}", Msg::ItemWord.get(lang), ticked.join(", "))
-            };
-            rows.push((Msg::ConcernsLabel.get(lang).to_owned(), text));
-        }
-        let unanswered: Vec<String> = session
-            .unanswered()
-            .into_iter()
-            .map(|q| session.question(q))
-            .filter(|q| q.instrument_index == index)
-            .map(|q| (q.number + 1).to_string())
-            .collect();
-        if !unanswered.is_empty() {
-            rows.push((
-                Msg::UnansweredLabel.get(lang).to_owned(),
-                format!("{} {}", Msg::ItemWord.get(lang), unanswered.join(", ")),
-            ));
-        }
-        let width = rows
+        let mut parts: Vec<String> = scales
             .iter()
-            .map(|(label, _)| label.chars().count())
-            .max()
-            .unwrap_or(0);
-        for (label, value) in rows {
-            let pad = width - label.chars().count();
-            let _ = writeln!(out, "  {label}{}  {value}", " ".repeat(pad));
+            .zip(&score.scales)
+            .map(|(scale, result)| {
+                format!(
+                    "{} {}",
+                    scale.label.get(lang),
+                    scale_text(scale, result, lang)
+                )
+            })
+            .collect();
+        if let (Some(banding), Some(interval)) =
+            (instrument.age_banding.as_ref(), session.interval(index))
+        {
+            parts.insert(
+                0,
+                format!(
+                    "{} {}",
+                    Msg::FormLabel.get(lang),
+                    age::form_text(&banding.intervals[interval], lang)
+                ),
+            );
+        }
+        let _ = writeln!(out, "{}: {}", short_name(instrument), parts.join("; "));
+        if !instrument.flags.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                Msg::FlagsLabel.get(lang),
+                flags_text(session, index, score, lang)
+            );
+        }
+        let unanswered = unanswered_numbers(session, index);
+        if !unanswered.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {}: {} {}",
+                Msg::UnansweredLabel.get(lang),
+                Msg::ItemWord.get(lang),
+                unanswered.join(", ")
+            );
         }
     }
-
-    out.push('\n');
-    out.push_str(&advice.render(lang, style));
-    out.push('\n');
-    let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
+    for ack in acknowledgements {
+        let _ = writeln!(
+            out,
+            "{}: {}.{}",
+            Msg::AcknowledgedAt.fill(lang, &[("time", &ack.at)]),
+            ack.instrument,
+            ack.flag
+        );
+    }
+    match advice {
+        Advice::NoRules => {
+            let _ = writeln!(out, "{}", Msg::NoteNoRules.get(lang));
+        }
+        Advice::Recommended {
+            table,
+            recommendation,
+            ..
+        } => {
+            let mut level = advice.level_text(lang);
+            if recommendation.urgent {
+                let _ = write!(level, "; {}", table.urgent_name.get(lang));
+            }
+            let _ = writeln!(out, "{}: {level}", Msg::NoteLevel.get(lang));
+            for pending in &recommendation.pending {
+                let _ = writeln!(
+                    out,
+                    "{}: {} ({})",
+                    Msg::PendingLabel.get(lang),
+                    pending.action.get(lang),
+                    pending.rule
+                );
+            }
+            let referrals = advice.referral_names(lang);
+            if !referrals.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}: {}",
+                    Msg::ReferralsLabel.get(lang),
+                    referrals.join("; ")
+                );
+            }
+            let assessed = advice.assessed(lang);
+            if !assessed.is_empty() {
+                let _ = writeln!(out, "{}", assessed.join("; "));
+            }
+            let missing = advice.not_assessed(lang);
+            if !missing.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{}: {}",
+                    Msg::NotAssessedLabel.get(lang),
+                    missing.join("; ")
+                );
+            }
+            let _ = writeln!(
+                out,
+                "{}",
+                Msg::NoteRules.fill(lang, &[("table", &table.id), ("version", &table.version)])
+            );
+        }
+    }
+    let _ = writeln!(out, "{}", plain.bold(Msg::NoteClinician.get(lang)));
     out
 }
 

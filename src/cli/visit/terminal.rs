@@ -24,9 +24,14 @@ use inquire::{InquireError, Select, Text};
 use stepcare::instrument::age::Date;
 use stepcare::session::{Event, Position, SessionError, VisitSession};
 
+use stepcare::visit_record::Acknowledgement;
+
+use stepcare::rules::ColumnKind;
+
 use super::age::{self, Draft, Field};
 use super::line::{Outcome, show_events};
 use super::messages::Msg;
+use super::recommend::{ContextInput, Rules};
 use super::render::{self, Style, Wording};
 
 /// One entry of a question's list.
@@ -38,8 +43,19 @@ enum Choice {
         concern: bool,
         text: String,
     },
-    /// Leave the question unanswered (clears an earlier answer).
+    /// Leave the question unanswered (clears an earlier answer). Listed
+    /// for ordinary items; shown only when `0` is typed.
     NoAnswer(String),
+    /// Leave a critical item unanswered on purpose (not asked, or declined):
+    /// shown only when `0` is typed, so no arrow key reaches it by accident.
+    Declined(String),
+    /// A typed number that is not an option: shown as a message, chosen it
+    /// re-asks. Knows the item's options and whether it has a concern box.
+    NotAnOption {
+        options: usize,
+        concern_box: bool,
+        text: String,
+    },
 }
 
 impl fmt::Display for Choice {
@@ -55,7 +71,9 @@ impl fmt::Display for Choice {
                 concern: true,
                 text,
             } => write!(f, "{number}x. {text}"),
-            Choice::NoAnswer(text) => f.write_str(text),
+            Choice::NoAnswer(text) | Choice::Declined(text) | Choice::NotAnOption { text, .. } => {
+                f.write_str(text)
+            }
         }
     }
 }
@@ -113,13 +131,26 @@ fn printed_order(options: &mut [(usize, i64)]) {
 }
 
 fn question_scorer(input: &str, choice: &Choice, _shown: &str, _index: usize) -> Option<i64> {
+    let input = input.trim();
     let keep = match choice {
         Choice::Option {
             number,
             concern,
             text,
         } => matches_typed(input, *number, *concern, text),
-        Choice::NoAnswer(_) => input.trim().is_empty(),
+        Choice::NoAnswer(_) => input.is_empty() || input == "0",
+        Choice::Declined(_) => input == "0",
+        // Listed only while the typed number fits no option, so the list is
+        // never silently empty.
+        Choice::NotAnOption {
+            options,
+            concern_box,
+            ..
+        } => match typed_number(input) {
+            Some((0, false)) => false,
+            Some((n, concern)) => n > *options || n == 0 || (concern && !concern_box),
+            None => !input.is_empty() && input.chars().all(|c| c.is_ascii_digit()),
+        },
     };
     keep.then_some(0)
 }
@@ -146,12 +177,15 @@ fn is_abandon(err: &InquireError) -> bool {
     )
 }
 
-/// Runs the visit on the terminal; `today` is the screening date Enter accepts at the age step.
+/// Runs the visit on the terminal; `today` is the screening date Enter
+/// accepts at the age step. Each acknowledged warning is added to
+/// `acknowledgements`, with its time.
 pub fn run(
     session: &mut VisitSession<'_>,
     wording: &Wording,
     warn: Style,
     today: Date,
+    acknowledgements: &mut Vec<Acknowledgement>,
 ) -> anyhow::Result<Outcome> {
     let lang = wording.lang;
     // Esc means "back" here, so say that instead of inquire's "<canceled>".
@@ -185,10 +219,16 @@ pub fn run(
             }
             Position::Review => {
                 match review(session, wording) {
-                    Ok(Some(ReviewChoice::Finish(_))) => {
-                        session.finish()?;
-                        return Ok(Outcome::Finished);
-                    }
+                    Ok(Some(ReviewChoice::Finish(_))) => match confirm_unanswered(session, wording)
+                    {
+                        Ok(true) => {
+                            session.finish()?;
+                            return Ok(Outcome::Finished);
+                        }
+                        Ok(false) => {}
+                        Err(err) if is_abandon(&err) => return Ok(Outcome::Abandoned),
+                        Err(err) => return Err(err.into()),
+                    },
                     Ok(Some(ReviewChoice::Age(_))) => session.jump_to_age()?,
                     Ok(Some(ReviewChoice::Question { index, .. })) => session.jump(index)?,
                     Ok(None) => session.back()?,
@@ -232,7 +272,17 @@ pub fn run(
                 ),
             }));
         }
-        choices.push(Choice::NoAnswer(Msg::NoAnswerOption.get(lang).to_owned()));
+        if question.critical {
+            choices.push(Choice::Declined(Msg::DeclinedOption.get(lang).to_owned()));
+        } else {
+            choices.push(Choice::NoAnswer(Msg::NoAnswerOption.get(lang).to_owned()));
+        }
+        // The not-an-option entry goes last: it is listed only when nothing else is.
+        choices.push(Choice::NotAnOption {
+            options,
+            concern_box: question.concern_box,
+            text: Msg::NotAnOption.fill(lang, &[("max", &options.to_string())]),
+        });
         let count = choices.len();
         let cursor = match question.answer {
             Some(option) if question.concern => options + option,
@@ -240,11 +290,18 @@ pub fn run(
             None => 0,
         };
         let title = render::question_title(wording, &question);
-        let help = Msg::TerminalHelp.get(lang);
+        let help = if question.critical {
+            Msg::CriticalHelp.get(lang)
+        } else {
+            Msg::TerminalHelp.get(lang)
+        };
         let chosen = Select::new(&title, choices)
             .with_help_message(help)
             .with_page_size(count)
             .with_starting_cursor(cursor)
+            // The hidden entries come last, so the options keep their places
+            // and the cursor stays on the earlier answer when they are filtered out.
+            .with_reset_cursor(false)
             .with_scorer(&question_scorer)
             .with_sorter(&printed_order)
             .prompt_skippable();
@@ -254,20 +311,49 @@ pub fn run(
             })) => {
                 let events = session.answer_with(number - 1, concern)?;
                 show_events(session, wording, &events, &mut stderr, warn)?;
-                if events.iter().any(|e| matches!(e, Event::FlagRaised { .. }))
-                    && !acknowledge(lang)?
-                {
-                    return Ok(Outcome::Abandoned);
+                let raised: Vec<(usize, usize)> = events
+                    .iter()
+                    .filter_map(|e| match *e {
+                        Event::FlagRaised { instrument, flag } => Some((instrument, flag)),
+                        _ => None,
+                    })
+                    .collect();
+                if !raised.is_empty() {
+                    match acknowledge(lang)? {
+                        Acknowledged::Yes => {
+                            let at = stepcare::visit_record::now_local_rfc3339();
+                            for (instrument, flag) in raised {
+                                let definition = session.instruments()[instrument];
+                                acknowledgements.retain(|a: &Acknowledgement| {
+                                    !(a.instrument == definition.id
+                                        && a.flag == definition.flags[flag].id)
+                                });
+                                acknowledgements.push(Acknowledgement {
+                                    instrument: definition.id.clone(),
+                                    flag: definition.flags[flag].id.clone(),
+                                    at: at.clone(),
+                                });
+                            }
+                        }
+                        // Back to the question: the warning was not acknowledged.
+                        Acknowledged::Back => session.jump(question.index)?,
+                        Acknowledged::Abandoned => return Ok(Outcome::Abandoned),
+                    }
                 }
             }
-            Ok(Some(Choice::NoAnswer(_))) => {
+            Ok(Some(Choice::NoAnswer(_) | Choice::Declined(_))) => {
                 if question.answer.is_some() {
                     let events = session.clear()?;
                     show_events(session, wording, &events, &mut stderr, warn)?;
                 } else {
                     session.skip()?;
                 }
+                if question.critical {
+                    show_unknown(session, wording, &mut stderr, warn)?;
+                }
             }
+            // The number fits no option: the question is asked again.
+            Ok(Some(Choice::NotAnOption { .. })) => {}
             Ok(None) => match session.back() {
                 Ok(()) => {}
                 Err(SessionError::AtFirstQuestion) => {
@@ -423,20 +509,105 @@ fn ask_age(
     }
 }
 
-/// Waits until the warning is acknowledged; `false` when the visit is abandoned instead.
-fn acknowledge(lang: stepcare::lang::Lang) -> anyhow::Result<bool> {
+/// How the acknowledgement prompt ended.
+enum Acknowledged {
+    /// Enter on "Yes, continue".
+    Yes,
+    /// Esc: back to the question (never forward).
+    Back,
+    /// Ctrl-C.
+    Abandoned,
+}
+
+/// Throws away keys typed before the acknowledgement prompt appears (a
+/// typed-ahead Enter must not acknowledge a warning nobody has read): waits
+/// a moment, then empties both the terminal's input queue and crossterm's.
+fn discard_type_ahead() {
+    if crossterm::terminal::enable_raw_mode().is_err() {
+        return;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    while crossterm::event::poll(std::time::Duration::ZERO).unwrap_or(false) {
+        if crossterm::event::read().is_err() {
+            break;
+        }
+    }
+    let _ = crossterm::terminal::disable_raw_mode();
+}
+
+/// Waits until the warning is acknowledged with Enter, after discarding typed-ahead keys.
+fn acknowledge(lang: stepcare::lang::Lang) -> anyhow::Result<Acknowledged> {
+    discard_type_ahead();
     let answer = Select::new(
         Msg::AcknowledgeQuestion.get(lang),
         vec![Msg::AcknowledgeOption.get(lang)],
     )
-    .without_help_message()
+    .with_help_message(Msg::AcknowledgeHelp.get(lang))
     .without_filtering()
     .prompt_skippable();
     match answer {
-        Ok(_) => Ok(true),
-        Err(err) if is_abandon(&err) => Ok(false),
+        Ok(Some(_)) => Ok(Acknowledged::Yes),
+        Ok(None) => Ok(Acknowledged::Back),
+        Err(err) if is_abandon(&err) => Ok(Acknowledged::Abandoned),
         Err(err) => Err(err.into()),
     }
+}
+
+/// Finishing with unanswered questions asks first; `true` to finish.
+fn confirm_unanswered(session: &VisitSession<'_>, wording: &Wording) -> Result<bool, InquireError> {
+    let lang = wording.lang;
+    let unanswered = session.unanswered();
+    if unanswered.is_empty() {
+        return Ok(true);
+    }
+    let several = session.instruments().len() > 1;
+    let items: Vec<String> = unanswered
+        .iter()
+        .map(|&q| {
+            let question = session.question(q);
+            if several {
+                format!(
+                    "{} {}",
+                    render::short_name(question.instrument),
+                    question.number + 1
+                )
+            } else {
+                (question.number + 1).to_string()
+            }
+        })
+        .collect();
+    let title = Msg::ConfirmUnanswered.fill(
+        lang,
+        &[
+            ("count", &unanswered.len().to_string()),
+            ("items", &items.join(", ")),
+        ],
+    );
+    let answer = Select::new(
+        &title,
+        vec![Msg::ConfirmNo.get(lang), Msg::ConfirmYes.get(lang)],
+    )
+    .without_filtering()
+    .without_help_message()
+    .prompt_skippable()?;
+    Ok(answer == Some(Msg::ConfirmYes.get(lang)))
+}
+
+/// The warning for critical items left unanswered, right after leaving one.
+fn show_unknown(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    err: &mut std::io::Stderr,
+    warn: Style,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    for (instrument, flag) in session.unknown_flags() {
+        writeln!(err)?;
+        for line in render::flag_unknown_lines(session, wording, instrument, flag, warn) {
+            writeln!(err, "{line}")?;
+        }
+    }
+    Ok(())
 }
 
 /// The review list: finish, or pick a question to change.
@@ -446,6 +617,7 @@ fn review(
 ) -> Result<Option<ReviewChoice>, InquireError> {
     let lang = wording.lang;
     let raised = session.raised_flags();
+    let unknown = session.unknown_flags();
     let several = session.instruments().len() > 1;
     let mut choices = vec![ReviewChoice::Finish(Msg::ReviewFinish.get(lang).to_owned())];
     choices.extend(age::review_entry(session, lang).map(ReviewChoice::Age));
@@ -456,9 +628,17 @@ fn review(
             Some(option) => render::answer_text(wording, &question, option),
             None => format!("({})", Msg::NotAnswered.get(lang)),
         };
-        let flagged = raised.iter().any(|&(i, f)| {
+        // A raised flag, or a critical item left unanswered (its flag unknown), stands out.
+        let flagged = raised.iter().chain(&unknown).any(|&(i, f)| {
             i == question.instrument_index && instrument.flags[f].item == question.item_index
         });
+        let mark = if flagged {
+            "!!! "
+        } else if question.answer.is_none() {
+            "? "
+        } else {
+            ""
+        };
         let prefix = if several {
             format!("{} ", render::short_name(instrument))
         } else {
@@ -468,8 +648,7 @@ fn review(
             index,
             number: question.number + 1,
             text: format!(
-                "{}{}{}: {answer}",
-                if flagged { "!!! " } else { "" },
+                "{mark}{}{}: {answer}",
                 prefix,
                 render::question_title(wording, &question),
             ),
@@ -482,6 +661,106 @@ fn review(
         .with_scorer(&review_scorer)
         .with_sorter(&printed_order)
         .prompt_skippable()
+}
+
+/// The context step: each clinician input of the rule table that `--set`
+/// did not give, with "not assessed" first (Enter or Esc keeps it).
+/// `false` when the visit is abandoned (Ctrl-C).
+pub fn context_step(
+    rules: &mut Rules,
+    given: &stepcare::rules::DataValues,
+    lang: stepcare::lang::Lang,
+) -> anyhow::Result<bool> {
+    let inputs: Vec<ContextInput> = rules
+        .context_inputs()
+        .into_iter()
+        .filter(|c| !given.keys().any(|k| k.eq_ignore_ascii_case(&c.column)))
+        .collect();
+    if inputs.is_empty() {
+        return Ok(true);
+    }
+    eprintln!();
+    eprintln!("{}", Msg::ContextIntro.get(lang));
+    for input in inputs {
+        // (value saved, text shown)
+        let mut choices: Vec<(String, String)> =
+            vec![(String::new(), Msg::ContextNotAssessed.get(lang).to_owned())];
+        match &input.kind {
+            ColumnKind::Boolean => {
+                choices.push(("no".to_owned(), Msg::No.get(lang).to_owned()));
+                choices.push(("yes".to_owned(), Msg::Yes.get(lang).to_owned()));
+            }
+            ColumnKind::Level => choices.extend(
+                rules
+                    .table()
+                    .levels
+                    .iter()
+                    .map(|l| (l.number.to_string(), l.name.get(lang).to_owned())),
+            ),
+            ColumnKind::Choice(words) => choices.extend(
+                words
+                    .iter()
+                    .map(|w| (w.clone(), render::respondent_name(w, lang))),
+            ),
+            // Worked out from dates, never asked.
+            ColumnKind::Period | ColumnKind::Week => {}
+        }
+        let shown: Vec<String> = choices.iter().map(|(_, text)| text.clone()).collect();
+        let answer = Select::new(input.label.get(lang), shown)
+            .with_help_message(Msg::ContextHelp.get(lang))
+            .with_page_size(choices.len())
+            .without_filtering()
+            .raw_prompt_skippable();
+        let value = match answer {
+            Ok(Some(chosen)) => choices[chosen.index].0.clone(),
+            Ok(None) => String::new(),
+            Err(err) if is_abandon(&err) => return Ok(false),
+            Err(err) => return Err(err.into()),
+        };
+        rules.set(&input.column, value);
+    }
+    Ok(true)
+}
+
+/// After the result, on request: the rules and reasons, or the journal
+/// note; the summary is shown again after either, so that nothing to act
+/// on is above the fold when the program exits.
+pub fn more(
+    summary: &str,
+    details: &str,
+    note: &str,
+    lang: stepcare::lang::Lang,
+) -> anyhow::Result<()> {
+    loop {
+        let mut choices = vec![Msg::MoreDone.get(lang)];
+        if !details.trim().is_empty() {
+            choices.push(Msg::MoreDetails.get(lang));
+        }
+        choices.push(Msg::MoreNote.get(lang));
+        let answer = Select::new(Msg::MoreTitle.get(lang), choices)
+            .without_filtering()
+            .without_help_message()
+            .prompt_skippable();
+        let text = match answer {
+            Ok(Some(choice)) if choice == Msg::MoreDetails.get(lang) => details,
+            Ok(Some(choice)) if choice == Msg::MoreNote.get(lang) => note,
+            Ok(_) => return Ok(()),
+            Err(err) if is_abandon(&err) => return Ok(()),
+            Err(err) => return Err(err.into()),
+        };
+        println!();
+        print!("{text}");
+        println!();
+        print!("{summary}");
+    }
+}
+
+/// After a failed save: another file to save to, or `None` (empty, Esc, Ctrl-C).
+pub fn another_path(lang: stepcare::lang::Lang) -> Option<std::path::PathBuf> {
+    match Text::new(Msg::SaveElsewhere.get(lang)).prompt_skippable() {
+        Ok(Some(text)) if !text.trim().is_empty() => Some(std::path::PathBuf::from(text.trim())),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -521,6 +800,34 @@ mod tests {
         let entry = Choice::NoAnswer("(no answer)".into());
         assert_eq!(question_scorer("", &entry, "", 4), Some(0));
         assert_eq!(question_scorer("2", &entry, "", 4), None);
+        assert_eq!(question_scorer("0", &entry, "", 4), Some(0));
+    }
+
+    #[test]
+    fn a_critical_item_is_left_unanswered_only_by_typing_0() {
+        let entry = Choice::Declined("0. Not asked / declined".into());
+        assert_eq!(question_scorer("", &entry, "", 4), None);
+        assert_eq!(question_scorer("2", &entry, "", 4), None);
+        assert_eq!(question_scorer("0", &entry, "", 4), Some(0));
+    }
+
+    #[test]
+    fn a_number_that_is_no_option_is_listed_as_a_message() {
+        let entry = Choice::NotAnOption {
+            options: 4,
+            concern_box: false,
+            text: "not an option".into(),
+        };
+        assert_eq!(question_scorer("", &entry, "", 4), None);
+        assert_eq!(question_scorer("0", &entry, "", 4), None);
+        assert_eq!(question_scorer("4", &entry, "", 4), None);
+        assert_eq!(question_scorer("never", &entry, "", 4), None);
+        assert_eq!(question_scorer("7", &entry, "", 4), Some(0));
+        assert_eq!(question_scorer("2x", &entry, "", 4), Some(0));
+        assert_eq!(
+            question_scorer("99999999999999999999999", &entry, "", 4),
+            Some(0)
+        );
     }
 
     #[test]

@@ -1,0 +1,7 @@
+#![no_main]
+//! Fuzz target: see `tests/support/invariants.rs` for what is asserted.
+
+#[path = "../../tests/support/invariants.rs"]
+mod invariants;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| invariants::rule_table(data));
