@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::output::{LIST_SEPARATOR, push_int};
+use super::output::{CsvRows, LIST_SEPARATOR, push_int};
 use super::{Layout, ScoredRow};
 use crate::instrument::age::Date;
 use crate::lang::Lang;
@@ -251,7 +251,7 @@ impl Care {
     }
 
     /// Appends the [`CARE_COLUMNS`] fields of the last evaluated row to `out`.
-    pub fn push_csv(&mut self, out: &mut csv::ByteRecord) {
+    pub fn push_csv(&mut self, out: &mut CsvRows) {
         let Some(plan) = &self.plan else {
             return;
         };
