@@ -12,9 +12,9 @@
 //!    the others, the missing codes (refused when one is an answer), the
 //!    REDCap form columns and the column of a reader's record problems.
 //! 3. **Row step**, for every record, in input order: the reading thread
-//!    parses the record and reads and scores the plain instruments
-//!    (`BatchPlan::prepare`, see `pipeline`); the scoring thread finishes the
-//!    others, collects the row's issues and status and checks stored totals
+//!    parses the record and reads the answers of the plain instruments
+//!    (`BatchPlan::prepare`, see `pipeline`); the scoring thread scores
+//!    them, reads and scores the others, collects the row's issues and status and checks stored totals
 //!    (`BatchPlan::score_row`), counts it in the [`Summary`] and hands a
 //!    [`ScoredRow`] to the [`RowSink`].
 //!

@@ -1,7 +1,8 @@
 //! Reading records on one thread while the caller scores them on another.
 //!
-//! Parsing CSV and scoring cost about the same per row, so on a machine with
-//! two cores running them side by side nearly halves the time of a batch.
+//! Parsing CSV and reading its answer cells cost about what scoring and
+//! writing a row cost, so on a machine with two cores running them side by
+//! side nearly halves the time of a batch.
 //! The reading thread also runs a `prepare` step on each record (reading the
 //! answer cells), which balances the two threads and keeps each record's bytes
 //! in the cache of the core that parsed them. Records travel in batches that

@@ -10,13 +10,13 @@
 //! format (FHIR responses) explains a record it could not turn into cells.
 //!
 //! A row then takes two small steps:
-//! - [`BatchPlan::prepare`], on the reading thread, reads and scores the
-//!   plain instruments next to the parsing;
-//! - [`BatchPlan::score_row`], on the scoring thread, sets aside the forms a
-//!   REDCap row does not hold, reads the age and concern cells of the other
-//!   instruments, chooses the age interval, reads only the items it asks,
-//!   scores them, collects the row's issues and status, and compares any
-//!   stored totals with the scores.
+//! - [`BatchPlan::prepare`], on the reading thread, reads the answers of
+//!   the plain instruments next to the parsing;
+//! - [`BatchPlan::score_row`], on the scoring thread, scores the plain
+//!   instruments, sets aside the forms a REDCap row does not hold, reads
+//!   the age and concern cells of the other instruments, chooses the age
+//!   interval, reads only the items it asks, scores them, collects the row's
+//!   issues and status, and compares any stored totals with the scores.
 //!
 //! Neither step allocates once the buffers in [`RowWork`] and [`Scratch`]
 //! are warm, except to put an unusual problem into words.
@@ -69,7 +69,7 @@ pub(super) struct BatchPlan<'a> {
     scorers: Vec<Scorer<'a>>,
     /// Per instrument, one reader per item.
     readers: Vec<Vec<CellReader>>,
-    /// Per instrument: read and scored on the reading thread.
+    /// Per instrument: its answers read on the reading thread.
     plain: Vec<bool>,
     /// Per instrument, its age and concern columns.
     age_columns: Vec<AgeColumns>,
@@ -175,7 +175,11 @@ impl<'a> BatchPlan<'a> {
         }
     }
 
-    /// The reading thread's step: reads and scores the plain instruments.
+    /// The reading thread's step: reads the answers of the plain instruments.
+    ///
+    /// Parsing and reading the cells cost about what scoring, the rest of
+    /// the row step and writing the row cost, so the scoring is left to the
+    /// other thread, which keeps the two busy alike.
     pub fn prepare(&self, layout: &Layout<'_>, record: &csv::ByteRecord, work: &mut RowWork) {
         for (slot, readers) in self.readers.iter().enumerate() {
             if !self.plain[slot] {
@@ -186,7 +190,6 @@ impl<'a> BatchPlan<'a> {
             for ((answer, reader), &column) in answers.iter_mut().zip(readers).zip(columns) {
                 *answer = reader.read(record.get(column).unwrap_or(b""), &self.missing_codes);
             }
-            self.scorers[slot].score_into(answers, Context::default(), &mut work.scores[slot]);
         }
     }
 
@@ -217,6 +220,10 @@ impl<'a> BatchPlan<'a> {
         let mut not_applicable = 0;
         scratch.applicable.fill(true);
         for slot in 0..self.instruments.len() {
+            if self.plain[slot] {
+                let (answers, score) = (&work.answers[slot], &mut work.scores[slot]);
+                self.scorers[slot].score_into(answers, Context::default(), score);
+            }
             if self.not_applicable(layout, record, slot, work) {
                 not_applicable += 1;
                 scratch.applicable[slot] = false;
