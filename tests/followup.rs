@@ -74,10 +74,10 @@ fn the_weekly_list_finds_urgent_overdue_and_due_families() {
     assert!(closed["overdue"].as_array().unwrap().is_empty());
     assert_eq!(closed["history"].as_array().unwrap().len(), 2);
     // Every row is accounted for.
-    assert!(stderr.contains("11 row(s) read"), "{stderr}");
-    assert!(stderr.contains("1 row(s) without an id"), "{stderr}");
+    assert!(stderr.contains("11 rows read"), "{stderr}");
+    assert!(stderr.contains("1 row without an id"), "{stderr}");
     assert!(
-        stderr.contains("1 row(s) without a screening date"),
+        stderr.contains("1 row without a screening date"),
         "{stderr}"
     );
 }

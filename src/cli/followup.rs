@@ -410,8 +410,13 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
     let overdue = report.iter().filter(|r| !r.2.overdue.is_empty()).count();
     let due = report.iter().filter(|r| !r.2.due.is_empty()).count();
     eprintln!(
-        "{rows} row(s) read: {} families and respondents followed up on {today}; {urgent} with an open urgent result, {overdue} overdue, {due} due",
-        report.len()
+        "{} read: {} followed up on {today}; {urgent} with an open urgent result, {overdue} overdue, {due} due",
+        stepcare::lang::count(rows, "row", "rows"),
+        stepcare::lang::count(
+            report.len() as u64,
+            "family and respondent",
+            "families and respondents"
+        ),
     );
     for (what, list) in [
         ("without an id", &unplaced.no_id),
@@ -424,8 +429,9 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
                 .map(|&(file, row)| format!("{} row {row}", names.files[usize::from(file)]))
                 .collect();
             eprintln!(
-                "WARNING: {} row(s) {what} are not followed up: {}{}",
-                list.len(),
+                "WARNING: {} {what} {} not followed up: {}{}",
+                stepcare::lang::count(list.len() as u64, "row", "rows"),
+                if list.len() == 1 { "is" } else { "are" },
                 shown.join(", "),
                 if list.len() > 10 { ", ..." } else { "" }
             );
@@ -433,7 +439,13 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
     }
     if urgent > 0 {
         eprintln!(
-            "WARNING: {urgent} family/families have an URGENT result that no later visit closed: act on them today."
+            "WARNING: {} an URGENT result that no later visit closed: act on {} today.",
+            if urgent == 1 {
+                "1 family has".to_owned()
+            } else {
+                format!("{urgent} families have")
+            },
+            if urgent == 1 { "it" } else { "them" }
         );
     }
     Ok(ExitCode::SUCCESS)
