@@ -259,6 +259,11 @@ pub struct Scorer<'a> {
     concern_points: Vec<i32>,
     /// Whether to work out the bounds of an unscored scale (plain instruments).
     bounded: bool,
+    /// Whether the instrument has skip instructions (most have none, and
+    /// then a blank item is simply missing).
+    skips: bool,
+    /// Per item, its least and its most points.
+    extremes: Vec<(i32, i32)>,
 }
 
 impl<'a> Scorer<'a> {
@@ -279,6 +284,12 @@ impl<'a> Scorer<'a> {
             points,
             concern_points,
             bounded: instrument.age_banding.is_none(),
+            skips: !instrument.skips.is_empty(),
+            extremes: instrument
+                .items
+                .iter()
+                .map(|item| (item.min_points(), item.max_points()))
+                .collect(),
         }
     }
 
@@ -321,7 +332,7 @@ impl<'a> Scorer<'a> {
                 continue;
             }
             match answer {
-                Answer::Missing if self.skipped(answers, index).is_some() => {
+                Answer::Missing if self.skips && self.skipped(answers, index).is_some() => {
                     result.skipped_items.push(index);
                 }
                 Answer::Missing => result.missing_items.push(index),
@@ -355,7 +366,9 @@ impl<'a> Scorer<'a> {
     #[inline]
     fn answer_at(&self, answers: &[Answer], index: usize) -> Answer {
         match answers[index] {
-            Answer::Missing => self.skipped(answers, index).unwrap_or(Answer::Missing),
+            Answer::Missing if self.skips => {
+                self.skipped(answers, index).unwrap_or(Answer::Missing)
+            }
             answer => answer,
         }
     }
@@ -420,9 +433,9 @@ impl Scorer<'_> {
         let (mut low, mut high) = (sum, sum);
         for &index in &scale.items {
             if !matches!(self.answer_at(answers, index), Answer::Chosen(_)) {
-                let item = &self.instrument.items[index];
-                low += i64::from(item.min_points());
-                high += i64::from(item.max_points());
+                let (least, most) = self.extremes[index];
+                low += i64::from(least);
+                high += i64::from(most);
             }
         }
         let (low, high) = (low as f64, high as f64);

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::output::LIST_SEPARATOR;
+use super::output::{CsvRows, LIST_SEPARATOR, push_int};
 use super::{Layout, ScoredRow};
 use crate::instrument::age::Date;
 use crate::lang::Lang;
@@ -251,7 +251,7 @@ impl Care {
     }
 
     /// Appends the [`CARE_COLUMNS`] fields of the last evaluated row to `out`.
-    pub fn push_csv(&mut self, out: &mut csv::ByteRecord) {
+    pub fn push_csv(&mut self, out: &mut CsvRows) {
         let Some(plan) = &self.plan else {
             return;
         };
@@ -261,8 +261,7 @@ impl Care {
             Decision::Level(index) => {
                 let level = &table.levels[index];
                 self.buffer.clear();
-                // Writing into a Vec cannot fail.
-                let _ = write!(self.buffer, "{}", level.number);
+                push_int(&mut self.buffer, level.number);
                 out.push_field(&self.buffer);
                 out.push_field(level.name.get(self.lang).as_bytes());
             }
@@ -294,8 +293,7 @@ impl Care {
         }
         self.buffer.clear();
         if let Some(number) = outcome.possible_number(table) {
-            // Writing into a Vec cannot fail.
-            let _ = write!(self.buffer, "{number}");
+            push_int(&mut self.buffer, number);
         }
         out.push_field(&self.buffer);
         for date in [self.rescreen.map(|r| r.0), self.rescreen.map(|r| r.1)] {

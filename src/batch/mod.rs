@@ -1,10 +1,29 @@
 //! Batch scoring of exported data: one output row for every input row.
 //!
-//! The input is streamed: one reused record, per-item cell readers built once
-//! from the header, and no allocation per row on the scoring path, so memory
-//! does not grow with the input. Every data row yields exactly one
-//! [`ScoredRow`], in input order, with status `ok`, `incomplete` or `invalid`
-//! and the reasons.
+//! A batch runs in three parts:
+//! 1. **Open** ([`score_stream`]): decode the text (UTF-8, Windows-1252 or
+//!    UTF-16 with a byte-order mark), check its start, find the delimiter,
+//!    read the header and find every column the instruments need (a
+//!    [`Layout`], with any stored totals), refusing the run with every
+//!    missing or ambiguous column named.
+//! 2. **Plan** (`plan::BatchPlan`, built once per file): per-item cell
+//!    readers, one scorer per instrument, which instruments are plain
+//!    (neither age bands nor concern boxes), the age and concern columns of
+//!    the others, the missing codes (refused when one is an answer), the
+//!    REDCap form columns and the column of a reader's record problems.
+//! 3. **Row step**, for every record, in input order: the reading thread
+//!    parses the record and reads the answers of the plain instruments
+//!    (`BatchPlan::prepare`, see `pipeline`); the scoring thread scores
+//!    them, reads and scores the others, collects the row's issues and status and checks stored totals
+//!    (`BatchPlan::score_row`), counts it in the [`Summary`] and hands a
+//!    [`ScoredRow`] to the [`RowSink`].
+//!
+//! After the last record, a quote left open is an error (nothing is
+//! written) and blank lines are counted. The input is streamed through
+//! reused records and buffers, with no allocation per row on the common
+//! path, so memory does not grow with the input. Every data row yields
+//! exactly one [`ScoredRow`], with status `ok`, `incomplete`, `invalid` or
+//! `not_applicable` and the reasons.
 
 pub mod ages;
 pub mod care;
@@ -12,6 +31,7 @@ mod columns;
 pub mod input;
 pub mod output;
 mod pipeline;
+mod plan;
 pub mod stored;
 mod values;
 
@@ -23,8 +43,11 @@ pub use columns::{ColumnError, ColumnPlan, MissingColumn, plan_columns};
 pub use input::Encoding;
 pub use values::CellReader;
 
+use ages::AgeColumns;
+use plan::{BatchPlan, RowWork};
+
 use crate::instrument::{Instrument, ValueKind};
-use crate::scoring::{Answer, Context, InstrumentScore, Scorer, Status};
+use crate::scoring::{Answer, InstrumentScore, Status};
 use crate::sheet::SheetOrigin;
 
 /// How a batch is read and scored.
@@ -353,12 +376,6 @@ fn check_missing_codes(
     Ok(())
 }
 
-/// One row's answers and scores, per instrument; reused from row to row.
-struct RowWork {
-    answers: Vec<Vec<Answer>>,
-    scores: Vec<InstrumentScore>,
-}
-
 /// Scores every row of `input` and hands the rows to `sink`.
 pub fn score_stream<R: Read + Send>(
     input: R,
@@ -394,6 +411,7 @@ pub fn score_stream<R: Read + Send>(
     }
 }
 
+/// Reads the header, builds the plan, and runs the row step on every record.
 fn score_decoded<R: Read + Send>(
     input: R,
     instruments: &[&Instrument],
@@ -401,6 +419,77 @@ fn score_decoded<R: Read + Send>(
     sink: &mut dyn RowSink,
     check_utf8: bool,
 ) -> Result<Summary, BatchError> {
+    let Opened {
+        reader,
+        layout,
+        age_columns,
+        structure,
+    } = open(input, instruments, options, check_utf8)?;
+    let plan = BatchPlan::new(&layout.instruments, options, &layout, age_columns);
+    check_missing_codes(instruments, options, plan.readers())?;
+    sink.begin(&layout)?;
+    let mut scratch = plan.new_scratch(&layout);
+    let mut summary = Summary::default();
+    let new_work = || plan.new_work();
+    let prepare = |record: &csv::ByteRecord, work: &mut RowWork| {
+        plan.prepare(&layout, record, work);
+    };
+    let mut each = |record: &csv::ByteRecord, work: &mut RowWork| -> Result<(), BatchError> {
+        summary.rows += 1;
+        let status = plan.score_row(&layout, record, work, &mut scratch);
+        if check_utf8 {
+            kept_cells_are_utf8(&layout, record)?;
+        }
+        let row = ScoredRow {
+            number: summary.rows,
+            status,
+            record,
+            scores: &work.scores,
+            answers: &work.answers,
+            issues: &scratch.issues,
+            stored: &scratch.stored,
+        };
+        if status == Status::Invalid && options.strict {
+            return Err(BatchError::Strict {
+                row: summary.rows,
+                line: match &layout.origin {
+                    Some(origin) => origin.sheet_row(summary.rows),
+                    None => record.position().map_or(0, |p| p.line()),
+                },
+                reason: row.messages(&layout).join("; "),
+            });
+        }
+        summary.count(&layout, &row);
+        sink.row(&layout, &row)?;
+        Ok(())
+    };
+    pipeline::each_record(reader, &new_work, &prepare, &mut each)?;
+    if let Some(line) = structure.unterminated_quote() {
+        return Err(BatchError::UnterminatedQuote { line });
+    }
+    summary.blank_lines = structure.blank_lines();
+    sink.finish()?;
+    summary.stored = scratch.take_tallies();
+    Ok(summary)
+}
+
+/// An input whose header has been read: its records still to come, what
+/// the batch scores, and what the reader learns of the text's structure.
+struct Opened<'i, R: Read> {
+    reader: csv::Reader<input::QuoteTracker<io::BufReader<R>>>,
+    layout: Layout<'i>,
+    age_columns: Vec<AgeColumns>,
+    structure: Arc<input::Structure>,
+}
+
+/// Opens the input: checks its start, finds the delimiter, reads the header
+/// and finds every column the instruments need, or says which are missing.
+fn open<'i, R: Read + Send>(
+    input: R,
+    instruments: &[&'i Instrument],
+    options: &BatchOptions,
+    check_utf8: bool,
+) -> Result<Opened<'i, R>, BatchError> {
     let mut buffered = input::peekable(input);
     let (head, complete) = input::peek(&mut buffered)?;
     if head.is_empty() {
@@ -454,36 +543,7 @@ fn score_decoded<R: Read + Send>(
         }
         Err(other) => return Err(other.into()),
     };
-    let readers: Vec<Vec<CellReader>> = instruments
-        .iter()
-        .map(|instrument| {
-            instrument
-                .items
-                .iter()
-                .map(|item| {
-                    let extra: Vec<(usize, String)> = options
-                        .extra_labels
-                        .iter()
-                        .filter(|(i, it, _, _)| *i == instrument.id && *it == item.id)
-                        .map(|(_, _, option, text)| (*option, text.clone()))
-                        .collect();
-                    CellReader::new(item, options.values, &extra)
-                })
-                .collect()
-        })
-        .collect();
-    check_missing_codes(instruments, options, &readers)?;
-    let missing_codes: Vec<Vec<u8>> = options
-        .missing_codes
-        .iter()
-        .map(|c| c.trim().as_bytes().to_vec())
-        .collect();
     let stored_plan = stored::plan(&headers, instruments, &options.map);
-    let redcap = crate::interop::redcap::ExportPlan::new(&headers, instruments);
-    let issue_column = options
-        .issue_column
-        .as_ref()
-        .and_then(|name| headers.iter().position(|h| h == name));
     let layout = Layout {
         instruments: instruments.to_vec(),
         headers,
@@ -493,324 +553,49 @@ fn score_decoded<R: Read + Send>(
         stored: stored_plan,
         origin: options.origin.clone(),
     };
-    sink.begin(&layout)?;
+    Ok(Opened {
+        reader,
+        layout,
+        age_columns,
+        structure,
+    })
+}
 
-    let width = layout.headers.len();
-    let scorers: Vec<Scorer<'_>> = instruments.iter().map(|i| Scorer::new(i)).collect();
-    let has_concerns: Vec<bool> = instruments
-        .iter()
-        .map(|i| i.concerns.iter().any(Option::is_some))
-        .collect();
-    let mut concerns: Vec<Vec<bool>> = instruments
-        .iter()
-        .map(|i| vec![false; i.items.len()])
-        .collect();
-    let mut issues: Vec<RowIssue> = Vec::new();
-    let mut summary = Summary::default();
-    // Stored values: one check per scale of an instrument that has any.
-    let mut stored_checks: Vec<Vec<stored::StoredCheck>> = layout
-        .stored
-        .iter()
-        .map(|scales| {
-            if scales.iter().any(Option::is_some) {
-                vec![stored::StoredCheck::default(); scales.len()]
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
-    let mut applicable = vec![true; instruments.len()];
-    let mut tallies: Vec<(usize, usize, stored::StoredTally)> = Vec::new();
-    for (slot, scales) in layout.stored.iter().enumerate() {
-        for (scale, column) in scales.iter().enumerate() {
-            if column.is_some() {
-                tallies.push((
-                    slot,
-                    scale,
-                    stored::StoredTally {
-                        scale: format!(
-                            "{}.{}",
-                            instruments[slot].id, instruments[slot].scales[scale].id
-                        ),
-                        ..Default::default()
-                    },
-                ));
-            }
+/// Stops at a kept cell that is not UTF-8 (it is copied to the output as text).
+fn kept_cells_are_utf8(layout: &Layout<'_>, record: &csv::ByteRecord) -> Result<(), BatchError> {
+    for (name, index) in &layout.columns.keep {
+        if std::str::from_utf8(record.get(*index).unwrap_or(b"")).is_err() {
+            return Err(BatchError::NotUtf8 {
+                line: record.position().map_or(0, |p| p.line()),
+                column: Some(name.clone()),
+            });
         }
     }
-    // Instruments with neither age bands nor concern boxes read every item
-    // from its column whatever the row says, so they are read and scored on
-    // the reading thread, next to the parsing (see `pipeline`); the other
-    // instruments, and everything about the row as a whole, are done here.
-    let plain: Vec<bool> = instruments
-        .iter()
-        .zip(&has_concerns)
-        .map(|(i, concerns)| i.age_banding.is_none() && !concerns)
-        .collect();
-    let new_row = || RowWork {
-        answers: instruments
-            .iter()
-            .map(|i| vec![Answer::Missing; i.items.len()])
-            .collect(),
-        scores: vec![InstrumentScore::default(); instruments.len()],
-    };
-    let prepare = |record: &csv::ByteRecord, row: &mut RowWork| {
-        for (slot, reader_list) in readers.iter().enumerate() {
-            if !plain[slot] {
-                continue;
-            }
-            let columns = &layout.columns.items[slot];
-            let answers = &mut row.answers[slot];
-            for (item, reader) in reader_list.iter().enumerate() {
-                answers[item] =
-                    reader.read(record.get(columns[item]).unwrap_or(b""), &missing_codes);
-            }
-            scorers[slot].score_into(answers, Context::default(), &mut row.scores[slot]);
-        }
-    };
-    let mut each = |record: &csv::ByteRecord, work: &mut RowWork| -> Result<(), BatchError> {
-        let RowWork { answers, scores } = work;
-        summary.rows += 1;
-        issues.clear();
-        let mut status = Status::Ok;
-        if record.len() != width {
-            issues.push(RowIssue::FieldCount {
-                found: record.len(),
-                expected: width,
-            });
-            status = Status::Invalid;
-        }
-        // A record the input's reader could not turn into cells: its reason
-        // alone explains the row (no "items missing" for every scale).
-        let mut record_problem = false;
-        if let Some(column) = issue_column {
-            let cell = record.get(column).unwrap_or(b"");
-            if !cell.is_empty() {
-                record_problem = true;
-                issues.push(RowIssue::Other(String::from_utf8_lossy(cell).into_owned()));
-                status = Status::Invalid;
-            }
-        }
-        let mut not_applicable = 0;
-        applicable.fill(true);
-        for (slot, instrument) in instruments.iter().enumerate() {
-            let item_columns = &layout.columns.items[slot];
-            // A REDCap row of another instrument or event: accounted for as not applicable.
-            if redcap
-                .as_ref()
-                .is_some_and(|plan| plan.not_applicable(slot, record, item_columns))
-            {
-                not_applicable += 1;
-                applicable[slot] = false;
-                if !plain[slot] {
-                    // Scores are reused from row to row: never leave another row's behind.
-                    answers[slot].fill(Answer::Missing);
-                    scorers[slot].score_into(&answers[slot], Context::default(), &mut scores[slot]);
-                }
-                continue;
-            }
-            // An age-banded instrument: the age chooses the interval, whose
-            // items alone are read.
-            let (interval, age) = match &instrument.age_banding {
-                None => (None, None),
-                Some(banding) => {
-                    match ages::row_interval(
-                        record,
-                        &layout.headers,
-                        instrument,
-                        banding,
-                        &age_columns[slot],
-                    ) {
-                        Ok((interval, age)) => (Some(interval), Some(age)),
-                        Err((age, message)) => {
-                            issues.push(RowIssue::Other(message));
-                            status = Status::Invalid;
-                            (None, age)
-                        }
-                    }
-                }
-            };
-            let asked = instrument
-                .age_banding
-                .as_ref()
-                .map(|b| interval.map_or(&[][..], |i| &b.intervals[i].items[..]));
-            if plain[slot] {
-                for (item, &answer) in answers[slot].iter().enumerate() {
-                    if answer == Answer::Invalid {
-                        issues.push(RowIssue::InvalidCell {
-                            instrument: slot,
-                            item,
-                            column: item_columns[item],
-                        });
-                    }
-                }
-            } else {
-                for (item, reader) in readers[slot].iter().enumerate() {
-                    concerns[slot][item] = false;
-                    // A column the row's questionnaire needs but the input lacks.
-                    let mut absent = false;
-                    if let Some(asked) = asked {
-                        if !asked.contains(&item) {
-                            answers[slot][item] = Answer::Missing;
-                            continue;
-                        }
-                        if item_columns[item] == usize::MAX {
-                            issues.push(RowIssue::Other(format!(
-                            "{}: the questionnaire for this age ({}) asks {}, but the input has no column for it",
-                            instrument.id,
-                            interval.map_or("", |i| {
-                                instrument.age_banding.as_ref().map_or("", |b| b.intervals[i].id.as_str())
-                            }),
-                            instrument.items[item].id
-                        )));
-                            status = Status::Invalid;
-                            absent = true;
-                        }
-                    }
-                    if instrument.concerns[item].is_some() {
-                        match age_columns[slot].concerns[item] {
-                            Some(column) => {
-                                let cell = record.get(column).unwrap_or(b"");
-                                match ages::read_concern(cell, &missing_codes) {
-                                    Some(ticked) => concerns[slot][item] = ticked,
-                                    None => {
-                                        issues.push(RowIssue::Other(format!(
-                                        "column `{}`: `{}` is not a concern mark (yes/no, 1/0, x or blank)",
-                                        columns::visible(&layout.headers[column]),
-                                        columns::visible(String::from_utf8_lossy(cell).trim_matches(' '))
-                                    )));
-                                        status = Status::Invalid;
-                                    }
-                                }
-                            }
-                            None if asked.is_some() => {
-                                issues.push(RowIssue::Other(format!(
-                                "{}: the input has no concern column for {} (such as {}.{}.concern)",
-                                instrument.id,
-                                instrument.items[item].id,
-                                instrument.id,
-                                instrument.items[item].id
-                            )));
-                                status = Status::Invalid;
-                                absent = true;
-                            }
-                            None => {}
-                        }
-                    }
-                    let cell = record.get(item_columns[item]).unwrap_or(b"");
-                    let answer = reader.read(cell, &missing_codes);
-                    if absent {
-                        // Never scored without the column: the total would be too low.
-                        answers[slot][item] = Answer::Invalid;
-                        continue;
-                    }
-                    if answer == Answer::Invalid {
-                        issues.push(RowIssue::InvalidCell {
-                            instrument: slot,
-                            item,
-                            column: item_columns[item],
-                        });
-                    }
-                    answers[slot][item] = answer;
-                }
-                let context = Context {
-                    concerns: &concerns[slot],
-                    interval,
-                    age,
-                };
-                scorers[slot].score_into(&answers[slot], context, &mut scores[slot]);
-            }
-            let instrument_status = scores[slot].status();
-            let scored = instrument.age_banding.is_none() || interval.is_some();
-            if instrument_status == Status::Incomplete && scored && !record_problem {
-                for (scale, result) in scores[slot].scales.iter().enumerate() {
-                    if result.score.is_none() && result.invalid == 0 {
-                        issues.push(RowIssue::Unscored {
-                            instrument: slot,
-                            scale,
-                        });
-                    }
-                }
-            }
-            status = status.max(instrument_status);
-        }
-        if not_applicable > 0 && not_applicable == instruments.len() && status == Status::Ok {
-            status = Status::NotApplicable;
-        }
-        if check_utf8 {
-            for (name, index) in &layout.columns.keep {
-                if std::str::from_utf8(record.get(*index).unwrap_or(b"")).is_err() {
-                    return Err(BatchError::NotUtf8 {
-                        line: record.position().map_or(0, |p| p.line()),
-                        column: Some(name.clone()),
-                    });
-                }
-            }
-        }
-        for (slot, scale, tally) in &mut tallies {
-            if !applicable[*slot] {
-                stored_checks[*slot][*scale] = stored::StoredCheck::default();
-                continue;
-            }
-            let column = layout.stored[*slot][*scale].unwrap_or(usize::MAX);
-            let check = stored::check(
-                record.get(column).unwrap_or(b""),
-                &instruments[*slot].scales[*scale],
-                &scores[*slot].scales[*scale],
-                &answers[*slot],
-                &instruments[*slot].items,
-            );
-            tally.add(&check);
-            stored_checks[*slot][*scale] = check;
-        }
-        let row = ScoredRow {
-            number: summary.rows,
-            status,
-            record,
-            scores,
-            answers,
-            issues: &issues,
-            stored: &stored_checks,
-        };
-        if status == Status::Invalid && options.strict {
-            return Err(BatchError::Strict {
-                row: summary.rows,
-                line: match &layout.origin {
-                    Some(origin) => origin.sheet_row(summary.rows),
-                    None => record.position().map_or(0, |p| p.line()),
-                },
-                reason: row.messages(&layout).join("; "),
-            });
-        }
-        match status {
-            Status::Ok => summary.ok += 1,
-            Status::Incomplete => summary.incomplete += 1,
-            Status::NotApplicable => summary.not_applicable += 1,
-            Status::Invalid => summary.invalid += 1,
+    Ok(())
+}
+
+impl Summary {
+    /// Counts one scored row.
+    fn count(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) {
+        match row.status {
+            Status::Ok => self.ok += 1,
+            Status::Incomplete => self.incomplete += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::Invalid => self.invalid += 1,
         }
         if row.scores.iter().any(|s| !s.flags.is_empty()) {
-            summary.flagged += 1;
+            self.flagged += 1;
         }
-        let pairs = || row.scores.iter().zip(instruments);
+        let pairs = || row.scores.iter().zip(&layout.instruments);
         if pairs().any(|(s, i)| s.has_urgent_flag(i)) {
-            summary.urgent += 1;
+            self.urgent += 1;
         } else if pairs().any(|(s, i)| {
             !s.is_blank(i) && (0..i.flags.len()).any(|f| i.flags[f].urgent && s.flag_unknown(i, f))
         }) {
-            summary.urgent += 1;
-            summary.unanswered_critical += 1;
+            self.urgent += 1;
+            self.unanswered_critical += 1;
         }
-        sink.row(&layout, &row)?;
-        Ok(())
-    };
-    pipeline::each_record(reader, &new_row, &prepare, &mut each)?;
-    if let Some(line) = structure.unterminated_quote() {
-        return Err(BatchError::UnterminatedQuote { line });
     }
-    summary.blank_lines = structure.blank_lines();
-    sink.finish()?;
-    summary.stored = tallies.into_iter().map(|(_, _, tally)| tally).collect();
-    Ok(summary)
 }
 
 /// The values an item accepts, for messages: "points 3, 2, 1, 0".

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::care::{CARE_COLUMNS, Care};
 use super::{Layout, RowSink, ScoredRow};
-use crate::instrument::fmt_score;
+use crate::instrument::{Instrument, fmt_score};
 use crate::scoring::Answer;
 
 /// The columns an age-banded instrument adds before its scales: the interval
@@ -58,14 +58,97 @@ fn is_plain_number(text: &[u8]) -> bool {
 /// Pushes a cell that comes from the input or from messages, neutralised
 /// the way OWASP recommends for CSV injection when a spreadsheet would take
 /// it for a formula: a `'` in front, which spreadsheets show as text.
-fn push_text_field(out: &mut csv::ByteRecord, cell: &[u8], scratch: &mut Vec<u8>) {
+fn push_text_field(out: &mut CsvRows, cell: &[u8]) {
     if is_formula_like(cell) {
-        scratch.clear();
-        scratch.push(b'\'');
-        scratch.extend_from_slice(cell);
-        out.push_field(scratch);
+        out.push_with(|line| {
+            line.push(b'\'');
+            line.extend_from_slice(cell);
+        });
     } else {
         out.push_field(cell);
+    }
+}
+
+/// CSV lines assembled field by field straight into the output buffer,
+/// quoted exactly as the `csv` crate's writer quotes them by default: a
+/// field holding the delimiter, a quote, CR or LF is put in quotes with its
+/// quotes doubled, a line holding one empty field is written `""`, and
+/// lines end with LF.
+///
+/// Numbers are written in place, with no record in between and no scan
+/// beyond their own few bytes: this is the batch's hot path.
+#[derive(Debug)]
+pub struct CsvRows {
+    /// Whole lines not yet handed to the writer, then the line being assembled.
+    out: Vec<u8>,
+    /// Where the line being assembled starts in `out`.
+    line_start: usize,
+    /// Fields in the line being assembled.
+    fields: usize,
+    delimiter: u8,
+}
+
+/// Bytes gathered before they are handed to the underlying writer.
+const OUT_BUFFER: usize = 1 << 16;
+
+impl CsvRows {
+    /// An empty buffer for lines with this delimiter.
+    pub fn new(delimiter: u8) -> CsvRows {
+        CsvRows {
+            out: Vec::with_capacity(OUT_BUFFER + 4096),
+            line_start: 0,
+            fields: 0,
+            delimiter,
+        }
+    }
+
+    /// Adds a field to the line being assembled.
+    pub fn push_field(&mut self, field: &[u8]) {
+        self.push_with(|line| line.extend_from_slice(field));
+    }
+
+    /// Adds a field that `write` appends to the line, quoted afterwards if it needs it.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.fields > 0 {
+            self.out.push(self.delimiter);
+        }
+        self.fields += 1;
+        let start = self.out.len();
+        write(&mut self.out);
+        let delimiter = self.delimiter;
+        let special = |b: &u8| matches!(*b, b'"' | b'\r' | b'\n') || *b == delimiter;
+        if self.out[start..].iter().any(special) {
+            let raw = self.out.split_off(start);
+            self.out.push(b'"');
+            for &byte in &raw {
+                if byte == b'"' {
+                    self.out.push(b'"');
+                }
+                self.out.push(byte);
+            }
+            self.out.push(b'"');
+        }
+    }
+
+    /// Ends the line being assembled; true when enough lines are gathered
+    /// to hand them to the writer.
+    pub fn end_line(&mut self) -> bool {
+        if self.fields == 1 && self.out.len() == self.line_start {
+            self.out.extend_from_slice(b"\"\"");
+        }
+        self.out.push(b'\n');
+        self.line_start = self.out.len();
+        self.fields = 0;
+        self.out.len() >= OUT_BUFFER
+    }
+
+    /// Hands every whole line to `writer`.
+    pub fn write_to(&mut self, writer: &mut impl Write) -> io::Result<()> {
+        let whole = self.line_start;
+        writer.write_all(&self.out[..whole])?;
+        self.out.drain(..whole);
+        self.line_start = 0;
+        Ok(())
     }
 }
 
@@ -75,11 +158,11 @@ fn push_text_field(out: &mut csv::ByteRecord, cell: &[u8], scratch: &mut Vec<u8>
 /// messages are neutralised against CSV injection ([`is_formula_like`]);
 /// JSON Lines stays raw.
 pub struct CsvSink<W: Write> {
-    writer: csv::Writer<W>,
+    /// Where the lines go (taken by [`CsvSink::into_inner`]).
+    writer: Option<W>,
     with_answers: bool,
-    buffer: Vec<u8>,
     text: String,
-    record: csv::ByteRecord,
+    rows: CsvRows,
     care: Option<Care>,
 }
 
@@ -87,14 +170,10 @@ impl<W: Write> CsvSink<W> {
     /// A CSV writer with this delimiter; `with_answers` adds each item's points.
     pub fn new(out: W, delimiter: u8, with_answers: bool) -> Self {
         CsvSink {
-            writer: csv::WriterBuilder::new()
-                .delimiter(delimiter)
-                .buffer_capacity(1 << 16)
-                .from_writer(out),
+            writer: Some(out),
             with_answers,
-            buffer: Vec::with_capacity(64),
             text: String::with_capacity(256),
-            record: csv::ByteRecord::with_capacity(256, 64),
+            rows: CsvRows::new(delimiter),
             care: None,
         }
     }
@@ -151,10 +230,36 @@ impl<W: Write> CsvSink<W> {
     }
 
     /// Gives back the underlying writer, flushed.
-    pub fn into_inner(self) -> io::Result<W> {
-        self.writer
-            .into_inner()
-            .map_err(|err| io::Error::other(err.to_string()))
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.flush()?;
+        Ok(self.writer.take().expect("the writer is only taken here"))
+    }
+
+    /// Hands every whole line to the writer and flushes it.
+    fn flush(&mut self) -> io::Result<()> {
+        if let Some(writer) = &mut self.writer {
+            self.rows.write_to(writer)?;
+            writer.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the lines gathered to the writer once there are enough of them.
+    fn end_line(&mut self) -> io::Result<()> {
+        if self.rows.end_line()
+            && let Some(writer) = &mut self.writer
+        {
+            self.rows.write_to(writer)?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Drop for CsvSink<W> {
+    /// Like the `csv` crate's writer, hands what is gathered to the writer
+    /// even when the sink is dropped without [`RowSink::finish`].
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 
@@ -167,86 +272,21 @@ impl<W: Write> RowSink for CsvSink<W> {
             header.extend(CARE_COLUMNS.iter().map(|c| (*c).to_owned()));
             header.extend(errors);
         }
-        self.writer.write_record(header)?;
-        Ok(())
+        for field in &header {
+            self.rows.push_field(field.as_bytes());
+        }
+        self.end_line()
     }
 
     fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
-        // The row is assembled in one reused record and written with the csv
-        // writer's whole-record fast path: this is the batch's hot path.
-        let out = &mut self.record;
-        out.clear();
-        let buf = &mut self.buffer;
-        buf.clear();
-        push_int(buf, row.number as i64);
-        out.push_field(buf);
+        let out = &mut self.rows;
+        out.push_with(|line| push_int(line, row.number as i64));
         for (_, index) in &layout.columns.keep {
-            push_text_field(out, row.record.get(*index).unwrap_or(b""), buf);
+            push_text_field(out, row.record.get(*index).unwrap_or(b""));
         }
         out.push_field(row.status.as_str().as_bytes());
         for (slot, instrument) in layout.instruments.iter().enumerate() {
-            let result = &row.scores[slot];
-            if self.with_answers {
-                for (item, answer) in instrument.items.iter().zip(&row.answers[slot]) {
-                    buf.clear();
-                    if let Answer::Chosen(option) = answer {
-                        push_int(buf, i64::from(item.options[usize::from(*option)].points));
-                    }
-                    out.push_field(buf);
-                }
-            }
-            if let Some(banding) = &instrument.age_banding {
-                let interval = result.interval.and_then(|i| banding.intervals.get(i));
-                out.push_field(interval.map_or(&b""[..], |i| i.id.as_bytes()));
-                let chronological = result.age.map(|a| a.chronological);
-                let corrected = result.age.and_then(|a| a.corrected);
-                for age in [chronological, corrected] {
-                    for part in [age.map(|a| a.months), age.map(|a| a.days)] {
-                        buf.clear();
-                        if let Some(value) = part {
-                            push_int(buf, i64::from(value));
-                        }
-                        out.push_field(buf);
-                    }
-                }
-            }
-            for (index, (scale, scored)) in instrument.scales.iter().zip(&result.scales).enumerate()
-            {
-                buf.clear();
-                if let Some(score) = scored.score {
-                    write_score(buf, score);
-                }
-                out.push_field(buf);
-                if !scale.bands.is_empty() {
-                    let band = scored
-                        .band
-                        .map_or(&b""[..], |b| scale.bands[b].id.as_bytes());
-                    out.push_field(band);
-                }
-                if layout.stored_column(slot, index).is_some() {
-                    let check = row.stored_check(slot, index).copied().unwrap_or_default();
-                    buf.clear();
-                    if let Some(value) = check.value {
-                        write_score(buf, value);
-                    }
-                    out.push_field(buf);
-                    out.push_field(match check.agrees {
-                        Some(true) => b"true",
-                        Some(false) => b"false",
-                        None => b"",
-                    });
-                }
-            }
-            if !instrument.flags.is_empty() {
-                buf.clear();
-                for (n, &flag) in result.flags.iter().enumerate() {
-                    if n > 0 {
-                        buf.extend_from_slice(LIST_SEPARATOR.as_bytes());
-                    }
-                    buf.extend_from_slice(instrument.flags[flag].id.as_bytes());
-                }
-                out.push_field(buf);
-            }
+            push_instrument(out, layout, row, slot, instrument, self.with_answers);
         }
         if let Some(care) = &mut self.care {
             care.evaluate(row);
@@ -258,27 +298,111 @@ impl<W: Write> RowSink for CsvSink<W> {
         if let Some(care) = &self.care {
             care.append_reasons(&mut self.text, "; ");
         }
-        push_text_field(out, self.text.as_bytes(), &mut self.buffer);
-        self.writer.write_byte_record(out)?;
-        Ok(())
+        push_text_field(out, self.text.as_bytes());
+        self.end_line()
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        self.writer.flush()
+        self.flush()
+    }
+}
+
+/// Pushes one instrument's fields of a row: answers when asked for, the age
+/// columns of an age-banded instrument, then per scale its score, band and
+/// stored value, then its flags.
+fn push_instrument(
+    out: &mut CsvRows,
+    layout: &Layout<'_>,
+    row: &ScoredRow<'_>,
+    slot: usize,
+    instrument: &Instrument,
+    with_answers: bool,
+) {
+    let result = &row.scores[slot];
+    if with_answers {
+        for (item, answer) in instrument.items.iter().zip(&row.answers[slot]) {
+            out.push_with(|line| {
+                if let Answer::Chosen(option) = answer {
+                    push_int(line, i64::from(item.options[usize::from(*option)].points));
+                }
+            });
+        }
+    }
+    if let Some(banding) = &instrument.age_banding {
+        let interval = result.interval.and_then(|i| banding.intervals.get(i));
+        out.push_field(interval.map_or(&b""[..], |i| i.id.as_bytes()));
+        let chronological = result.age.map(|a| a.chronological);
+        let corrected = result.age.and_then(|a| a.corrected);
+        for age in [chronological, corrected] {
+            for part in [age.map(|a| a.months), age.map(|a| a.days)] {
+                out.push_with(|line| {
+                    if let Some(value) = part {
+                        push_int(line, i64::from(value));
+                    }
+                });
+            }
+        }
+    }
+    for (index, (scale, scored)) in instrument.scales.iter().zip(&result.scales).enumerate() {
+        out.push_with(|line| {
+            if let Some(score) = scored.score {
+                write_score(line, score);
+            }
+        });
+        if !scale.bands.is_empty() {
+            let band = scored
+                .band
+                .map_or(&b""[..], |b| scale.bands[b].id.as_bytes());
+            out.push_field(band);
+        }
+        if layout.stored_column(slot, index).is_some() {
+            let check = row.stored_check(slot, index).copied().unwrap_or_default();
+            out.push_with(|line| {
+                if let Some(value) = check.value {
+                    write_score(line, value);
+                }
+            });
+            out.push_field(match check.agrees {
+                Some(true) => b"true",
+                Some(false) => b"false",
+                None => b"",
+            });
+        }
+    }
+    if !instrument.flags.is_empty() {
+        out.push_with(|line| {
+            for (n, &flag) in result.flags.iter().enumerate() {
+                if n > 0 {
+                    line.extend_from_slice(LIST_SEPARATOR.as_bytes());
+                }
+                line.extend_from_slice(instrument.flags[flag].id.as_bytes());
+            }
+        });
     }
 }
 
 /// Writes a score: integers plainly, fractions to at most 2 decimals.
 fn write_score(buf: &mut Vec<u8>, score: f64) {
-    if score.fract() == 0.0 && score.abs() < 1e15 {
-        push_int(buf, score as i64);
+    // A cast and a compare tell a whole number without calling `trunc`.
+    let whole = score as i64;
+    if score.abs() < 1e15 && whole as f64 == score {
+        push_int(buf, whole);
     } else {
         buf.extend_from_slice(fmt_score(score).as_bytes());
     }
 }
 
 /// Appends an integer in decimal without going through `core::fmt` (this is the hot path).
-fn push_int(buf: &mut Vec<u8>, value: i64) {
+pub(super) fn push_int(buf: &mut Vec<u8>, value: i64) {
+    // Row numbers aside, nearly every number written is a small score.
+    if (0..10).contains(&value) {
+        buf.push(b'0' + value as u8);
+        return;
+    }
+    if (10..100).contains(&value) {
+        buf.extend_from_slice(&[b'0' + (value / 10) as u8, b'0' + (value % 10) as u8]);
+        return;
+    }
     if value < 0 {
         buf.push(b'-');
     }
@@ -447,7 +571,39 @@ impl<W: Write> RowSink for JsonlSink<W> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_formula_like, push_int};
+    use super::{CsvRows, is_formula_like, push_int};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Lines assembled field by field are byte for byte what the `csv`
+        /// crate's default writer makes of the same records (quotes, line
+        /// ends, delimiters and empty fields included).
+        #[test]
+        fn lines_are_written_as_the_csv_writer_writes_them(
+            records in proptest::collection::vec(
+                proptest::collection::vec("[a1;,\"\r\n ]{0,4}", 1..5),
+                1..6,
+            ),
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t', b'1']),
+        ) {
+            let mut expected = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .from_writer(Vec::new());
+            let mut rows = CsvRows::new(delimiter);
+            let mut written = Vec::new();
+            for record in &records {
+                expected.write_record(record).unwrap();
+                for field in record {
+                    rows.push_field(field.as_bytes());
+                }
+                rows.end_line();
+                rows.write_to(&mut written).unwrap();
+            }
+            let expected = expected.into_inner().unwrap();
+            prop_assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
+        }
+    }
 
     #[test]
     fn formulas_are_told_from_numbers() {
@@ -489,10 +645,31 @@ mod tests {
 
     #[test]
     fn integers_are_written_like_display() {
-        for value in [0i64, 7, -7, 10, 1234567890, i64::MIN, i64::MAX] {
+        for value in [
+            0i64,
+            7,
+            9,
+            -7,
+            10,
+            42,
+            99,
+            100,
+            1234567890,
+            i64::MIN,
+            i64::MAX,
+        ] {
             let mut buf = Vec::new();
             push_int(&mut buf, value);
             assert_eq!(String::from_utf8(buf).unwrap(), value.to_string());
+        }
+    }
+
+    #[test]
+    fn scores_are_written_whole_or_to_two_decimals() {
+        for (score, text) in [(0.0, "0"), (14.0, "14"), (-3.0, "-3"), (12.5, "12.5")] {
+            let mut buf = Vec::new();
+            super::write_score(&mut buf, score);
+            assert_eq!(String::from_utf8(buf).unwrap(), text);
         }
     }
 }

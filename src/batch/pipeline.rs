@@ -1,12 +1,17 @@
 //! Reading records on one thread while the caller scores them on another.
 //!
-//! Parsing CSV and scoring cost about the same per row, so on a machine with
-//! two cores running them side by side nearly halves the time of a batch.
+//! Parsing CSV and reading its answer cells cost about what scoring and
+//! writing a row cost, so on a machine with two cores running them side by
+//! side nearly halves the time of a batch.
 //! The reading thread also runs a `prepare` step on each record (reading the
 //! answer cells), which balances the two threads and keeps each record's bytes
 //! in the cache of the core that parsed them. Records travel in batches that
 //! are handed back and reused, so the number of records alive at once is
 //! fixed and memory does not grow with the input.
+//!
+//! A process allowed only one core (`taskset`, a container's CPU quota) reads
+//! and scores on the calling thread instead: there a second thread would only
+//! add the cost of handing the records over.
 
 use std::io::Read;
 use std::sync::mpsc;
@@ -17,6 +22,8 @@ use super::BatchError;
 const BATCH: usize = 1024;
 /// Filled batches that may wait for the scoring thread.
 const IN_FLIGHT: usize = 4;
+/// Batches in circulation: those in flight, one being filled, one being scored.
+const POOL: usize = IN_FLIGHT + 2;
 
 /// Records read and prepared, reused from batch to batch.
 struct Batch<T> {
@@ -60,12 +67,30 @@ where
     P: Fn(&csv::ByteRecord, &mut T) + Sync,
     E: FnMut(&csv::ByteRecord, &mut T) -> Result<(), BatchError>,
 {
+    if !two_cores() {
+        return each_record_inline(reader, new_value, prepare, each);
+    }
     std::thread::scope(|scope| {
         let (filled_tx, filled_rx) = mpsc::sync_channel::<Filled<T>>(IN_FLIGHT);
-        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch<T>>(IN_FLIGHT + 2);
+        let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch<T>>(POOL);
         scope.spawn(move || {
+            // A fixed pool of batches: new ones only until the pool is full,
+            // then wait for one to come back, so no batch (and none of the
+            // buffers inside its values) is allocated and dropped over and over.
+            let mut made = 0;
             loop {
-                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                let mut batch = match empty_rx.try_recv() {
+                    Ok(batch) => batch,
+                    Err(_) if made < POOL => {
+                        made += 1;
+                        Batch::default()
+                    }
+                    Err(_) => match empty_rx.recv() {
+                        Ok(batch) => batch,
+                        // The scoring side is gone: nothing more to read for.
+                        Err(_) => return,
+                    },
+                };
                 let mut len = 0;
                 let mut error = None;
                 while len < BATCH {
@@ -96,6 +121,34 @@ where
     })
 }
 
+/// Whether this process may run on two cores or more (its affinity mask and
+/// quota allow it): otherwise a reading thread only adds the cost of handing
+/// records over.
+fn two_cores() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// [`each_record`] on the calling thread alone, through one reused record.
+fn each_record_inline<R, T, P, E>(
+    mut reader: csv::Reader<R>,
+    new_value: &(dyn Fn() -> T + Sync),
+    prepare: &P,
+    each: &mut E,
+) -> Result<(), BatchError>
+where
+    R: Read,
+    P: Fn(&csv::ByteRecord, &mut T),
+    E: FnMut(&csv::ByteRecord, &mut T) -> Result<(), BatchError>,
+{
+    let mut record = csv::ByteRecord::new();
+    let mut value = new_value();
+    while reader.read_byte_record(&mut record)? {
+        prepare(&record, &mut value);
+        each(&record, &mut value)?;
+    }
+    Ok(())
+}
+
 /// The scoring side: takes batches in order and gives each back for reuse.
 ///
 /// Taking the receiver by value means an early return closes the channel,
@@ -116,7 +169,8 @@ where
         if let Some(err) = filled.error {
             return Err(err.into());
         }
-        // If the reader already has enough batches, this one is simply dropped.
+        // The pool's size bounds the channel, so this only fails once the
+        // reader has stopped.
         let _ = empty_tx.try_send(filled.batch);
     }
     Ok(())
@@ -173,6 +227,29 @@ mod tests {
         });
         assert!(matches!(result, Err(BatchError::Empty)));
         assert_eq!(count, 10);
+    }
+
+    #[test]
+    fn inline_reading_gives_every_record_in_order() {
+        let text: String = (0..(BATCH + 3)).map(|i| format!("{i}\n")).collect();
+        let mut seen = Vec::new();
+        each_record_inline(
+            reader(&text),
+            &|| 0usize,
+            &|record, out| *out = record[0].len(),
+            &mut |record, len| {
+                assert_eq!(*len, record[0].len());
+                seen.push(
+                    std::str::from_utf8(&record[0])
+                        .unwrap()
+                        .parse::<usize>()
+                        .unwrap(),
+                );
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, (0..(BATCH + 3)).collect::<Vec<_>>());
     }
 
     #[test]
