@@ -36,6 +36,64 @@ pub fn too_large(path: &str, bytes: usize) -> Diagnostic {
     )
 }
 
+/// Reads a definition file as text: at most [`MAX_YAML_BYTES`], and UTF-8, or
+/// a diagnostic that says so (for text that is not UTF-8, with the line and
+/// column of the first byte that is not).
+pub fn read_definition(path: &std::path::Path) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let cannot = |err: std::io::Error| {
+        Diagnostic::error(
+            &shown,
+            SourceSpot::unknown(),
+            format!(
+                "cannot read the file: {}",
+                crate::diagnostic::io_words(&err)
+            ),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    // One byte more than allowed tells a file that is too large without reading all of it.
+    file.take(MAX_YAML_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > MAX_YAML_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(too_large(
+            &shown,
+            usize::try_from(size).unwrap_or(usize::MAX),
+        ));
+    }
+    definition_text(&shown, bytes)
+}
+
+/// The bytes of a definition file as text, or where they stop being UTF-8.
+pub fn definition_text(path: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|err| {
+        let bytes = err.as_bytes();
+        let at = err.utf8_error().valid_up_to();
+        let before = &bytes[..at];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        // Columns count characters, and the text before the byte on its line is UTF-8.
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        Diagnostic::error(
+            path,
+            SourceSpot {
+                line,
+                column,
+                bytes: None,
+            },
+            format!(
+                "the file is not UTF-8 text: the byte 0x{:02X} at line {line}, column {column} is not a UTF-8 character",
+                bytes[at]
+            ),
+        )
+        .expected("a file saved as UTF-8 (in an editor: save with encoding UTF-8; or `iconv -f windows-1252 -t utf-8`)")
+    })
+}
+
 /// Parses `text` (the contents of `path`) into `T`, or explains what is wrong.
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnostic> {
     if text.len() > MAX_YAML_BYTES {
@@ -48,11 +106,19 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnosti
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     serde_saphyr::from_str_with_options::<T>(text, options).map_err(|err| {
-        let spot = err
+        let mut spot = err
             .location()
             .map(|location| spot_of(&location, text))
             .unwrap_or_default();
-        let message = for_people(&plain_message(&err));
+        let raw = plain_message(&err);
+        if is_about_a_tab(&raw) {
+            // The parser points at the value it was reading; the tab may be further on.
+            let from = spot.bytes.as_ref().map_or(0, |b| b.start);
+            if let Some(tab) = text[from..].find('\t').map(|i| from + i) {
+                spot = spot_at(text, tab);
+            }
+        }
+        let message = for_people(&raw);
         let (message, expected) = split_expected(&message);
         let mut diagnostic = Diagnostic::error(path, spot, message);
         if let Some(expected) = expected {
@@ -60,6 +126,126 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnosti
         }
         diagnostic
     })
+}
+
+/// The word a template writes where the user must fill something in.
+pub const PLACEHOLDER: &str = "REPLACE_ME";
+
+/// Every line of a template that still holds a [`PLACEHOLDER`] outside a
+/// comment, each as an error naming the key to fill in: all of them at once,
+/// where parsing would stop at the first one that is not a valid value.
+pub fn placeholders(path: &str, text: &str) -> Vec<Diagnostic> {
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |offset, line| {
+            let start = *offset;
+            *offset += line.len();
+            Some((start, line.trim_end_matches(['\n', '\r'])))
+        })
+        .collect();
+    let mut found = Vec::new();
+    for (number, &(start, line)) in lines.iter().enumerate() {
+        let content = without_comment(line);
+        let Some(at) = content.find(PLACEHOLDER) else {
+            continue;
+        };
+        let count = content.matches(PLACEHOLDER).count();
+        let key = key_path(&lines[..=number]);
+        let what = if key.is_empty() {
+            "this value".to_owned()
+        } else {
+            format!("`{key}`")
+        };
+        let message = if count == 1 {
+            format!("{what} still holds the template's placeholder `{PLACEHOLDER}`")
+        } else {
+            format!(
+                "{what} still holds the template's placeholder `{PLACEHOLDER}` ({count} times on this line)"
+            )
+        };
+        let at = start + at;
+        let mut spot = spot_at(text, at);
+        spot.bytes = Some(at..at + PLACEHOLDER.len());
+        found.push(
+            Diagnostic::error(path, spot, message)
+                .expected("the value from your own licensed materials"),
+        );
+    }
+    found
+}
+
+/// A line without its `# comment`.
+fn without_comment(line: &str) -> &str {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '#') if previous.is_whitespace() => return &line[..i],
+            _ => {}
+        }
+        previous = c;
+    }
+    line
+}
+
+/// The dotted keys leading to the last line (`option_sets.kind_a.points`),
+/// read from the indentation: a line's parent is the nearest line above whose
+/// key starts further left.
+fn key_path(lines: &[(usize, &str)]) -> String {
+    // The column where a line's key starts (after any `- `), and the key.
+    let key_of = |line: &str| -> Option<(usize, String)> {
+        let content = without_comment(line);
+        let indent = content.len() - content.trim_start().len();
+        let rest = content.trim_start();
+        let (column, rest) = match rest.strip_prefix("- ") {
+            Some(after) => (
+                indent + 2 + (after.len() - after.trim_start().len()),
+                after.trim_start(),
+            ),
+            None => (indent, rest),
+        };
+        let (key, _) = rest.split_once(':')?;
+        let key = key.trim();
+        let plain = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        plain.then(|| (column, key.to_owned()))
+    };
+    let Some((&(_, last), above)) = lines.split_last() else {
+        return String::new();
+    };
+    // A line of a block scalar (`key: >-` and indented text below) belongs to that key.
+    let indent = last.len() - last.trim_start().len();
+    if let Some(owner) = above.iter().rposition(|&(_, line)| {
+        !line.trim().is_empty() && line.len() - line.trim_start().len() < indent
+    }) {
+        let value = without_comment(above[owner].1)
+            .split_once(':')
+            .map_or("", |(_, value)| value.trim());
+        if value.starts_with('>') || value.starts_with('|') {
+            return key_path(&lines[..=owner]);
+        }
+    }
+    let Some((mut column, key)) = key_of(last) else {
+        return String::new();
+    };
+    let mut keys = vec![key];
+    for &(_, line) in above.iter().rev() {
+        if column == 0 {
+            break;
+        }
+        if let Some((parent, key)) = key_of(line)
+            && parent < column
+        {
+            keys.push(key);
+            column = parent;
+        }
+    }
+    keys.reverse();
+    keys.join(".")
 }
 
 /// The place a spanned value was written.
@@ -122,9 +308,29 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
     first.to_owned()
 }
 
+/// Whether the parser's message is about a tab character.
+fn is_about_a_tab(message: &str) -> bool {
+    message
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|word| word == "tab" || word == "tabs")
+}
+
+/// The spot of the one character at byte `at`.
+fn spot_at(text: &str, at: usize) -> SourceSpot {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    SourceSpot {
+        line: text[..at].matches('\n').count() + 1,
+        column: text[line_start..at].chars().count() + 1,
+        bytes: Some(at..at + text[at..].chars().next().map_or(0, char::len_utf8)),
+    }
+}
+
 /// The parser's message in the project's words: no option names of the
 /// library, no Debug output, no Rust type names.
 fn for_people(message: &str) -> String {
+    if is_about_a_tab(message) {
+        return "a tab character: YAML indents and separates with spaces only (replace the tab with spaces)".to_owned();
+    }
     if let Some(rest) = message.strip_prefix("duplicate mapping key") {
         let key = rest
             .split(", set DuplicateKeyPolicy")

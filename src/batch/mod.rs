@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 pub use columns::{ColumnError, ColumnPlan, MissingColumn, plan_columns};
 pub use input::Encoding;
-pub use values::CellReader;
+pub use values::{CellReader, MAX_CELL_POINTS};
 
 use crate::instrument::{Instrument, ValueKind};
 use crate::scoring::{Answer, Context, InstrumentScore, Scorer, Status};

@@ -96,7 +96,7 @@ fn read_bounded(path: &Path) -> anyhow::Result<String> {
             fhir::MAX_RESOURCE_BYTES >> 20
         );
     }
-    super::common::read_file(path)
+    super::common::read_text(path)
 }
 
 /// Validates the draft as a definition, lints it, reports, and writes it.
