@@ -131,30 +131,62 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnosti
 /// The word a template writes where the user must fill something in.
 pub const PLACEHOLDER: &str = "REPLACE_ME";
 
+/// Most placeholder lines reported one by one; more are counted in a last note.
+const MAX_PLACEHOLDERS_SHOWN: usize = 200;
+
 /// Every line of a template that still holds a [`PLACEHOLDER`] outside a
 /// comment, each as an error naming the key to fill in: all of them at once,
 /// where parsing would stop at the first one that is not a valid value.
 pub fn placeholders(path: &str, text: &str) -> Vec<Diagnostic> {
-    let lines: Vec<(usize, &str)> = text
-        .split_inclusive('\n')
-        .scan(0, |offset, line| {
-            let start = *offset;
-            *offset += line.len();
-            Some((start, line.trim_end_matches(['\n', '\r'])))
-        })
-        .collect();
+    if !text.contains(PLACEHOLDER) {
+        return Vec::new();
+    }
     let mut found = Vec::new();
-    for (number, &(start, line)) in lines.iter().enumerate() {
-        let content = without_comment(line);
+    let mut more = 0;
+    // The keys leading to the current line, with the column each starts at,
+    // read from the indentation in one pass.
+    let mut keys: Vec<(usize, &str)> = Vec::new();
+    // While inside a block scalar (`key: >-`), the indentation of its key's line.
+    let mut block: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = without_comment(line.trim_end_matches(['\n', '\r']));
+        if content.trim().is_empty() {
+            continue;
+        }
+        let indent = content.len() - content.trim_start().len();
+        if block.is_some_and(|owner| indent > owner) {
+            // A line of the block scalar: it belongs to the block's key.
+        } else {
+            block = None;
+            let (column, key, value) = line_key(content);
+            while keys.last().is_some_and(|&(c, _)| c >= column) {
+                keys.pop();
+            }
+            if let Some(key) = key {
+                keys.push((column, key));
+                let value = value.trim();
+                if value.starts_with('>') || value.starts_with('|') {
+                    block = Some(indent);
+                }
+            }
+        }
         let Some(at) = content.find(PLACEHOLDER) else {
             continue;
         };
+        if found.len() == MAX_PLACEHOLDERS_SHOWN {
+            more += 1;
+            continue;
+        }
         let count = content.matches(PLACEHOLDER).count();
-        let key = key_path(&lines[..=number]);
-        let what = if key.is_empty() {
+        // The last few keys are enough to find the place; the line number says the rest.
+        let shown: Vec<&str> = keys.iter().rev().take(6).rev().map(|&(_, k)| k).collect();
+        let what = if shown.is_empty() {
             "this value".to_owned()
         } else {
-            format!("`{key}`")
+            format!("`{}`", shown.join("."))
         };
         let message = if count == 1 {
             format!("{what} still holds the template's placeholder `{PLACEHOLDER}`")
@@ -171,6 +203,13 @@ pub fn placeholders(path: &str, text: &str) -> Vec<Diagnostic> {
                 .expected("the value from your own licensed materials"),
         );
     }
+    if more > 0
+        && let Some(last) = found.last_mut()
+    {
+        last.notes.push(format!(
+            "and {more} more line(s) with `{PLACEHOLDER}` after this one"
+        ));
+    }
     found
 }
 
@@ -180,7 +219,10 @@ fn without_comment(line: &str) -> &str {
     let mut previous = ' ';
     for (i, c) in line.char_indices() {
         match (quote, c) {
-            (None, '\'' | '"') => quote = Some(c),
+            // A quote opens a quoted value only where a value starts (not in `User's`).
+            (None, '\'' | '"') if previous.is_whitespace() || "[{,:".contains(previous) => {
+                quote = Some(c);
+            }
             (Some(q), c) if c == q => quote = None,
             (None, '#') if previous.is_whitespace() => return &line[..i],
             _ => {}
@@ -190,62 +232,28 @@ fn without_comment(line: &str) -> &str {
     line
 }
 
-/// The dotted keys leading to the last line (`option_sets.kind_a.points`),
-/// read from the indentation: a line's parent is the nearest line above whose
-/// key starts further left.
-fn key_path(lines: &[(usize, &str)]) -> String {
-    // The column where a line's key starts (after any `- `), and the key.
-    let key_of = |line: &str| -> Option<(usize, String)> {
-        let content = without_comment(line);
-        let indent = content.len() - content.trim_start().len();
-        let rest = content.trim_start();
-        let (column, rest) = match rest.strip_prefix("- ") {
-            Some(after) => (
-                indent + 2 + (after.len() - after.trim_start().len()),
-                after.trim_start(),
-            ),
-            None => (indent, rest),
-        };
-        let (key, _) = rest.split_once(':')?;
-        let key = key.trim();
-        let plain = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        plain.then(|| (column, key.to_owned()))
-    };
-    let Some((&(_, last), above)) = lines.split_last() else {
-        return String::new();
-    };
-    // A line of a block scalar (`key: >-` and indented text below) belongs to that key.
-    let indent = last.len() - last.trim_start().len();
-    if let Some(owner) = above.iter().rposition(|&(_, line)| {
-        !line.trim().is_empty() && line.len() - line.trim_start().len() < indent
-    }) {
-        let value = without_comment(above[owner].1)
-            .split_once(':')
-            .map_or("", |(_, value)| value.trim());
-        if value.starts_with('>') || value.starts_with('|') {
-            return key_path(&lines[..=owner]);
-        }
+/// The column where a line's content starts (after any `- `), its plain
+/// `key:` if it has one, and the text after the key.
+fn line_key(content: &str) -> (usize, Option<&str>, &str) {
+    let indent = content.len() - content.trim_start().len();
+    let mut rest = content.trim_start();
+    let mut column = indent;
+    while let Some(after) = rest.strip_prefix('-').filter(|a| a.starts_with(' ')) {
+        let item = after.trim_start();
+        column += rest.len() - item.len();
+        rest = item;
     }
-    let Some((mut column, key)) = key_of(last) else {
-        return String::new();
-    };
-    let mut keys = vec![key];
-    for &(_, line) in above.iter().rev() {
-        if column == 0 {
-            break;
-        }
-        if let Some((parent, key)) = key_of(line)
-            && parent < column
+    match rest.split_once(':') {
+        Some((key, value))
+            if !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
         {
-            keys.push(key);
-            column = parent;
+            (column, Some(key), value)
         }
+        _ => (column, None, rest),
     }
-    keys.reverse();
-    keys.join(".")
 }
 
 /// The place a spanned value was written.
@@ -489,6 +497,69 @@ mod tests {
             }
             assert!(all.contains(wanted), "{wanted} not in {all}");
         }
+    }
+
+    #[test]
+    fn placeholders_are_found_with_their_keys_outside_comments() {
+        let text = "id: x # REPLACE_ME in a comment\nname:\n  en: REPLACE_ME\ncitation: >-\n  REPLACE_ME: the reference, it's here\nlist:\n  - - points: \"REPLACE_ME\"\n    # REPLACE_ME\n";
+        let found = placeholders("t.yaml", text);
+        let messages: Vec<(usize, &str)> = found
+            .iter()
+            .map(|d| (d.spot.line, d.message.as_str()))
+            .collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0].1.starts_with("`name.en` still holds"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].1.starts_with("`citation` still holds"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].1.starts_with("`list.points` still holds"),
+            "{messages:?}"
+        );
+        assert_eq!(messages.iter().map(|m| m.0).collect::<Vec<_>>(), [3, 5, 7]);
+        let bytes = found[2].spot.bytes.clone().unwrap();
+        assert_eq!(&text[bytes], "REPLACE_ME");
+    }
+
+    #[test]
+    fn many_deep_placeholders_are_counted_not_all_shown() {
+        let mut text = String::new();
+        for depth in 0..3000 {
+            text.push_str(&" ".repeat(depth));
+            text.push_str("k: REPLACE_ME\n");
+        }
+        let found = placeholders("t.yaml", &text);
+        assert_eq!(found.len(), MAX_PLACEHOLDERS_SHOWN);
+        assert!(found[MAX_PLACEHOLDERS_SHOWN - 1].notes[0].contains("2800 more"));
+        assert!(
+            found[5].message.starts_with("`k.k.k.k.k.k` still"),
+            "{}",
+            found[5].message
+        );
+    }
+
+    #[test]
+    fn a_tab_is_reported_where_it_is_in_words() {
+        let text = "id: a\nname:\n  nb: x\n\ten: y\npoints: []\n";
+        let err = parse::<serde::de::IgnoredAny>("x.yaml", text).unwrap_err();
+        assert!(
+            err.message.starts_with("a tab character"),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.spot.line, err.spot.column), (4, 1), "{err:?}");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_placed() {
+        let err =
+            definition_text("x.yaml", b"id: a\nname: caf\xc3\xa9 caf\xe9\n".to_vec()).unwrap_err();
+        assert_eq!((err.spot.line, err.spot.column), (2, 15), "{err:?}");
+        assert!(err.message.contains("0xE9"), "{}", err.message);
     }
 
     #[test]
