@@ -9,6 +9,7 @@
 pub mod ages;
 pub mod care;
 mod columns;
+pub mod hints;
 pub mod input;
 pub mod output;
 mod pipeline;
@@ -201,7 +202,8 @@ impl RowIssue {
                 let instrument = layout.instruments[slot];
                 let definition = &row.scores[slot].scales_of(instrument)[*scale];
                 write!(out, "{}.{}: ", instrument.id, definition.id)?;
-                row.scores[slot].scales[*scale].write_reason(definition, out)
+                row.scores[slot].scales[*scale].write_reason(definition, out)?;
+                hints::write_missing_items(instrument, &row.scores[slot], definition, out)
             }
             RowIssue::Other(text) => out.write_str(text),
         }

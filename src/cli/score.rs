@@ -12,6 +12,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use super::UsageError;
 use super::common::{CatalogArgs, fail_with, read_file};
 use super::outfile::{Input, OutputFile};
+use stepcare::batch::hints::Hints;
 use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
 use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
 use stepcare::instrument::{Instrument, ValueKind, fmt_score};
@@ -220,6 +221,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let mut care_summary: Option<CareSummary> = None;
+    let mut hints = Hints::new(&options);
     let summary = match output_file.take() {
         Some(mut file) => {
             let (summary, _) = write_all(
@@ -230,6 +232,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 file.file(),
                 care,
                 &mut care_summary,
+                &mut hints,
             )
             .with_context(|| format!("scoring {input_name}"))?;
             file.commit()?;
@@ -244,13 +247,24 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 io::stdout().lock(),
                 care,
                 &mut care_summary,
+                &mut hints,
             )
             .with_context(|| format!("scoring {input_name}"))?;
             summary
         }
     };
     if !args.quiet {
-        report(&summary, args.output.as_deref());
+        report(
+            &summary,
+            args.output.as_deref(),
+            &hints.unanswered_critical(&instruments),
+        );
+        // Hints read the cells of a CSV export; FHIR responses have none of their own.
+        if fhir.report.is_none() {
+            for hint in hints.finish(&instruments) {
+                eprintln!("hint: {hint}");
+            }
+        }
         super::interop_args::report(&summary, &instruments, fhir.report.as_ref());
         if let Some(care) = &care_summary {
             report_care(care);
@@ -268,6 +282,7 @@ fn write_all<W: Write>(
     out: W,
     care: Option<Care>,
     care_summary: &mut Option<CareSummary>,
+    hints: &mut Hints,
 ) -> anyhow::Result<(Summary, W)> {
     Ok(match args.format {
         Format::Csv => {
@@ -278,7 +293,7 @@ fn write_all<W: Write>(
                 with_answers: args.with_answers,
                 care,
             };
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             *care_summary = sink
                 .sink
                 .as_ref()
@@ -295,7 +310,7 @@ fn write_all<W: Write>(
             if let Some(care) = care {
                 sink = sink.with_care(care);
             }
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             *care_summary = sink.care().map(|c| c.summary().clone());
             (summary, sink.into_inner()?)
         }
@@ -308,7 +323,7 @@ fn write_all<W: Write>(
                 .into());
             }
             let mut sink = stepcare::interop::observations::ObservationSink::new(out);
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             if !args.quiet {
                 eprintln!(
                     "{} Observation(s) written; {} scale score(s) not computed, so not written",
@@ -323,7 +338,7 @@ fn write_all<W: Write>(
                 with_answers: args.with_answers,
                 care,
             };
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             *care_summary = sink.care.as_ref().map(|c| c.summary().clone());
             let mut out = out;
             writeln!(out, "{}", sink.table)?;
@@ -511,7 +526,9 @@ fn report_care(care: &CareSummary) {
 }
 
 /// The summary on standard error.
-fn report(summary: &Summary, output: Option<&Path>) {
+///
+/// `critical` names the critical items left unanswered, with their row counts.
+fn report(summary: &Summary, output: Option<&Path>, critical: &[(String, u64)]) {
     let rows = if summary.rows == 1 { "row" } else { "rows" };
     let blank = match summary.blank_lines {
         0 => String::new(),
@@ -538,8 +555,17 @@ fn report(summary: &Summary, output: Option<&Path>) {
         );
     }
     if summary.unanswered_critical > 0 {
+        let which = match critical {
+            [] => "for example the self-harm item".to_owned(),
+            [(item, _)] => item.clone(),
+            several => several
+                .iter()
+                .map(|(item, rows)| format!("{item} in {rows}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         eprintln!(
-            "WARNING: {} row(s) leave a critical item unanswered (for example the self-harm item): ask it today; a blank is not a no.",
+            "WARNING: {} row(s) leave a critical item unanswered ({which}): ask it today; a blank is not a no.",
             summary.unanswered_critical
         );
     }
