@@ -220,8 +220,10 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let mut care_summary: Option<CareSummary> = None;
-    let mut hints = Hints::new(&options);
+    let mut seen = Seen {
+        care: None,
+        hints: Hints::new(&options),
+    };
     let summary = match output_file.take() {
         Some(mut file) => {
             let (summary, _) = write_all(
@@ -231,8 +233,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 &args,
                 file.file(),
                 care,
-                &mut care_summary,
-                &mut hints,
+                &mut seen,
             )
             .with_context(|| format!("scoring {input_name}"))?;
             file.commit()?;
@@ -246,8 +247,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 &args,
                 io::stdout().lock(),
                 care,
-                &mut care_summary,
-                &mut hints,
+                &mut seen,
             )
             .with_context(|| format!("scoring {input_name}"))?;
             summary
@@ -257,16 +257,16 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         report(
             &summary,
             args.output.as_deref(),
-            &hints.unanswered_critical(&instruments),
+            &seen.hints.unanswered_critical(&instruments),
         );
         // Hints read the cells of a CSV export; FHIR responses have none of their own.
         if fhir.report.is_none() {
-            for hint in hints.finish(&instruments) {
+            for hint in seen.hints.finish(&instruments) {
                 eprintln!("hint: {hint}");
             }
         }
         super::interop_args::report(&summary, &instruments, fhir.report.as_ref());
-        if let Some(care) = &care_summary {
+        if let Some(care) = &seen.care {
             report_care(care);
         }
     }
@@ -281,9 +281,12 @@ fn write_all<W: Write>(
     args: &ScoreArgs,
     out: W,
     care: Option<Care>,
-    care_summary: &mut Option<CareSummary>,
-    hints: &mut Hints,
+    seen: &mut Seen,
 ) -> anyhow::Result<(Summary, W)> {
+    let Seen {
+        care: care_summary,
+        hints,
+    } = seen;
     Ok(match args.format {
         Format::Csv => {
             // Same delimiter as the input unless told: a `;` export opens in the same Excel.
@@ -346,6 +349,12 @@ fn write_all<W: Write>(
             (summary, out)
         }
     })
+}
+
+/// What a run learns besides its rows: the care counts and the hints.
+struct Seen {
+    care: Option<CareSummary>,
+    hints: Hints,
 }
 
 /// A CSV sink created once the input's delimiter is known.
