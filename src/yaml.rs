@@ -207,7 +207,8 @@ pub fn placeholders(path: &str, text: &str) -> Vec<Diagnostic> {
         && let Some(last) = found.last_mut()
     {
         last.notes.push(format!(
-            "and {more} more line(s) with `{PLACEHOLDER}` after this one"
+            "and {more} more {} with `{PLACEHOLDER}` after this one",
+            if more == 1 { "line" } else { "lines" }
         ));
     }
     found

@@ -229,7 +229,7 @@ fn missing_items_are_named_the_critical_one_first() {
         "{row}"
     );
     assert!(
-        err.contains("WARNING: 1 row(s) leave a critical item unanswered (epds.q10)"),
+        err.contains("WARNING: 1 row leaves a critical item unanswered (epds.q10)"),
         "{err}"
     );
 }

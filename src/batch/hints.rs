@@ -478,7 +478,12 @@ impl Hints {
         };
         let seen = if only_other > 0 {
             format!(
-                "{only_other} cell(s) hold a value that only {} can be, and none holds one that only {} can be",
+                "{} a value that only {} can be, and none holds one that only {} can be",
+                if only_other == 1 {
+                    "1 cell holds".to_owned()
+                } else {
+                    format!("{only_other} cells hold")
+                },
                 kind_words(other),
                 kind_words(read_as)
             )

@@ -5,8 +5,7 @@
 //! (the stable contract). The statistics live in `stepcare::accuracy`.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -19,7 +18,7 @@ use super::common::CatalogArgs;
 use super::outfile::{Input, OutputFile};
 use stepcare::accuracy::counts::ScoreCounts;
 use stepcare::accuracy::input::{
-    Dataset, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
+    Dataset, InputError, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
 };
 use stepcare::accuracy::svg::{Curve, Marker, MarkerKind, RocPlot};
 use stepcare::accuracy::{
@@ -61,17 +60,12 @@ pub enum CiArg {
 
 /// Arguments of `stepcare cutoffs`.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Positive means score >= cutoff (score <= cutoff with --direction lower); the direction is never \
-                  flipped automatically. Every observed score is a candidate cutoff. Optimal cutoffs are \
-                  data-driven and exploratory; cutoffs given with --cutoff are reported as pre-specified. \
-                  Blank, NA and . cells are missing; rows missing the score or the reference are left out and \
-                  counted. Proportion CIs: Wilson (default) or Clopper-Pearson; AUC CI: DeLong."
-)]
 pub struct CutoffsArgs {
-    /// The file to analyse (delimiter `,` `;` or tab, detected), or `-` for standard input.
+    /// The file to analyse (delimiter `,` `;` or tab, detected; or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: super::common::SheetArgs,
     /// Column holding the score.
     #[arg(
         long,
@@ -164,7 +158,7 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
         by: args.by.clone(),
         compare: args.compare.clone(),
     };
-    let dataset = read_input(&args.input, &mut spec)?;
+    let dataset = read_input(&args.input, args.sheet.sheet.as_deref(), &mut spec)?;
 
     let options = AnalysisOptions {
         direction: match args.direction {
@@ -196,6 +190,7 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
             .write_all(svg_text.as_bytes())
             .with_context(|| format!("cannot write the plot to `{}`", path.display()))?;
         file.commit()?;
+        eprintln!("ROC plot written to `{}`", path.display());
     }
 
     let stdout = io::stdout();
@@ -245,17 +240,33 @@ fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
-fn read_input(path: &Path, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?)
-    };
-    read_dataset(reader, spec).map_err(|err| {
+fn read_input(path: &Path, sheet: Option<&str>, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
+    let opened = super::common::open_input(path, sheet)?;
+    read_dataset(opened.reader, spec).map_err(|err| {
         if err.is_usage() {
-            UsageError(err.to_string()).into()
-        } else {
-            anyhow::Error::new(err).context(format!("reading `{}`", path.display()))
+            return UsageError(err.to_string()).into();
+        }
+        let context = format!("reading `{}`", path.display());
+        match (&opened.origin, err) {
+            // In a workbook the cell is named as the spreadsheet names it.
+            (
+                Some(origin),
+                InputError::NotNumeric {
+                    row,
+                    index,
+                    column,
+                    value,
+                    ..
+                },
+            ) => anyhow::anyhow!(
+                "{} (column {column:?}): {value:?} is not a number (blank, NA and . count as missing)",
+                origin.cell(row, index)
+            )
+            .context(context),
+            (Some(origin), InputError::Scorer { row, message, .. }) => {
+                anyhow::anyhow!("{}: {message}", origin.row(row)).context(context)
+            }
+            (_, err) => anyhow::Error::new(err).context(context),
         }
     })
 }
@@ -512,9 +523,10 @@ impl Report {
         }
         if self.missing_group > 0 {
             notes.push(format!(
-                "{} row(s) with a missing {} value are in the whole-sample analysis but in no group.",
-                self.missing_group,
-                self.by.as_deref().unwrap_or("group")
+                "{} with a missing {} value {} in the whole-sample analysis but in no group.",
+                stepcare::lang::count(self.missing_group, "row", "rows"),
+                self.by.as_deref().unwrap_or("group"),
+                if self.missing_group == 1 { "is" } else { "are" }
             ));
         }
         for (group, set) in self.sets() {
@@ -609,10 +621,10 @@ impl Report {
             .iter()
             .map(|r| {
                 format!(
-                    "{:?} = {} ({} rows)",
+                    "{:?} = {} ({})",
                     r.value,
                     if r.positive { "case" } else { "non-case" },
-                    r.rows
+                    stepcare::lang::count(r.rows, "row", "rows")
                 )
             })
             .collect();
@@ -751,8 +763,13 @@ impl Report {
             match comparison {
                 Ok(t) => {
                     s.push_str(&format!(
-                        "Subjects with both scores: {} ({} cases); {} analysed row(s) lack {other}\n",
-                        t.n, t.n_cases, set.data.missing_compare
+                        "Subjects with both scores: {} ({}); {} {other}\n",
+                        t.n,
+                        stepcare::lang::count(t.n_cases, "case", "cases"),
+                        match set.data.missing_compare {
+                            1 => "1 analysed row lacks".to_owned(),
+                            n => format!("{n} analysed rows lack"),
+                        }
                     ));
                     s.push_str(&format!(
                         "AUC {} {:.3} vs {other} {:.3}: difference {:.3} (95% CI {}), Z = {}, p = {}\n",

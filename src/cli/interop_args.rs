@@ -60,8 +60,8 @@ pub fn open_input(
 pub fn report(summary: &Summary, instruments: &[&Instrument], fhir: Option<&Arc<Mutex<Report>>>) {
     if summary.not_applicable > 0 {
         eprintln!(
-            "{} row(s) not applicable: REDCap rows of another instrument or event (status not_applicable)",
-            summary.not_applicable
+            "{} not applicable: REDCap rows of another instrument or event (status not_applicable)",
+            stepcare::lang::count(summary.not_applicable, "row", "rows")
         );
     }
     for tally in &summary.stored {
