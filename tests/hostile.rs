@@ -859,7 +859,7 @@ fn the_template_reports_every_placeholder_at_once_in_words() {
             "line {line}: {err}"
         );
     }
-    assert!(err.contains(&format!("{} error(s)", lines.len())), "{err}");
+    assert!(err.contains(&format!("{} errors", lines.len())), "{err}");
     assert!(err.contains("`concern.points` still holds"), "{err}");
     assert!(
         err.contains("`age.correction.term_weeks` still holds"),
