@@ -64,6 +64,8 @@ pub struct CompareArgs {
     lang: Option<Lang>,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
 }
 
 /// A level decision as a sortable key: the level number, or `None` for no level.
@@ -244,15 +246,23 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         ..BatchOptions::default()
     };
     // FHIR responses are read as rows too (one per response).
-    let reader = super::interop_args::open_input(
-        opened.reader,
-        &instruments,
-        &mut options,
-        &Default::default(),
-    )?
-    .reader;
-    score_stream(reader, &instruments, &options, &mut sink)
+    let fhir_input =
+        super::interop_args::open_input(opened.reader, &instruments, &mut options, &args.fhir)?;
+    let summary = score_stream(fhir_input.reader, &instruments, &options, &mut sink)
         .with_context(|| format!("scoring `{}`", args.input.display()))?;
+    if let Some(report) = &fhir_input.report {
+        // Records that were not responses are rows without a level: say why.
+        if summary.invalid > 0 {
+            eprintln!(
+                "{} of {} FHIR record(s) could not be scored (not a response, not JSON, or an answer that is no option); `stepcare score` lists the reasons",
+                summary.invalid, summary.rows
+            );
+        }
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
     let stats = sink.stats;
     match args.format {
         CompareFormat::Json => {

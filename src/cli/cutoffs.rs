@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::UsageError;
 use super::common::CatalogArgs;
+use super::interop_args::FhirInputArgs;
 use super::outfile::{Input, OutputFile};
 use stepcare::accuracy::counts::ScoreCounts;
 use stepcare::accuracy::input::{
@@ -25,8 +26,9 @@ use stepcare::accuracy::{
     Analysis, AnalysisOptions, BootstrapConfig, CiMethod, CutoffRow, Direction, Interval,
     LikelihoodRatio, PairedTest, Proportion, RatioValue, analyse, delong, roc, svg,
 };
-use stepcare::batch::{CellReader, plan_columns};
+use stepcare::batch::{BatchOptions, CellReader, plan_columns};
 use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::interop::responses::{ISSUE_COLUMN, Opened};
 use stepcare::scoring::{Answer, InstrumentScore, score_into};
 
 /// Output formats of `cutoffs`.
@@ -82,7 +84,9 @@ pub struct CutoffsArgs {
     scale: Option<String>,
     #[command(flatten)]
     catalog: CatalogArgs,
-    /// Column holding the reference-standard result.
+    #[command(flatten)]
+    fhir: FhirInputArgs,
+    /// Column holding the reference-standard result (for FHIR responses: a linkId, whose answer's code or value is read).
     #[arg(long, value_name = "COLUMN")]
     reference: String,
     /// The reference value that marks a case; every other non-missing value is a non-case.
@@ -128,8 +132,8 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
     check_arguments(&args)?;
     let mut prespecified = args.cutoffs.clone();
     let mut notes = Vec::new();
-    let (score, score_name) = match (&args.score, &args.instrument) {
-        (Some(column), _) => (ScoreSource::Column(column.clone()), column.clone()),
+    let (mut scorer, score_name) = match (&args.score, &args.instrument) {
+        (Some(column), _) => (None, column.clone()),
         (None, Some(id)) => {
             let scorer = InstrumentScorer::new(&args.catalog, id, args.scale.as_deref())?;
             let name = scorer.name();
@@ -145,11 +149,37 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
                     list.join(", ")
                 ));
             }
-            (ScoreSource::Computed(Box::new(scorer)), name)
+            (Some(scorer), name)
         }
         (None, None) => {
             return Err(UsageError("give --score COLUMN or --instrument ID".into()).into());
         }
+    };
+    // FHIR responses (detected from the content) are read as rows; the
+    // reference, grouping and score columns then name linkIds (or response fields).
+    let mut extra = vec![args.reference.clone()];
+    extra.extend(
+        args.by
+            .iter()
+            .chain(&args.compare)
+            .chain(&args.score)
+            .cloned(),
+    );
+    let instruments: Vec<&Instrument> = scorer.iter().map(|s| &s.instrument).collect();
+    let opened = open_input(
+        &args.input,
+        args.sheet.sheet.as_deref(),
+        &instruments,
+        &args.fhir,
+        &extra,
+    )?;
+    let fhir = opened.report.clone();
+    if let Some(scorer) = &mut scorer {
+        scorer.fhir = fhir.is_some();
+    }
+    let score = match scorer {
+        Some(scorer) => ScoreSource::Computed(Box::new(scorer)),
+        None => ScoreSource::Column(score_name.clone()),
     };
     let mut spec = InputSpec {
         score,
@@ -158,7 +188,22 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
         by: args.by.clone(),
         compare: args.compare.clone(),
     };
-    let dataset = read_input(&args.input, args.sheet.sheet.as_deref(), &mut spec)?;
+    let dataset = read_input(
+        &args.input,
+        opened.reader,
+        opened.origin.as_ref(),
+        &mut spec,
+        fhir.is_some(),
+    );
+    // The account of FHIR input (linkIds that matched nothing) helps most when reading failed.
+    if let Some(report) = &fhir {
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        eprintln!("{} FHIR QuestionnaireResponse(s) read", report.responses);
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
+    let dataset = dataset?;
 
     let options = AnalysisOptions {
         direction: match args.direction {
@@ -240,14 +285,61 @@ fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
-fn read_input(path: &Path, sheet: Option<&str>, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
+/// The input, opened: delimited text or a worksheet, with FHIR responses read as rows.
+struct OpenedInput {
+    reader: Box<dyn std::io::Read + Send>,
+    origin: Option<stepcare::sheet::SheetOrigin>,
+    report: Option<std::sync::Arc<std::sync::Mutex<stepcare::interop::responses::Report>>>,
+}
+
+/// Opens the input (a file, a worksheet or `-`), reading FHIR responses as
+/// rows when the content is FHIR JSON; `extra` are the linkIds that become
+/// columns of their own (the reference, grouping and score columns).
+fn open_input(
+    path: &Path,
+    sheet: Option<&str>,
+    instruments: &[&Instrument],
+    fhir: &FhirInputArgs,
+    extra: &[String],
+) -> anyhow::Result<OpenedInput> {
     let opened = super::common::open_input(path, sheet)?;
-    read_dataset(opened.reader, spec).map_err(|err| {
+    let mut options = BatchOptions::default();
+    let Opened { reader, report } =
+        super::interop_args::open_input_with(opened.reader, instruments, &mut options, fhir, extra)
+            .with_context(|| format!("reading `{}`", path.display()))?;
+    Ok(OpenedInput {
+        reader,
+        origin: opened.origin,
+        report,
+    })
+}
+
+fn read_input(
+    path: &Path,
+    reader: Box<dyn std::io::Read + Send>,
+    origin: Option<&stepcare::sheet::SheetOrigin>,
+    spec: &mut InputSpec,
+    fhir: bool,
+) -> anyhow::Result<Dataset> {
+    const FHIR_HINT: &str = " (the input is FHIR QuestionnaireResponses: --reference, --by, --compare and --score name a linkId or a response field)";
+    read_dataset(reader, spec).map_err(|err| {
+        let hint = if fhir { FHIR_HINT } else { "" };
         if err.is_usage() {
-            return UsageError(err.to_string()).into();
+            return UsageError(format!("{err}{hint}")).into();
         }
         let context = format!("reading `{}`", path.display());
-        match (&opened.origin, err) {
+        match (origin, err) {
+            // Data row N of FHIR input is response N.
+            (_, InputError::Scorer { row, message, .. }) if fhir => {
+                anyhow::anyhow!("response {row}: {message}").context(context)
+            }
+            (_, InputError::NotNumeric { row, column, value, .. }) if fhir => anyhow::anyhow!(
+                "response {row}, linkId {column:?}: {value:?} is not a number"
+            )
+            .context(context),
+            (_, err @ InputError::PositiveNotFound { .. }) if fhir => {
+                anyhow::anyhow!("{err}{hint}").context(context)
+            }
             // In a workbook the cell is named as the spreadsheet names it.
             (
                 Some(origin),
@@ -286,6 +378,10 @@ struct InstrumentScorer {
     answers: Vec<Answer>,
     result: InstrumentScore,
     missing_codes: Vec<Vec<u8>>,
+    /// Whether the rows are FHIR responses (cells of invalid answers name the linkId and value).
+    fhir: bool,
+    /// With FHIR input: the column of record-level problems and the response id column.
+    fhir_columns: Option<(usize, usize)>,
 }
 
 impl InstrumentScorer {
@@ -328,6 +424,8 @@ impl InstrumentScorer {
             columns: Vec::new(),
             result: InstrumentScore::default(),
             missing_codes: vec![b"NA".to_vec(), b".".to_vec()],
+            fhir: false,
+            fhir_columns: None,
         })
     }
 
@@ -364,13 +462,50 @@ impl RowScorer for InstrumentScorer {
             })?;
         self.columns = plan.items.into_iter().next().unwrap_or_default();
         self.headers = headers.to_vec();
+        if self.fhir {
+            let issue = headers.iter().position(|h| h == ISSUE_COLUMN);
+            let id = headers.iter().position(|h| h == "id");
+            self.fhir_columns = issue.zip(id);
+        }
         Ok(())
     }
 
     fn score(&mut self, record: &csv::ByteRecord) -> Result<Option<f64>, String> {
+        let cell_text =
+            |column: usize| String::from_utf8_lossy(record.get(column).unwrap_or_default());
+        if let Some((issue, id)) = self.fhir_columns {
+            // A record that is not a response cannot be scored, and must not
+            // pass for one with every answer missing.
+            let problem = cell_text(issue);
+            if !problem.is_empty() {
+                let id = cell_text(id);
+                return Err(if id.is_empty() {
+                    problem.into_owned()
+                } else {
+                    format!("(id `{id}`) {problem}")
+                });
+            }
+        }
         for (i, &column) in self.columns.iter().enumerate() {
             let cell = record.get(column).unwrap_or_default();
             let answer = self.readers[i].read(cell, &self.missing_codes);
+            if answer == Answer::Invalid && self.fhir {
+                let id = self
+                    .fhir_columns
+                    .map(|(_, id)| cell_text(id).into_owned())
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{}{} is not an answer to {}.{}",
+                    if id.is_empty() {
+                        String::new()
+                    } else {
+                        format!("(id `{id}`) ")
+                    },
+                    String::from_utf8_lossy(cell),
+                    self.instrument.id,
+                    self.instrument.items[i].id
+                ));
+            }
             if answer == Answer::Invalid {
                 return Err(format!(
                     "column {:?}: {:?} is not a score of item {}.{}",

@@ -18,6 +18,7 @@ use super::rules_arg::{load_rules, parse_sets};
 use super::score::Values;
 use stepcare::batch::{BatchOptions, CellReader, Layout, RowSink, ScoredRow, score_stream};
 use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::interop::responses::ISSUE_COLUMN;
 use stepcare::lang::Lang;
 use stepcare::rules::{DataValues, RuleTable, recommend};
 use stepcare::scoring::{Answer, InstrumentScore, describe, score};
@@ -54,6 +55,8 @@ pub struct ExplainArgs {
     lang: Option<Lang>,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
 }
 
 fn value_kind(values: Values) -> ValueKind {
@@ -89,6 +92,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
                 &instruments,
                 &table,
                 args.values,
+                &args.fhir,
             )?;
             for (name, value) in row_data {
                 if data
@@ -276,12 +280,15 @@ fn read_row(
     instruments: &[&Instrument],
     table: &RuleTable,
     values: Values,
+    fhir: &super::interop_args::FhirInputArgs,
 ) -> anyhow::Result<(Vec<InstrumentScore>, DataValues)> {
     struct Capture<'t> {
         wanted: u64,
         table: &'t RuleTable,
         columns: Vec<(String, usize)>,
         found: Option<(Vec<InstrumentScore>, DataValues)>,
+        /// The record-level problem of the wanted row (FHIR input: not a response, not JSON).
+        problem: Option<String>,
     }
     impl RowSink for Capture<'_> {
         fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
@@ -297,8 +304,14 @@ fn read_row(
             }
             Ok(())
         }
-        fn row(&mut self, _layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
+        fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
             if row.number == self.wanted {
+                if let Some(index) = layout.headers.iter().position(|h| h == ISSUE_COLUMN) {
+                    let cell = row.record.get(index).unwrap_or(b"");
+                    if !cell.is_empty() {
+                        self.problem = Some(String::from_utf8_lossy(cell).into_owned());
+                    }
+                }
                 let data = self
                     .columns
                     .iter()
@@ -320,6 +333,7 @@ fn read_row(
         table,
         columns: Vec::new(),
         found: None,
+        problem: None,
     };
     let opened = super::common::open_input(path, sheet)?;
     let mut options = BatchOptions {
@@ -328,15 +342,24 @@ fn read_row(
         ..BatchOptions::default()
     };
     // FHIR responses are read as rows too (one per response).
-    let reader = super::interop_args::open_input(
-        opened.reader,
-        instruments,
-        &mut options,
-        &Default::default(),
-    )?
-    .reader;
-    let summary = score_stream(reader, instruments, &options, &mut capture)
+    let fhir_input =
+        super::interop_args::open_input(opened.reader, instruments, &mut options, fhir)?;
+    let summary = score_stream(fhir_input.reader, instruments, &options, &mut capture)
         .with_context(|| format!("reading `{}`", path.display()))?;
+    if let Some(report) = &fhir_input.report {
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
+    if let Some(problem) = capture.problem {
+        // Nothing was read from such a record: explaining it as a form with
+        // every answer missing would hide why.
+        anyhow::bail!(
+            "--row {wanted} of `{}` cannot be explained: {problem}",
+            path.display()
+        );
+    }
     capture.found.ok_or_else(|| {
         UsageError(format!(
             "--row {wanted}: `{}` has {}",

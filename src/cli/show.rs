@@ -137,7 +137,12 @@ pub fn render(instrument: &Instrument, lang: Lang, texts: Option<&TextPack>) -> 
             out,
             "{}{}",
             field(w("respondents", "svarer", "svarande")),
-            instrument.respondents.join(", ")
+            instrument
+                .respondents
+                .iter()
+                .map(|r| super::visit::render::respondent_name(r, lang))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     for (system, code) in &instrument.codes {

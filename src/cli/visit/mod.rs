@@ -21,7 +21,7 @@ mod age;
 mod line;
 pub(crate) mod messages;
 mod recommend;
-mod render;
+pub(crate) mod render;
 mod terminal;
 
 use std::io::{self, IsTerminal, Write};
