@@ -161,18 +161,7 @@ fn read_yaml_dir(dir: &Path) -> Result<Vec<SourceFile>, Diagnostic> {
         .into_iter()
         .map(|path| {
             let shown = path.display().to_string();
-            std::fs::read_to_string(&path)
-                .map(|text| SourceFile {
-                    path: shown.clone(),
-                    text,
-                })
-                .map_err(|err| {
-                    Diagnostic::error(
-                        &shown,
-                        SourceSpot::unknown(),
-                        format!("cannot read the file: {err}"),
-                    )
-                })
+            crate::yaml::read_definition(&path).map(|text| SourceFile { path: shown, text })
         })
         .collect()
 }

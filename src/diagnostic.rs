@@ -204,3 +204,21 @@ impl Diagnostics {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
+
+/// An I/O error in words for people: the reason, without the "(os error N)" suffix.
+pub fn io_words(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "no such file".to_owned(),
+        ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".to_owned(),
+        ErrorKind::InvalidData => "the file is not UTF-8 text".to_owned(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            }
+        }
+    }
+}

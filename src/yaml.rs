@@ -36,6 +36,64 @@ pub fn too_large(path: &str, bytes: usize) -> Diagnostic {
     )
 }
 
+/// Reads a definition file as text: at most [`MAX_YAML_BYTES`], and UTF-8, or
+/// a diagnostic that says so (for text that is not UTF-8, with the line and
+/// column of the first byte that is not).
+pub fn read_definition(path: &std::path::Path) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let cannot = |err: std::io::Error| {
+        Diagnostic::error(
+            &shown,
+            SourceSpot::unknown(),
+            format!(
+                "cannot read the file: {}",
+                crate::diagnostic::io_words(&err)
+            ),
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    // One byte more than allowed tells a file that is too large without reading all of it.
+    file.take(MAX_YAML_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > MAX_YAML_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(too_large(
+            &shown,
+            usize::try_from(size).unwrap_or(usize::MAX),
+        ));
+    }
+    definition_text(&shown, bytes)
+}
+
+/// The bytes of a definition file as text, or where they stop being UTF-8.
+pub fn definition_text(path: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|err| {
+        let bytes = err.as_bytes();
+        let at = err.utf8_error().valid_up_to();
+        let before = &bytes[..at];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        // Columns count characters, and the text before the byte on its line is UTF-8.
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        Diagnostic::error(
+            path,
+            SourceSpot {
+                line,
+                column,
+                bytes: None,
+            },
+            format!(
+                "the file is not UTF-8 text: the byte 0x{:02X} at line {line}, column {column} is not a UTF-8 character",
+                bytes[at]
+            ),
+        )
+        .expected("a file saved as UTF-8 (in an editor: save with encoding UTF-8; or `iconv -f windows-1252 -t utf-8`)")
+    })
+}
+
 /// Parses `text` (the contents of `path`) into `T`, or explains what is wrong.
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnostic> {
     if text.len() > MAX_YAML_BYTES {
@@ -48,11 +106,19 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnosti
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     serde_saphyr::from_str_with_options::<T>(text, options).map_err(|err| {
-        let spot = err
+        let mut spot = err
             .location()
             .map(|location| spot_of(&location, text))
             .unwrap_or_default();
-        let message = for_people(&plain_message(&err));
+        let raw = plain_message(&err);
+        if is_about_a_tab(&raw) {
+            // The parser points at the value it was reading; the tab may be further on.
+            let from = spot.bytes.as_ref().map_or(0, |b| b.start);
+            if let Some(tab) = text[from..].find('\t').map(|i| from + i) {
+                spot = spot_at(text, tab);
+            }
+        }
+        let message = for_people(&raw);
         let (message, expected) = split_expected(&message);
         let mut diagnostic = Diagnostic::error(path, spot, message);
         if let Some(expected) = expected {
@@ -60,6 +126,135 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnosti
         }
         diagnostic
     })
+}
+
+/// The word a template writes where the user must fill something in.
+pub const PLACEHOLDER: &str = "REPLACE_ME";
+
+/// Most placeholder lines reported one by one; more are counted in a last note.
+const MAX_PLACEHOLDERS_SHOWN: usize = 200;
+
+/// Every line of a template that still holds a [`PLACEHOLDER`] outside a
+/// comment, each as an error naming the key to fill in: all of them at once,
+/// where parsing would stop at the first one that is not a valid value.
+pub fn placeholders(path: &str, text: &str) -> Vec<Diagnostic> {
+    if !text.contains(PLACEHOLDER) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut more = 0;
+    // The keys leading to the current line, with the column each starts at,
+    // read from the indentation in one pass.
+    let mut keys: Vec<(usize, &str)> = Vec::new();
+    // While inside a block scalar (`key: >-`), the indentation of its key's line.
+    let mut block: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = without_comment(line.trim_end_matches(['\n', '\r']));
+        if content.trim().is_empty() {
+            continue;
+        }
+        let indent = content.len() - content.trim_start().len();
+        if block.is_some_and(|owner| indent > owner) {
+            // A line of the block scalar: it belongs to the block's key.
+        } else {
+            block = None;
+            let (column, key, value) = line_key(content);
+            while keys.last().is_some_and(|&(c, _)| c >= column) {
+                keys.pop();
+            }
+            if let Some(key) = key {
+                keys.push((column, key));
+                let value = value.trim();
+                if value.starts_with('>') || value.starts_with('|') {
+                    block = Some(indent);
+                }
+            }
+        }
+        let Some(at) = content.find(PLACEHOLDER) else {
+            continue;
+        };
+        if found.len() == MAX_PLACEHOLDERS_SHOWN {
+            more += 1;
+            continue;
+        }
+        let count = content.matches(PLACEHOLDER).count();
+        // The last few keys are enough to find the place; the line number says the rest.
+        let shown: Vec<&str> = keys.iter().rev().take(6).rev().map(|&(_, k)| k).collect();
+        let what = if shown.is_empty() {
+            "this value".to_owned()
+        } else {
+            format!("`{}`", shown.join("."))
+        };
+        let message = if count == 1 {
+            format!("{what} still holds the template's placeholder `{PLACEHOLDER}`")
+        } else {
+            format!(
+                "{what} still holds the template's placeholder `{PLACEHOLDER}` ({count} times on this line)"
+            )
+        };
+        let at = start + at;
+        let mut spot = spot_at(text, at);
+        spot.bytes = Some(at..at + PLACEHOLDER.len());
+        found.push(
+            Diagnostic::error(path, spot, message)
+                .expected("the value from your own licensed materials"),
+        );
+    }
+    if more > 0
+        && let Some(last) = found.last_mut()
+    {
+        last.notes.push(format!(
+            "and {more} more {} with `{PLACEHOLDER}` after this one",
+            if more == 1 { "line" } else { "lines" }
+        ));
+    }
+    found
+}
+
+/// A line without its `# comment`.
+fn without_comment(line: &str) -> &str {
+    let mut quote = None;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            // A quote opens a quoted value only where a value starts (not in `User's`).
+            (None, '\'' | '"') if previous.is_whitespace() || "[{,:".contains(previous) => {
+                quote = Some(c);
+            }
+            (Some(q), c) if c == q => quote = None,
+            (None, '#') if previous.is_whitespace() => return &line[..i],
+            _ => {}
+        }
+        previous = c;
+    }
+    line
+}
+
+/// The column where a line's content starts (after any `- `), its plain
+/// `key:` if it has one, and the text after the key.
+fn line_key(content: &str) -> (usize, Option<&str>, &str) {
+    let indent = content.len() - content.trim_start().len();
+    let mut rest = content.trim_start();
+    let mut column = indent;
+    while let Some(after) = rest.strip_prefix('-').filter(|a| a.starts_with(' ')) {
+        let item = after.trim_start();
+        column += rest.len() - item.len();
+        rest = item;
+    }
+    match rest.split_once(':') {
+        Some((key, value))
+            if !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            (column, Some(key), value)
+        }
+        _ => (column, None, rest),
+    }
 }
 
 /// The place a spanned value was written.
@@ -122,9 +317,29 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
     first.to_owned()
 }
 
+/// Whether the parser's message is about a tab character.
+fn is_about_a_tab(message: &str) -> bool {
+    message
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|word| word == "tab" || word == "tabs")
+}
+
+/// The spot of the one character at byte `at`.
+fn spot_at(text: &str, at: usize) -> SourceSpot {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    SourceSpot {
+        line: text[..at].matches('\n').count() + 1,
+        column: text[line_start..at].chars().count() + 1,
+        bytes: Some(at..at + text[at..].chars().next().map_or(0, char::len_utf8)),
+    }
+}
+
 /// The parser's message in the project's words: no option names of the
 /// library, no Debug output, no Rust type names.
 fn for_people(message: &str) -> String {
+    if is_about_a_tab(message) {
+        return "a tab character: YAML indents and separates with spaces only (replace the tab with spaces)".to_owned();
+    }
     if let Some(rest) = message.strip_prefix("duplicate mapping key") {
         let key = rest
             .split(", set DuplicateKeyPolicy")
@@ -283,6 +498,69 @@ mod tests {
             }
             assert!(all.contains(wanted), "{wanted} not in {all}");
         }
+    }
+
+    #[test]
+    fn placeholders_are_found_with_their_keys_outside_comments() {
+        let text = "id: x # REPLACE_ME in a comment\nname:\n  en: REPLACE_ME\ncitation: >-\n  REPLACE_ME: the reference, it's here\nlist:\n  - - points: \"REPLACE_ME\"\n    # REPLACE_ME\n";
+        let found = placeholders("t.yaml", text);
+        let messages: Vec<(usize, &str)> = found
+            .iter()
+            .map(|d| (d.spot.line, d.message.as_str()))
+            .collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0].1.starts_with("`name.en` still holds"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].1.starts_with("`citation` still holds"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].1.starts_with("`list.points` still holds"),
+            "{messages:?}"
+        );
+        assert_eq!(messages.iter().map(|m| m.0).collect::<Vec<_>>(), [3, 5, 7]);
+        let bytes = found[2].spot.bytes.clone().unwrap();
+        assert_eq!(&text[bytes], "REPLACE_ME");
+    }
+
+    #[test]
+    fn many_deep_placeholders_are_counted_not_all_shown() {
+        let mut text = String::new();
+        for depth in 0..3000 {
+            text.push_str(&" ".repeat(depth));
+            text.push_str("k: REPLACE_ME\n");
+        }
+        let found = placeholders("t.yaml", &text);
+        assert_eq!(found.len(), MAX_PLACEHOLDERS_SHOWN);
+        assert!(found[MAX_PLACEHOLDERS_SHOWN - 1].notes[0].contains("2800 more"));
+        assert!(
+            found[5].message.starts_with("`k.k.k.k.k.k` still"),
+            "{}",
+            found[5].message
+        );
+    }
+
+    #[test]
+    fn a_tab_is_reported_where_it_is_in_words() {
+        let text = "id: a\nname:\n  nb: x\n\ten: y\npoints: []\n";
+        let err = parse::<serde::de::IgnoredAny>("x.yaml", text).unwrap_err();
+        assert!(
+            err.message.starts_with("a tab character"),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.spot.line, err.spot.column), (4, 1), "{err:?}");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_placed() {
+        let err =
+            definition_text("x.yaml", b"id: a\nname: caf\xc3\xa9 caf\xe9\n".to_vec()).unwrap_err();
+        assert_eq!((err.spot.line, err.spot.column), (2, 15), "{err:?}");
+        assert!(err.message.contains("0xE9"), "{}", err.message);
     }
 
     #[test]

@@ -673,3 +673,199 @@ fn cutoffs_show_a_bounded_table_and_list_every_cutoff_in_csv() {
         .unwrap();
     assert_eq!(stdout(&run).lines().count(), 501);
 }
+
+// --- Messages for people -----------------------------------------------------
+
+/// `text` with a Windows-1252 `é` (0xE9) at the end of line `line`.
+fn with_latin1_byte(text: &str, line: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (n, content) in text.split_inclusive('\n').enumerate() {
+        let content = content.as_bytes();
+        if n + 1 == line {
+            let end = content.len() - usize::from(content.ends_with(b"\n"));
+            out.extend_from_slice(&content[..end]);
+            out.extend_from_slice(b" # caf\xe9");
+            out.extend_from_slice(&content[end..]);
+        } else {
+            out.extend_from_slice(content);
+        }
+    }
+    out
+}
+
+/// Asserts that a message names `path`, line `line`, says UTF-8, and uses no library words.
+fn assert_not_utf8_at(err: &str, path: &Path, line: usize) {
+    let place = format!("{}:{line}:", path.display());
+    assert!(err.contains(&place), "{place} not in {err}");
+    assert!(err.contains("not UTF-8"), "{err}");
+    assert!(!err.contains("stream did not contain"), "{err}");
+}
+
+#[test]
+fn yaml_that_is_not_utf8_is_reported_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // An instrument: by validate, and in a folder given with --instruments.
+    let gad2 = std::fs::read_to_string("instruments/gad2.yaml").unwrap();
+    let folder = dir.path().join("local");
+    std::fs::create_dir(&folder).unwrap();
+    let instrument = write(&folder, "gad2-local.yaml", with_latin1_byte(&gad2, 12));
+    let run = stepcare()
+        .arg("validate")
+        .arg(&instrument)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert_not_utf8_at(&stderr(&run), &instrument, 12);
+    let run = stepcare()
+        .args(["list", "--instruments"])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert_not_utf8_at(&stderr(&run), &instrument, 12);
+
+    // A rule table, given to score.
+    let table = std::fs::read_to_string("instruments/rules/no-default.yaml").unwrap();
+    let table = write(dir.path(), "table.yaml", with_latin1_byte(&table, 20));
+    let run = stepcare()
+        .args([
+            "score",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/epds.csv",
+        ])
+        .arg("--rules")
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert_not_utf8_at(&stderr(&run), &table, 20);
+    assert!(stdout(&run).is_empty(), "nothing scored");
+
+    // A text pack.
+    let pack = std::fs::read_to_string("tests/fixtures/texts/epds-invented-en.yaml").unwrap();
+    let pack = write(dir.path(), "pack.yaml", with_latin1_byte(&pack, 7));
+    let run = stepcare()
+        .args([
+            "score",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/epds.csv",
+        ])
+        .arg("--texts")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert_not_utf8_at(&stderr(&run), &pack, 7);
+
+    // validate goes on with the other files, and says which one failed.
+    let run = stepcare()
+        .arg("validate")
+        .arg(&pack)
+        .arg("instruments/gad2.yaml")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert_not_utf8_at(&stderr(&run), &pack, 7);
+    assert!(
+        stdout(&run).contains("ok     instruments/gad2.yaml"),
+        "{}",
+        stdout(&run)
+    );
+}
+
+#[test]
+fn a_tab_in_a_rule_table_is_a_rule_table_error_at_the_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = std::fs::read_to_string("instruments/rules/no-default.yaml").unwrap();
+    let line = table.lines().position(|l| l.starts_with("  en: ")).unwrap() + 1;
+    let tabbed = table.replacen("\n  en: ", "\n\ten: ", 1);
+    let table = write(dir.path(), "table.yaml", tabbed);
+    let run = stepcare().arg("validate").arg(&table).output().unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let (out, err) = (stdout(&run), stderr(&run));
+    assert!(
+        out.contains("FAILED") && out.contains("rule table"),
+        "{out}"
+    );
+    assert!(!out.contains("instrument"), "{out}");
+    assert!(err.contains("a tab character"), "{err}");
+    assert!(
+        err.contains(&format!("{}:{line}:1", table.display())),
+        "the tab's own line {line}: {err}"
+    );
+    assert!(!err.contains("while scanning"), "{err}");
+    let run = stepcare()
+        .args([
+            "score",
+            "--instrument",
+            "epds",
+            "--input",
+            "examples/epds.csv",
+        ])
+        .arg("--rules")
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(err.contains("the rule table"), "{err}");
+    assert!(err.contains("a tab character"), "{err}");
+}
+
+#[test]
+fn points_no_cell_can_hold_are_refused_at_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let gad2 = std::fs::read_to_string("instruments/gad2.yaml").unwrap();
+    let line = gad2.lines().position(|l| l == "    - points: 3").unwrap() + 1;
+    for (points, refused) in [
+        ("1000000000", true),
+        ("-1000000000", true),
+        ("999999999", false),
+    ] {
+        let text = gad2.replacen("    - points: 3\n", &format!("    - points: {points}\n"), 1);
+        let file = write(dir.path(), "gad2-wide.yaml", text);
+        let err = stderr(&stepcare().arg("validate").arg(&file).output().unwrap());
+        let place = format!("{}:{line}:15", file.display());
+        assert_eq!(
+            err.contains("can never be read from a cell") && err.contains(&place),
+            refused,
+            "{points}: {err}"
+        );
+    }
+}
+
+#[test]
+fn the_template_reports_every_placeholder_at_once_in_words() {
+    let template = "instruments/templates/asqse2-template.yaml.example";
+    let text = std::fs::read_to_string(template).unwrap();
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.split(" #").next().unwrap().contains("REPLACE_ME"))
+        .filter(|(_, l)| !l.trim_start().starts_with('#'))
+        .map(|(n, _)| n + 1)
+        .collect();
+    assert!(lines.len() > 20, "{lines:?}");
+    let run = stepcare().arg("validate").arg(template).output().unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    for line in &lines {
+        assert!(
+            err.contains(&format!("{template}:{line}:")),
+            "line {line}: {err}"
+        );
+    }
+    assert!(err.contains(&format!("{} errors", lines.len())), "{err}");
+    assert!(err.contains("`concern.points` still holds"), "{err}");
+    assert!(
+        err.contains("`age.correction.term_weeks` still holds"),
+        "{err}"
+    );
+    for word in ["i32", "invalid", "serde", "expected a"] {
+        assert!(!err.contains(word), "{word}: {err}");
+    }
+}

@@ -28,6 +28,7 @@
 pub mod ages;
 pub mod care;
 mod columns;
+pub mod hints;
 pub mod input;
 pub mod output;
 mod pipeline;
@@ -41,7 +42,7 @@ use std::sync::Arc;
 
 pub use columns::{ColumnError, ColumnPlan, MissingColumn, plan_columns};
 pub use input::Encoding;
-pub use values::CellReader;
+pub use values::{CellReader, MAX_CELL_POINTS};
 
 use ages::AgeColumns;
 use plan::{BatchPlan, RowWork};
@@ -232,7 +233,8 @@ impl RowIssue {
                 let instrument = layout.instruments[slot];
                 let definition = &row.scores[slot].scales_of(instrument)[*scale];
                 write!(out, "{}.{}: ", instrument.id, definition.id)?;
-                row.scores[slot].scales[*scale].write_reason(definition, out)
+                row.scores[slot].scales[*scale].write_reason(definition, out)?;
+                hints::write_missing_items(instrument, &row.scores[slot], definition, out)
             }
             RowIssue::Other(text) => out.write_str(text),
         }

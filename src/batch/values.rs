@@ -5,12 +5,23 @@ use std::collections::HashMap;
 use crate::instrument::{Item, ValueKind};
 use crate::scoring::Answer;
 
+/// The largest points a cell can hold (9 digits, with an optional sign):
+/// an instrument whose points go beyond is refused when it is loaded.
+pub const MAX_CELL_POINTS: i32 = 999_999_999;
+
+/// Widest range of points looked up by index; wider (sparse) points are
+/// searched, so that points far apart never cost memory in proportion.
+const MAX_INDEXED_SPAN: usize = 4096;
+
 /// Turns cell bytes into an [`Answer`] for one item, by points, position or label.
 #[derive(Debug, Clone)]
 pub struct CellReader {
     kind: ValueKind,
-    /// For points: option index by `points - min_points`.
+    /// For points: option index by `points - min_points` (empty when the
+    /// points span more than [`MAX_INDEXED_SPAN`]; then `sparse` is used).
     by_points: Vec<Option<u8>>,
+    /// For points spread wide: (points, option index), sorted by points.
+    sparse: Vec<(i64, u8)>,
     min_points: i64,
     options: usize,
     /// For labels: option index by lower-cased label in any language.
@@ -27,14 +38,25 @@ impl CellReader {
     pub fn new(item: &Item, kind: ValueKind, extra_labels: &[(usize, String)]) -> CellReader {
         let min_points = i64::from(item.min_points());
         let span = usize::try_from(i64::from(item.max_points()) - min_points + 1).unwrap_or(0);
-        let mut by_points = vec![None; span];
-        for (index, option) in item.options.iter().enumerate() {
-            let slot =
-                &mut by_points[usize::try_from(i64::from(option.points) - min_points).unwrap_or(0)];
-            // Two options with equal points score the same; keep the first.
-            if slot.is_none() {
-                *slot = Some(index as u8);
+        let mut by_points = Vec::new();
+        let mut sparse = Vec::new();
+        if span <= MAX_INDEXED_SPAN {
+            by_points = vec![None; span];
+            for (index, option) in item.options.iter().enumerate() {
+                let slot = &mut by_points
+                    [usize::try_from(i64::from(option.points) - min_points).unwrap_or(0)];
+                // Two options with equal points score the same; keep the first.
+                if slot.is_none() {
+                    *slot = Some(index as u8);
+                }
             }
+        } else {
+            for (index, option) in item.options.iter().enumerate() {
+                sparse.push((i64::from(option.points), index as u8));
+            }
+            // A stable sort keeps the first of two options with equal points first.
+            sparse.sort_by_key(|&(points, _)| points);
+            sparse.dedup_by_key(|&mut (points, _)| points);
         }
         let mut by_label = HashMap::new();
         if kind == ValueKind::Label {
@@ -52,6 +74,7 @@ impl CellReader {
         let mut reader = CellReader {
             kind,
             by_points,
+            sparse,
             min_points,
             options: item.options.len(),
             by_label,
@@ -91,6 +114,13 @@ impl CellReader {
             return Answer::Missing;
         }
         let found = match self.kind {
+            ValueKind::Points if !self.sparse.is_empty() => parse_int(cell).and_then(|points| {
+                let at = self
+                    .sparse
+                    .binary_search_by_key(&points, |&(p, _)| p)
+                    .ok()?;
+                Some(self.sparse[at].1)
+            }),
             ValueKind::Points => parse_int(cell).and_then(|points| {
                 let slot = usize::try_from(points - self.min_points).ok()?;
                 *self.by_points.get(slot)?
@@ -201,6 +231,20 @@ mod tests {
         assert_eq!(reader.read(b"4", &[]), Answer::Chosen(3));
         assert_eq!(reader.read(b"0", &[]), Answer::Invalid);
         assert_eq!(reader.read(b"5", &[]), Answer::Invalid);
+    }
+
+    #[test]
+    fn points_far_apart_are_read_without_a_table_as_wide() {
+        let mut item = reverse_item();
+        item.options[0].points = MAX_CELL_POINTS;
+        item.options[3].points = -MAX_CELL_POINTS;
+        let reader = CellReader::new(&item, ValueKind::Points, &[]);
+        assert!(reader.by_points.is_empty());
+        assert_eq!(reader.read(b"999999999", &[]), Answer::Chosen(0));
+        assert_eq!(reader.read(b"-999999999", &[]), Answer::Chosen(3));
+        assert_eq!(reader.read(b"2", &[]), Answer::Chosen(1));
+        assert_eq!(reader.read(b"0", &[]), Answer::Invalid);
+        assert_eq!(reader.read(b"1000000000", &[]), Answer::Invalid);
     }
 
     #[test]

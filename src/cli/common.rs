@@ -59,8 +59,20 @@ pub fn resolve_lang(explicit: Option<Lang>) -> Lang {
 }
 
 /// Reads a whole file, saying which one failed.
+///
+/// A definition file (YAML) is read whole, so at most
+/// [`stepcare::yaml::MAX_YAML_BYTES`] of it; text that is not UTF-8 is
+/// refused with the line and column of its first foreign byte.
 pub fn read_file(path: &std::path::Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
+    stepcare::yaml::read_definition(path).map_err(|d| fail_with(vec![d], |_| None))
+}
+
+/// Reads a text file of any size that is not a definition (a FHIR resource,
+/// a data dictionary); text that is not UTF-8 is refused with its line.
+pub fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    stepcare::yaml::definition_text(&path.display().to_string(), bytes)
+        .map_err(|d| fail_with(vec![d], |_| None))
 }
 
 /// A set of diagnostics as an error, after printing them.

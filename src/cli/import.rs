@@ -106,7 +106,7 @@ fn read_bounded_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// Reads a file of at most [`fhir::MAX_RESOURCE_BYTES`].
 fn read_bounded(path: &Path) -> anyhow::Result<String> {
     check_size(path)?;
-    super::common::read_file(path)
+    super::common::read_text(path)
 }
 
 /// Refuses a file larger than [`fhir::MAX_RESOURCE_BYTES`]: a definition is read whole.

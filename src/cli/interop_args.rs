@@ -54,7 +54,7 @@ pub fn open_input_with(
                     size >> 20
                 );
             }
-            let text = super::common::read_file(path)?;
+            let text = super::common::read_text(path)?;
             Some(fhir::parse_json(&text, &path.display().to_string())?)
         }
         None => None,

@@ -11,6 +11,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use super::UsageError;
 use super::common::{CatalogArgs, SheetArgs, fail_with, open_input, read_file};
 use super::outfile::{Input, OutputFile};
+use stepcare::batch::hints::Hints;
 use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
 use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
 use stepcare::instrument::{Instrument, ValueKind, fmt_score};
@@ -226,7 +227,10 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let mut care_summary: Option<CareSummary> = None;
+    let mut seen = Seen {
+        care: None,
+        hints: Hints::new(&options),
+    };
     let summary = match output_file.take() {
         Some(mut file) => {
             let (summary, _) = write_all(
@@ -236,7 +240,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 &args,
                 file.file(),
                 care,
-                &mut care_summary,
+                &mut seen,
             )
             .with_context(|| format!("scoring {input_name}"))?;
             file.commit()?;
@@ -250,16 +254,26 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
                 &args,
                 io::stdout().lock(),
                 care,
-                &mut care_summary,
+                &mut seen,
             )
             .with_context(|| format!("scoring {input_name}"))?;
             summary
         }
     };
     if !args.quiet {
-        report(&summary, args.output.as_deref());
+        report(
+            &summary,
+            args.output.as_deref(),
+            &seen.hints.unanswered_critical(&instruments),
+        );
+        // Hints read the cells of a CSV export; FHIR responses have none of their own.
+        if fhir.report.is_none() {
+            for hint in seen.hints.finish(&instruments) {
+                eprintln!("hint: {hint}");
+            }
+        }
         super::interop_args::report(&summary, &instruments, fhir.report.as_ref());
-        if let Some(care) = &care_summary {
+        if let Some(care) = &seen.care {
             report_care(care);
         }
     }
@@ -274,8 +288,12 @@ fn write_all<W: Write>(
     args: &ScoreArgs,
     out: W,
     care: Option<Care>,
-    care_summary: &mut Option<CareSummary>,
+    seen: &mut Seen,
 ) -> anyhow::Result<(Summary, W)> {
+    let Seen {
+        care: care_summary,
+        hints,
+    } = seen;
     Ok(match args.format {
         Format::Csv => {
             // Same delimiter as the input unless told: a `;` export opens in the same Excel.
@@ -285,7 +303,7 @@ fn write_all<W: Write>(
                 with_answers: args.with_answers,
                 care,
             };
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             *care_summary = sink
                 .sink
                 .as_ref()
@@ -302,7 +320,7 @@ fn write_all<W: Write>(
             if let Some(care) = care {
                 sink = sink.with_care(care);
             }
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             *care_summary = sink.care().map(|c| c.summary().clone());
             (summary, sink.into_inner()?)
         }
@@ -315,7 +333,7 @@ fn write_all<W: Write>(
                 .into());
             }
             let mut sink = stepcare::interop::observations::ObservationSink::new(out);
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             if !args.quiet {
                 eprintln!(
                     "{} Observation(s) written; {} scale score(s) not computed, so not written",
@@ -330,7 +348,7 @@ fn write_all<W: Write>(
                 with_answers: args.with_answers,
                 care,
             };
-            let summary = score_stream(input, instruments, options, &mut sink)?;
+            let summary = score_stream(input, instruments, options, &mut hints.watch(&mut sink))?;
             *care_summary = sink.care.as_ref().map(|c| c.summary().clone());
             let mut out = out;
             writeln!(out, "{}", sink.table)?;
@@ -338,6 +356,12 @@ fn write_all<W: Write>(
             (summary, out)
         }
     })
+}
+
+/// What a run learns besides its rows: the care counts and the hints.
+struct Seen {
+    care: Option<CareSummary>,
+    hints: Hints,
 }
 
 /// A CSV sink created once the input's delimiter is known.
@@ -521,7 +545,9 @@ fn report_care(care: &CareSummary) {
 }
 
 /// The summary on standard error.
-fn report(summary: &Summary, output: Option<&Path>) {
+///
+/// `critical` names the critical items left unanswered, with their row counts.
+fn report(summary: &Summary, output: Option<&Path>, critical: &[(String, u64)]) {
     let rows = if summary.rows == 1 { "row" } else { "rows" };
     let blank = match summary.blank_lines {
         0 => String::new(),
@@ -553,8 +579,20 @@ fn report(summary: &Summary, output: Option<&Path>) {
         );
     }
     if summary.unanswered_critical > 0 {
+        let which = match critical {
+            [] => "for example the self-harm item".to_owned(),
+            [(item, _)] => item.clone(),
+            several => several
+                .iter()
+                .map(|(item, rows)| match rows {
+                    1 => format!("{item} in 1 row"),
+                    n => format!("{item} in {n} rows"),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         eprintln!(
-            "WARNING: {} a critical item unanswered (for example the self-harm item): ask it today; a blank is not a no.",
+            "WARNING: {} a critical item unanswered ({which}): ask it today; a blank is not a no.",
             match summary.unanswered_critical {
                 1 => "1 row leaves".to_owned(),
                 n => format!("{n} rows leave"),

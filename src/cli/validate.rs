@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::common::{CatalogArgs, color_stderr, read_file};
+use super::common::{CatalogArgs, color_stderr};
 use stepcare::diagnostic::{Diagnostic, SourceSpot};
 use stepcare::instrument::{Instrument, load_instrument};
 use stepcare::lang::count;
@@ -31,7 +31,9 @@ enum FileKind {
 }
 
 fn kind_of(text: &str) -> FileKind {
-    let keys = stepcare::yaml::top_level_keys(text).unwrap_or_default();
+    // A file the parser cannot read is told apart by the keys written at the
+    // start of its lines, so that its syntax error is reported as what it is.
+    let keys = stepcare::yaml::top_level_keys(text).unwrap_or_else(|| written_keys(text));
     let has = |key: &str| keys.iter().any(|k| k == key);
     if has("instrument") && has("language") {
         FileKind::TextPack
@@ -47,16 +49,40 @@ fn kind_of(text: &str) -> FileKind {
     }
 }
 
+/// The keys written at the start of a line (`key:`), without parsing the YAML.
+fn written_keys(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let (key, _) = line.split_once(':')?;
+            let first = key.chars().next()?;
+            (first.is_ascii_alphanumeric() || first == '_')
+                .then(|| key.trim_end().to_owned())
+                .filter(|key| {
+                    key.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                })
+        })
+        .collect()
+}
+
 /// Runs `stepcare validate`.
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
     let mut sources = Vec::new();
+    let mut reports: Vec<(String, Vec<Diagnostic>, String)> = Vec::new();
     for path in &args.files {
-        sources.push((path.display().to_string(), read_file(path)?));
+        // A file that cannot be read is one more problem: the others are still checked.
+        match stepcare::yaml::read_definition(path) {
+            Ok(text) => sources.push((path.display().to_string(), text)),
+            Err(problem) => reports.push((
+                path.display().to_string(),
+                vec![problem],
+                "not read".to_owned(),
+            )),
+        }
     }
     // Instruments first, so text packs in the same run can refer to them.
     let mut defined: Vec<Instrument> = Vec::new();
-    let mut reports: Vec<(String, Vec<Diagnostic>, String)> = Vec::new();
     for (path, text) in &sources {
         if kind_of(text) != FileKind::Instrument {
             continue;

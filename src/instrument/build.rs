@@ -19,6 +19,11 @@ const MAX_OPTIONS: usize = 200;
 /// Returns the instrument (if it has no errors) together with every problem
 /// found, errors and warnings alike, in file order.
 pub fn load_instrument(path: &str, text: &str) -> (Option<Instrument>, Vec<Diagnostic>) {
+    // A template is checked for what is left to fill in, every place at once.
+    let left = yaml::placeholders(path, text);
+    if !left.is_empty() {
+        return (None, left);
+    }
     let raw: RawInstrument = match yaml::parse(path, text) {
         Ok(raw) => raw,
         Err(diagnostic) => return (None, vec![diagnostic]),
@@ -177,6 +182,23 @@ impl Builder<'_> {
                 system: option.system.clone(),
             })
             .collect();
+        // A cell holds points of at most 9 digits (see `batch::CellReader`):
+        // points beyond that could never be read from an export.
+        for option in raw {
+            if option.points.value.unsigned_abs() > crate::batch::MAX_CELL_POINTS.unsigned_abs() {
+                self.error(
+                    &option.points,
+                    format!(
+                        "points {} can never be read from a cell: a cell holds points of at most 9 digits",
+                        option.points.value
+                    ),
+                )
+                .expected = Some(format!(
+                    "points from -{0} to {0}",
+                    crate::batch::MAX_CELL_POINTS
+                ));
+            }
+        }
         // Coded answers are matched by (system, code), so a code must name one option only.
         for (i, option) in raw.iter().enumerate() {
             let Some(code) = &option.code else { continue };

@@ -335,13 +335,43 @@ pub fn batch_raw(data: &[u8]) {
         ..BatchOptions::default()
     };
     let mut sink = JsonlSink::new(Vec::new(), false);
-    if let Ok(summary) = score_stream(&input[..], &[epds()], &options, &mut sink) {
+    // The hints watch the rows on their way, as `score` has them.
+    let mut hints = stepcare::batch::hints::Hints::new(&options);
+    let scored = score_stream(&input[..], &[epds()], &options, &mut hints.watch(&mut sink));
+    if let Ok(summary) = scored {
         let out = sink.into_inner().unwrap();
         let lines = out.iter().filter(|&&b| b == b'\n').count();
         assert_eq!(lines as u64, summary.rows);
         assert_eq!(
             summary.ok + summary.incomplete + summary.invalid,
             summary.rows
+        );
+        let text = String::from_utf8_lossy(&input);
+        for hint in hints.finish(&[epds()]) {
+            assert_for_people(&hint, &text);
+            // A suggested "not answered" code is never an answer in any value mode.
+            if let Some((_, options)) = hint.split_once("--na ") {
+                let code = options.split_whitespace().next().unwrap_or("");
+                for kind in [ValueKind::Points, ValueKind::Position, ValueKind::Label] {
+                    for item in &epds().items {
+                        let reader = stepcare::batch::CellReader::new(item, kind, &[]);
+                        assert!(
+                            !matches!(
+                                reader.read(code.as_bytes(), &[]),
+                                stepcare::scoring::Answer::Chosen(_)
+                            ),
+                            "--na {code} is an answer to {}: {hint}",
+                            item.id
+                        );
+                    }
+                }
+            }
+        }
+        let critical = hints.unanswered_critical(&[epds()]);
+        assert!(
+            critical
+                .iter()
+                .all(|(_, rows)| *rows <= summary.unanswered_critical)
         );
     }
 }
