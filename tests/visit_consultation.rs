@@ -492,7 +492,7 @@ mod terminal {
         pty.expect("!!! 10/10 Thoughts of self-harm: (not answered)")
             .unwrap();
         send(&mut pty, ENTER);
-        pty.expect("1 questions are not answered (10). Finish anyway?")
+        pty.expect("1 question is not answered (10). Finish anyway?")
             .unwrap();
         send(&mut pty, &format!("{DOWN}{ENTER}"));
         pty.expect("!!! URGENT: Thoughts of self-harm is unknown")

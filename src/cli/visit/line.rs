@@ -427,7 +427,7 @@ pub fn show_events<W: Write>(
                 writeln!(
                     err,
                     "{}",
-                    style.caution(&Msg::AnswersDropped.fill(
+                    style.caution(&Msg::by_count(count, Msg::AnswersDroppedOne, Msg::AnswersDropped).fill(
                         wording.lang,
                         &[
                             (

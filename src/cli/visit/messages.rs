@@ -1047,9 +1047,106 @@ messages! {
         sv: "Ett ifyllt formulär kan ge: {level}",
         en: "A completed form could give: {level}",
     }
+
+    /// Heading when an instrument of one question starts.
+    InstrumentIntroOne {
+        nb: "{name}: 1 spørsmål",
+        nn: "{name}: 1 spørsmål",
+        sv: "{name}: 1 fråga",
+        en: "{name}: 1 question",
+    }
+    /// A form of one question.
+    QuestionCountOne {
+        nb: "1 spørsmål",
+        nn: "1 spørsmål",
+        sv: "1 fråga",
+        en: "1 question",
+    }
+    /// Finishing with one unanswered question (terminal).
+    ConfirmUnansweredOne {
+        nb: "1 spørsmål er ikke besvart ({items}). Fullføre likevel?",
+        nn: "1 spørsmål er ikkje svart på ({items}). Fullføre likevel?",
+        sv: "1 fråga är obesvarad ({items}). Avsluta ändå?",
+        en: "1 question is not answered ({items}). Finish anyway?",
+    }
+    /// An age that chose another form dropped the one answer of the earlier one.
+    AnswersDroppedOne {
+        nb: "Merk: alderen valgte et annet skjema for {instrument}; svaret fra det forrige skjemaet er forkastet.",
+        nn: "Merk: alderen valde eit anna skjema for {instrument}; svaret frå det førre skjemaet er forkasta.",
+        sv: "Obs: åldern valde ett annat formulär för {instrument}; svaret från det förra formuläret har tagits bort.",
+        en: "Note: the age chose another form for {instrument}; the answer from the earlier form was dropped.",
+    }
+    /// A scale without a score because of missing answers, when none may be missing.
+    NoScoreMissingNone {
+        nb: "ingen skår: {missing} av {count} spørsmål er ikke besvart (ingen kan mangle)",
+        nn: "ingen skår: {missing} av {count} spørsmål er ikkje svart på (ingen kan mangle)",
+        sv: "ingen poäng: {missing} av {count} frågor är obesvarade (ingen får saknas)",
+        en: "no score: {missing} of {count} items not answered (none may be)",
+    }
+    /// A score prorated over one missing answer.
+    ProratedOne {
+        nb: "(justert for 1 manglende svar)",
+        nn: "(justert for 1 manglande svar)",
+        sv: "(justerad för 1 saknat svar)",
+        en: "(prorated over 1 missing answer)",
+    }
+    /// When to screen again (the result and the journal note).
+    RescreenLabel {
+        nb: "Ny screening",
+        nn: "Ny screening",
+        sv: "Ny screening",
+        en: "Screen again",
+    }
+    /// The due date (termin).
+    DueDate {
+        nb: "Termindato",
+        nn: "Termindato",
+        sv: "Beräknad förlossning",
+        en: "Due date",
+    }
+    /// A due date too far after the visit.
+    DueDateTooLate {
+        nb: "termindatoen {date} er mer enn 40 uker etter besøket ({visit})",
+        nn: "termindatoen {date} er meir enn 40 veker etter besøket ({visit})",
+        sv: "det beräknade förlossningsdatumet {date} är mer än 40 veckor efter besöket ({visit})",
+        en: "the due date {date} is more than 40 weeks after the visit ({visit})",
+    }
+    /// A birth date after the visit.
+    BirthAfterVisit {
+        nb: "fødselsdatoen {date} er etter besøket ({visit})",
+        nn: "fødselsdatoen {date} er etter besøket ({visit})",
+        sv: "födelsedatumet {date} är efter besöket ({visit})",
+        en: "the birth date {date} is after the visit ({visit})",
+    }
+    /// The dates step's introduction (terminal).
+    DatesIntro {
+        nb: "Datoer for oppfølgingen (tomt = ukjent):",
+        nn: "Datoar for oppfølginga (tomt = ukjent):",
+        sv: "Datum för uppföljningen (tomt = okänt):",
+        en: "Dates for the follow-up (blank = unknown):",
+    }
+    /// How to answer a date of the dates step (terminal).
+    FamilyDateHelp {
+        nb: "2026-11-23 eller 23.11.2026; tomt eller Esc = ukjent; Enter bekrefter",
+        nn: "2026-11-23 eller 23.11.2026; tomt eller Esc = ukjent; Enter stadfestar",
+        sv: "2026-11-23 eller 23.11.2026; tomt eller Esc = okänt; Enter bekräftar",
+        en: "2026-11-23 or 23.11.2026; blank or Esc = unknown; Enter confirms",
+    }
+    /// A --set birth date that differs from the child questionnaire's.
+    BirthDateFromChild {
+        nb: "Merk: fødselsdatoen fra barnets skjema ({child}) brukes, ikke --set birth_date={given}.",
+        nn: "Merk: fødselsdatoen frå skjemaet til barnet ({child}) blir brukt, ikkje --set birth_date={given}.",
+        sv: "Obs: födelsedatumet från barnets formulär ({child}) används, inte --set birth_date={given}.",
+        en: "Note: the birth date of the child's form ({child}) is used, not --set birth_date={given}.",
+    }
 }
 
 impl Msg {
+    /// `one` when `n` is 1, else `many`: the message whose nouns agree with the count.
+    pub fn by_count(n: usize, one: Msg, many: Msg) -> Msg {
+        if n == 1 { one } else { many }
+    }
+
     /// The text in `lang`.
     pub fn get(self, lang: Lang) -> &'static str {
         let [nb, nn, sv, en] = self.texts();
@@ -1112,6 +1209,7 @@ mod tests {
             Msg::Yes,
             Msg::MoreTitle,
             Msg::NoteHeading,
+            Msg::RescreenLabel,
         ];
         for &msg in Msg::ALL {
             if same.contains(&msg) {

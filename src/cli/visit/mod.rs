@@ -305,7 +305,7 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     let mut rules = match &args.rules {
         Some(spec) => {
             let known: Vec<&Instrument> = catalog.instruments().iter().collect();
-            let rules = Rules::load(spec, &known, &instruments, &respondent, &sets)?;
+            let rules = Rules::load(spec, &known, &instruments, &respondent, &sets, visit_date)?;
             for instrument in rules.unused(&instruments) {
                 eprintln!(
                     "{}",
@@ -339,6 +339,10 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
                     })
                     .collect()
             })
+            .unwrap_or_default(),
+        dates: rules
+            .as_ref()
+            .map(|r| r.dates().to_vec())
             .unwrap_or_default(),
         rule_table: rules
             .as_ref()
@@ -411,8 +415,28 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{}", warn_style.alarm(&abandoned_message(lang)));
         return Ok(ExitCode::from(1));
     }
+    // A child questionnaire's birth date is the child's: the table's follow-up uses it.
+    if let (Some(rules), Some(child)) = (rules.as_mut(), session.child()) {
+        let birth = child.birth.to_string();
+        let given = rules
+            .dates()
+            .iter()
+            .find(|(c, _)| c == stepcare::rules::BIRTH_DATE)
+            .map(|(_, v)| v.clone());
+        if let Some(given) = given {
+            if !given.is_empty() && given != birth {
+                eprintln!(
+                    "{}",
+                    warn_style.caution(
+                        &Msg::BirthDateFromChild.fill(lang, &[("child", &birth), ("given", &given)])
+                    )
+                );
+            }
+            rules.set_date(stepcare::rules::BIRTH_DATE, birth);
+        }
+    }
     if terminal && let Some(rules) = rules.as_mut() {
-        match terminal::context_step(rules, &sets, lang) {
+        match terminal::context_step(rules, &sets, lang, visit_date) {
             Ok(true) => {}
             Ok(false) => {
                 note_urgent(&session);
@@ -425,12 +449,15 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             *value = rules.value(column).to_owned();
         }
     }
+    if let Some(rules) = rules.as_ref() {
+        facts.dates = rules.dates().to_vec();
+    }
     // From here the visit is complete: an interrupt no longer abandons it
     // (and cannot cut a save in half).
     finished.store(SAVING, Ordering::SeqCst);
 
     let advice = match rules {
-        Some(rules) => rules.advise(&instruments, &session.scores())?,
+        Some(rules) => rules.advise(&instruments, &session.scores(), visit_date)?,
         None => Advice::NoRules,
     };
     let shown = render::Shown {

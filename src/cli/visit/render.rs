@@ -140,7 +140,7 @@ pub fn option_lines(wording: &Wording, instrument: &Instrument, item: usize) -> 
 
 /// The line introducing an instrument whose form has `count` questions.
 pub fn instrument_intro(instrument: &Instrument, count: usize, lang: Lang) -> String {
-    Msg::InstrumentIntro.fill(
+    Msg::by_count(count, Msg::InstrumentIntroOne, Msg::InstrumentIntro).fill(
         lang,
         &[
             ("name", instrument.name.get(lang)),
@@ -302,7 +302,12 @@ fn no_score_reason(
     if result.required_missing {
         Msg::NoScoreRequired.get(lang).to_owned()
     } else {
-        Msg::NoScoreMissing.fill(
+        let msg = if scale.missing.max_missing == 0 {
+            Msg::NoScoreMissingNone
+        } else {
+            Msg::NoScoreMissing
+        };
+        msg.fill(
             lang,
             &[
                 ("missing", &result.missing.to_string()),
@@ -546,7 +551,8 @@ fn scale_text(
                 let _ = write!(
                     text,
                     " {}",
-                    Msg::Prorated.fill(lang, &[("missing", &result.missing.to_string())])
+                    Msg::by_count(result.missing, Msg::ProratedOne, Msg::Prorated)
+                        .fill(lang, &[("missing", &result.missing.to_string())])
                 );
             }
             text
@@ -673,6 +679,9 @@ pub fn journal_note(
                     Msg::ReferralsLabel.get(lang),
                     referrals.join("; ")
                 );
+            }
+            if let Some(when) = advice.rescreen(lang) {
+                let _ = writeln!(out, "{}: {when}", Msg::RescreenLabel.get(lang));
             }
             let assessed = advice.assessed(lang);
             if !assessed.is_empty() {
