@@ -208,10 +208,10 @@ messages! {
     }
     /// A scale without a score because of missing answers.
     NoScoreMissing {
-        nb: "ingen skår: {missing} av {count} spørsmål er ikke besvart (høyst {allowed} kan mangle)",
-        nn: "ingen skår: {missing} av {count} spørsmål er ikkje svart på (høgst {allowed} kan mangle)",
-        sv: "ingen poäng: {missing} av {count} frågor är obesvarade (högst {allowed} får saknas)",
-        en: "no score: {missing} of {count} items not answered (at most {allowed} may be)",
+        nb: "ingen skår: {missing} av {count} ubesvart (høyst {allowed} kan mangle)",
+        nn: "ingen skår: {missing} av {count} ikkje svart på (høgst {allowed} kan mangle)",
+        sv: "ingen poäng: {missing} av {count} obesvarade (högst {allowed} får saknas)",
+        en: "no score: {missing} of {count} unanswered (at most {allowed} may be)",
     }
     /// A scale without a score because a required answer is missing.
     NoScoreRequired {
@@ -334,10 +334,10 @@ messages! {
     }
     /// The closing line: decision support only.
     ClinicianDecides {
-        nb: "Dette er beslutningsstøtte, ikke en diagnose: det er du som kliniker som avgjør.",
-        nn: "Dette er avgjerdsstøtte, ikkje ein diagnose: det er du som klinikar som avgjer.",
-        sv: "Detta är beslutsstöd, inte en diagnos: det är du som kliniker som avgör.",
-        en: "This is decision support, not a diagnosis: you, the clinician, decide.",
+        nb: "Beslutningsstøtte, ikke en diagnose: du som kliniker avgjør.",
+        nn: "Avgjerdsstøtte, ikkje ein diagnose: du som klinikar avgjer.",
+        sv: "Beslutsstöd, inte en diagnos: du som kliniker avgör.",
+        en: "Decision support, not a diagnosis: you, the clinician, decide.",
     }
     /// After a successful save.
     Saved {
@@ -776,7 +776,7 @@ messages! {
     /// An urgent flag whose item has no answer.
     FlagUnknownNow {
         nb: "{marker}: {flag} er ukjent: {question} er ikke besvart.",
-        nn: "{marker}: {flag} er ukjent: {question} er ikkje svart på.",
+        nn: "{marker}: {flag} er ukjent: {question} manglar svar.",
         sv: "{marker}: {flag} är okänd: {question} är obesvarad.",
         en: "{marker}: {flag} is unknown: {question} was not answered.",
     }
@@ -1078,10 +1078,10 @@ messages! {
     }
     /// A scale without a score because of missing answers, when none may be missing.
     NoScoreMissingNone {
-        nb: "ingen skår: {missing} av {count} spørsmål er ikke besvart (ingen kan mangle)",
-        nn: "ingen skår: {missing} av {count} spørsmål er ikkje svart på (ingen kan mangle)",
-        sv: "ingen poäng: {missing} av {count} frågor är obesvarade (ingen får saknas)",
-        en: "no score: {missing} of {count} items not answered (none may be)",
+        nb: "ingen skår: {missing} av {count} ubesvart (ingen kan mangle)",
+        nn: "ingen skår: {missing} av {count} ikkje svart på (ingen kan mangle)",
+        sv: "ingen poäng: {missing} av {count} obesvarade (ingen får saknas)",
+        en: "no score: {missing} of {count} unanswered (none may be)",
     }
     /// A score prorated over one missing answer.
     ProratedOne {
@@ -1138,6 +1138,41 @@ messages! {
         nn: "Merk: fødselsdatoen frå skjemaet til barnet ({child}) blir brukt, ikkje --set birth_date={given}.",
         sv: "Obs: födelsedatumet från barnets formulär ({child}) används, inte --set birth_date={given}.",
         en: "Note: the birth date of the child's form ({child}) is used, not --set birth_date={given}.",
+    }
+    /// How many inputs were not assessed, when the one screen has no room for their names.
+    NotAssessedCount {
+        nb: "{count} (se journalnotatet)",
+        nn: "{count} (sjå journalnotatet)",
+        sv: "{count} (se journalanteckningen)",
+        en: "{count} (see the journal note)",
+    }
+    /// What to do about an unknown urgent flag, on a crowded screen.
+    AskNowShort {
+        nb: "Spør om {question} nå, ved dette besøket.",
+        nn: "Spør om {question} no, ved dette besøket.",
+        sv: "Ställ {question} nu, vid detta besök.",
+        en: "Ask {question} now, at this visit.",
+    }
+    /// An unknown flag in the flags row, on a crowded screen.
+    FlagUnknownTiny {
+        nb: "ukjent",
+        nn: "ukjent",
+        sv: "okänd",
+        en: "unknown",
+    }
+    /// The flags row on a crowded screen: the warnings above name them.
+    FlagsAbove {
+        nb: "{count} (se varslene øverst)",
+        nn: "{count} (sjå varsla øvst)",
+        sv: "{count} (se varningarna överst)",
+        en: "{count} (see the warnings above)",
+    }
+    /// A scale without a score, on a crowded screen.
+    NoScoreShort {
+        nb: "ingen skår ({missing} av {count} ubesvart)",
+        nn: "ingen skår ({missing} av {count} manglar svar)",
+        sv: "ingen poäng ({missing} av {count} obesvarade)",
+        en: "no score ({missing} of {count} unanswered)",
     }
 }
 
@@ -1210,6 +1245,7 @@ mod tests {
             Msg::MoreTitle,
             Msg::NoteHeading,
             Msg::RescreenLabel,
+            Msg::FlagUnknownTiny,
         ];
         for &msg in Msg::ALL {
             if same.contains(&msg) {

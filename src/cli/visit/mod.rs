@@ -18,6 +18,8 @@
 //! items are then asked.
 
 mod age;
+#[cfg(test)]
+mod fit;
 mod line;
 pub(crate) mod messages;
 mod recommend;
@@ -46,6 +48,10 @@ use line::Outcome;
 use messages::Msg;
 use recommend::{Advice, Rules};
 use render::{Style, Wording};
+
+/// The most lines the one-screen result takes on a terminal (80x24 leaves
+/// room for the last menu).
+pub(crate) const MOST_LINES: usize = 20;
 
 /// The respondent when no instrument names who answers it.
 const DEFAULT_RESPONDENT: &str = "mother";
@@ -468,11 +474,13 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     let out_style = Style {
         color: stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let width = if stdout_terminal {
-        crossterm::terminal::size().map_or(80, |(columns, _)| usize::from(columns))
+    let (width, rows) = if stdout_terminal {
+        crossterm::terminal::size().map_or((80, 24), |(columns, rows)| {
+            (usize::from(columns), usize::from(rows))
+        })
     } else {
         // Piped output is word-wrapped to nothing: one line per item for scripts.
-        usize::MAX
+        (usize::MAX, usize::MAX)
     };
     let fit = |text: &str| {
         if width == usize::MAX {
@@ -481,10 +489,28 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             render::wrap(text, width.clamp(40, 120) - 1)
         }
     };
-    let summary = fit(&render::summary(
-        &session, &wording, shown, &advice, out_style,
-    ));
-    let details = fit(&render::details(&advice, lang, out_style));
+    let summary = if width == usize::MAX {
+        render::summary(
+            &session,
+            &wording,
+            shown,
+            &advice,
+            out_style,
+            render::Compact::Full,
+        )
+    } else {
+        // At most 20 lines, and room left for the last menu on a short screen.
+        render::summary_fitting(
+            &session,
+            &wording,
+            shown,
+            &advice,
+            out_style,
+            width.clamp(40, 120) - 1,
+            rows.saturating_sub(5).clamp(10, MOST_LINES),
+        )
+    };
+    let details = fit(&render::details(&session, &wording, &advice, out_style));
     match args.format {
         VisitFormat::Jsonl => {
             facts.saved_at = visit_record::now_local_rfc3339();

@@ -17,7 +17,7 @@ use stepcare::scoring::InstrumentScore;
 use super::super::UsageError;
 use super::super::common::{fail_with, read_file};
 use super::messages::Msg;
-use super::render::Style;
+use super::render::{Compact, Style};
 
 /// A rule table chosen for the visit, with the data it reads.
 #[derive(Debug)]
@@ -72,6 +72,18 @@ impl Rules {
             ))
             .into());
         };
+        Rules::with_table(Arc::new(table), visit, respondent, sets, visit_date)
+    }
+
+    /// The visit's rules from a table already loaded: checks `--set
+    /// NAME=VALUE` against its data columns and the dates it uses.
+    pub fn with_table(
+        table: Arc<RuleTable>,
+        visit: &[&Instrument],
+        respondent: &str,
+        sets: &DataValues,
+        visit_date: Date,
+    ) -> anyhow::Result<Rules> {
         let mut data = DataValues::from([("respondent".to_owned(), respondent.to_owned())]);
         let columns: Vec<String> = table.columns().map(|(_, c)| c.name.clone()).collect();
         let (due, birth) = table.dates_used();
@@ -135,11 +147,7 @@ impl Rules {
                 columns.join("; ")
             );
         }
-        Ok(Rules {
-            table: Arc::new(table),
-            data,
-            dates,
-        })
+        Ok(Rules { table, data, dates })
     }
 
     /// The family's dates the table uses: (`due_date` or `birth_date`, ISO date or empty).
@@ -362,7 +370,16 @@ impl Advice {
     /// The care part of the one-screen summary: level, same-day marker,
     /// why there is no level, referrals (names and how soon), clinician
     /// inputs not assessed, and the table.
-    pub fn summary(&self, lang: Lang, style: Style) -> String {
+    ///
+    /// `marker_with_level`: the same-day marker goes on the level's line
+    /// (a crowded screen whose flag warnings already head the result).
+    pub fn summary(
+        &self,
+        lang: Lang,
+        style: Style,
+        compact: Compact,
+        marker_with_level: bool,
+    ) -> String {
         let mut out = String::new();
         let label = |msg: Msg| style.bold(msg.get(lang));
         let (_table, recommendation) = match self {
@@ -381,10 +398,23 @@ impl Advice {
                 ..
             } => (table, recommendation),
         };
-        // The same-day marker heads the result already.
+        // The same-day marker heads the result already, or stands here.
+        let marker = match (marker_with_level, self) {
+            (
+                true,
+                Advice::Recommended {
+                    table,
+                    recommendation,
+                    ..
+                },
+            ) if recommendation.urgent => {
+                format!(" {}", style.alarm(&format!("!!! {}", table.urgent_name.get(lang))))
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{}: {}",
+            "{}: {}{marker}",
             label(Msg::CareLevelLabel),
             self.level_text(lang)
         );
@@ -407,13 +437,32 @@ impl Advice {
                 )
             );
         }
-        if !recommendation.pending.is_empty() {
+        if !recommendation.pending.is_empty() && compact >= Compact::ShortWarnings {
+            // On a crowded screen, the actions follow one another on one line.
+            let actions: Vec<String> = recommendation
+                .pending
+                .iter()
+                .map(|p| format!("{} ({})", p.action.get(lang), p.rule))
+                .collect();
+            let _ = writeln!(out, "{}: {}", label(Msg::PendingLabel), actions.join(" "));
+        } else if !recommendation.pending.is_empty() {
             let _ = writeln!(out, "{}:", label(Msg::PendingLabel));
             for pending in &recommendation.pending {
                 let _ = writeln!(out, "  - {} ({})", pending.action.get(lang), pending.rule);
             }
         }
-        let referrals = self.referral_names(lang);
+        let referrals = if compact >= Compact::ReferralNames {
+            match self {
+                Advice::Recommended { recommendation, .. } => recommendation
+                    .referrals
+                    .iter()
+                    .map(|r| r.name.get(lang).to_owned())
+                    .collect(),
+                Advice::NoRules => Vec::new(),
+            }
+        } else {
+            self.referral_names(lang)
+        };
         if !referrals.is_empty() {
             let _ = writeln!(
                 out,
@@ -426,11 +475,11 @@ impl Advice {
             let _ = writeln!(out, "{}: {when}", label(Msg::RescreenLabel));
         }
         let assessed = self.assessed(lang);
-        if !assessed.is_empty() {
+        if !assessed.is_empty() && compact < Compact::CountNotAssessed {
             let _ = writeln!(out, "{}", assessed.join("; "));
         }
         let missing = self.not_assessed(lang);
-        if !missing.is_empty() {
+        if !missing.is_empty() && compact < Compact::CountNotAssessed {
             // On the one screen, without the labels' closing remarks in brackets.
             let short: Vec<&str> = missing.iter().map(|m| without_remark(m)).collect();
             let _ = writeln!(
@@ -438,6 +487,13 @@ impl Advice {
                 "{}: {}",
                 label(Msg::NotAssessedLabel),
                 short.join("; ")
+            );
+        } else if !missing.is_empty() && compact < Compact::ActionsOnly {
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                label(Msg::NotAssessedLabel),
+                Msg::NotAssessedCount.fill(lang, &[("count", &missing.len().to_string())])
             );
         }
         out
