@@ -727,7 +727,13 @@ pub fn read_saved(path: &Path) -> Result<Vec<SavedVisit>, SaveProblem> {
             let value: Value = serde_json::from_str(line).map_err(|_| SaveProblem::NotVisits)?;
             let mut fields = BTreeMap::new();
             flatten("", &value, &mut fields);
-            visits.push(saved(n as u64 + 1, fields, "visit.id", "visit.date", "visit."));
+            visits.push(saved(
+                n as u64 + 1,
+                fields,
+                "visit.id",
+                "visit.date",
+                "visit.",
+            ));
         }
         return Ok(visits);
     }

@@ -345,6 +345,8 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
                 "suspected_psychosis",
                 "red_flags",
                 "immediate_danger",
+                "due_date",
+                "birth_date",
             ]
             .iter()
             .flat_map(|c| ["--keep", c]),

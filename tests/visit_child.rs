@@ -186,7 +186,7 @@ fn a_skipped_item_is_adjusted_and_two_leave_no_score() {
     let output = visit(&["--lang", "en"], "2026-05-23\n\n\n2\n2\n2\n2\n\n\n");
     let out = stdout(&output);
     assert!(
-        out.contains("SE-DEMO total      no score: 2 of 6 items not answered (at most 1 may be)"),
+        out.contains("SE-DEMO total      no score: 2 of 6 unanswered (at most 1 may be)"),
         "{out}"
     );
 }

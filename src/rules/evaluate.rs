@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 
 use super::build::{column_value, column_values_phrase};
-use super::domain::zone_value;
 use super::condition::Parsed;
+use super::domain::zone_value;
 use super::{Column, ColumnKind, InputKind, RuleLevel, RuleTable, Truth, Value, words};
 use crate::instrument::Instrument;
 use crate::instrument::age::Date;
@@ -982,17 +982,47 @@ fn show_test(table: &RuleTable, input: usize, text: &str, lang: Lang) -> String 
 }
 
 fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> String {
-    use crate::instrument::fmt_score;
     use super::condition::Cmp;
+    use crate::instrument::fmt_score;
     let n = |x: f64| fmt_score(x);
     match parsed {
-        Parsed::Any => words(lang, "any value", "alle verdier", "alle verdiar", "alla värden"),
+        Parsed::Any => words(
+            lang,
+            "any value",
+            "alle verdier",
+            "alle verdiar",
+            "alla värden",
+        ),
         Parsed::Compare(cmp, x) => {
             let template = match cmp {
-                Cmp::Ge => words(lang, "{n} or more", "{n} eller mer", "{n} eller meir", "{n} eller mer"),
-                Cmp::Le => words(lang, "{n} or less", "{n} eller mindre", "{n} eller mindre", "{n} eller mindre"),
-                Cmp::Gt => words(lang, "more than {n}", "mer enn {n}", "meir enn {n}", "mer än {n}"),
-                Cmp::Lt => words(lang, "less than {n}", "mindre enn {n}", "mindre enn {n}", "mindre än {n}"),
+                Cmp::Ge => words(
+                    lang,
+                    "{n} or more",
+                    "{n} eller mer",
+                    "{n} eller meir",
+                    "{n} eller mer",
+                ),
+                Cmp::Le => words(
+                    lang,
+                    "{n} or less",
+                    "{n} eller mindre",
+                    "{n} eller mindre",
+                    "{n} eller mindre",
+                ),
+                Cmp::Gt => words(
+                    lang,
+                    "more than {n}",
+                    "mer enn {n}",
+                    "meir enn {n}",
+                    "mer än {n}",
+                ),
+                Cmp::Lt => words(
+                    lang,
+                    "less than {n}",
+                    "mindre enn {n}",
+                    "mindre enn {n}",
+                    "mindre än {n}",
+                ),
                 Cmp::Eq => "{n}".to_owned(),
             };
             template.replace("{n}", &n(*x))
@@ -1001,14 +1031,26 @@ fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> 
             let from = if *low_closed {
                 n(*low)
             } else {
-                words(lang, "more than {n}", "mer enn {n}", "meir enn {n}", "mer än {n}")
-                    .replace("{n}", &n(*low))
+                words(
+                    lang,
+                    "more than {n}",
+                    "mer enn {n}",
+                    "meir enn {n}",
+                    "mer än {n}",
+                )
+                .replace("{n}", &n(*low))
             };
             let to = if *high_closed {
                 n(*high)
             } else {
-                words(lang, "less than {n}", "mindre enn {n}", "mindre enn {n}", "mindre än {n}")
-                    .replace("{n}", &n(*high))
+                words(
+                    lang,
+                    "less than {n}",
+                    "mindre enn {n}",
+                    "mindre enn {n}",
+                    "mindre än {n}",
+                )
+                .replace("{n}", &n(*high))
             };
             if *low_closed && *high_closed {
                 format!("{from}–{to}")
@@ -1048,18 +1090,37 @@ fn show_name(table: &RuleTable, input: usize, word: &str, lang: Lang) -> String 
         "true" | "yes" => return words(lang, "yes", "ja", "ja", "ja"),
         "false" | "no" => return words(lang, "no", "nei", "nei", "nej"),
         "incomplete" | "no_score" => {
-            return words(lang, "incomplete", "ufullstendig", "ufullstendig", "ofullständig");
+            return words(
+                lang,
+                "incomplete",
+                "ufullstendig",
+                "ufullstendig",
+                "ofullständig",
+            );
         }
         "not_screened" => {
-            return words(lang, "not screened", "ikke kartlagt", "ikkje kartlagt", "inte screenad");
+            return words(
+                lang,
+                "not screened",
+                "ikke kartlagt",
+                "ikkje kartlagt",
+                "inte screenad",
+            );
         }
         "unknown" => return words(lang, "unknown", "ukjent", "ukjent", "okänd"),
-        "blank" => return words(lang, "not given", "ikke oppgitt", "ikkje oppgitt", "ej angivet"),
+        "blank" => {
+            return words(
+                lang,
+                "not given",
+                "ikke oppgitt",
+                "ikkje oppgitt",
+                "ej angivet",
+            );
+        }
         _ => {}
     }
     match &table.inputs[input].kind {
-        InputKind::Score { instrument, scale } => table.instrument_defs[*instrument].scales
-            [*scale]
+        InputKind::Score { instrument, scale } => table.instrument_defs[*instrument].scales[*scale]
             .bands
             .iter()
             .find(|b| b.id == key)
@@ -1076,7 +1137,13 @@ fn show_name(table: &RuleTable, input: usize, word: &str, lang: Lang) -> String 
             kind: ColumnKind::Period,
             ..
         }) => match key.as_str() {
-            "pregnancy" => words(lang, "pregnancy", "svangerskap", "svangerskap", "graviditet"),
+            "pregnancy" => words(
+                lang,
+                "pregnancy",
+                "svangerskap",
+                "svangerskap",
+                "graviditet",
+            ),
             "postpartum" => words(
                 lang,
                 "after birth",
@@ -1231,9 +1298,13 @@ impl Trace {
                         "kan oppfylle når skjemaet er fylt ut",
                         "kan uppfylla när formuläret är ifyllt",
                     ),
-                    Truth::False => {
-                        words(lang, "does not meet", "oppfyller ikke", "oppfyller ikkje", "uppfyller inte")
-                    }
+                    Truth::False => words(
+                        lang,
+                        "does not meet",
+                        "oppfyller ikke",
+                        "oppfyller ikkje",
+                        "uppfyller inte",
+                    ),
                 };
                 let is = words(lang, "is", "er", "er", "är");
                 format!(
@@ -1257,7 +1328,10 @@ impl Trace {
             table.id,
             table.version
         ));
-        out.push_str(&format!("{}:\n", w("Inputs", "Inndata", "Inndata", "Indata")));
+        out.push_str(&format!(
+            "{}:\n",
+            w("Inputs", "Inndata", "Inndata", "Indata")
+        ));
         let mut unscreened: Vec<&str> = Vec::new();
         for (index, input) in table.inputs.iter().enumerate() {
             if self.values[index] == Value::NotScreened {
@@ -1277,7 +1351,12 @@ impl Trace {
         if !unscreened.is_empty() {
             out.push_str(&format!(
                 "  {}: {}\n",
-                w("Not screened", "Ikke kartlagt", "Ikkje kartlagt", "Inte screenade"),
+                w(
+                    "Not screened",
+                    "Ikke kartlagt",
+                    "Ikkje kartlagt",
+                    "Inte screenade"
+                ),
                 unscreened.join(", ")
             ));
         }
@@ -1302,7 +1381,12 @@ impl Trace {
         };
         out.push_str(&format!(
             "{}: {level}\n",
-            w("Recommended level", "Anbefalt nivå", "Tilrådd nivå", "Rekommenderad nivå")
+            w(
+                "Recommended level",
+                "Anbefalt nivå",
+                "Tilrådd nivå",
+                "Rekommenderad nivå"
+            )
         ));
         if let Some(index) = self.outcome.possible {
             let level = &table.levels[index];
@@ -1366,10 +1450,18 @@ impl Trace {
         if let Some(line) = self.rescreen_text(lang) {
             out.push_str(&format!(
                 "{}: {line}\n",
-                w("Screen again", "Ny screening", "Ny screening", "Ny screening")
+                w(
+                    "Screen again",
+                    "Ny screening",
+                    "Ny screening",
+                    "Ny screening"
+                )
             ));
         }
-        out.push_str(&format!("\n{}:\n", w("Rules", "Regler", "Reglar", "Regler")));
+        out.push_str(&format!(
+            "\n{}:\n",
+            w("Rules", "Regler", "Reglar", "Regler")
+        ));
         let mut not_applicable: Vec<&str> = Vec::new();
         for trace in &self.rules {
             let rule = &table.rules[trace.rule];

@@ -458,11 +458,29 @@ impl RuleTable {
     pub fn describe_value(&self, input: usize, value: &Value, lang: Lang) -> String {
         use crate::instrument::fmt_score;
         match value {
-            Value::NotScreened => words(lang, "not screened", "ikke kartlagt", "ikkje kartlagt", "inte screenad"),
-            Value::NoScore => words(lang, "incomplete", "ufullstendig", "ufullstendig", "ofullständig"),
+            Value::NotScreened => words(
+                lang,
+                "not screened",
+                "ikke kartlagt",
+                "ikkje kartlagt",
+                "inte screenad",
+            ),
+            Value::NoScore => words(
+                lang,
+                "incomplete",
+                "ufullstendig",
+                "ufullstendig",
+                "ofullständig",
+            ),
             Value::Partial { low, high } => format!(
                 "{} ({} {}-{})",
-                words(lang, "incomplete", "ufullstendig", "ufullstendig", "ofullständig"),
+                words(
+                    lang,
+                    "incomplete",
+                    "ufullstendig",
+                    "ufullstendig",
+                    "ofullständig"
+                ),
                 words(
                     lang,
                     "a completed form would score",
@@ -497,9 +515,21 @@ impl RuleTable {
                 ) =>
             {
                 if *i == 0 {
-                    words(lang, "pregnancy", "svangerskap", "svangerskap", "graviditet")
+                    words(
+                        lang,
+                        "pregnancy",
+                        "svangerskap",
+                        "svangerskap",
+                        "graviditet",
+                    )
                 } else {
-                    words(lang, "after birth", "etter fødselen", "etter fødselen", "efter förlossningen")
+                    words(
+                        lang,
+                        "after birth",
+                        "etter fødselen",
+                        "etter fødselen",
+                        "efter förlossningen",
+                    )
                 }
             }
             Value::Choice(i) => match &self.inputs[input].kind {
@@ -516,8 +546,20 @@ impl RuleTable {
                 InputKind::Column(Column {
                     kind: ColumnKind::Boolean,
                     ..
-                }) => words(lang, "not assessed", "ikke vurdert", "ikkje vurdert", "inte bedömt"),
-                _ => words(lang, "not given", "ikke oppgitt", "ikkje oppgitt", "ej angivet"),
+                }) => words(
+                    lang,
+                    "not assessed",
+                    "ikke vurdert",
+                    "ikkje vurdert",
+                    "inte bedömt",
+                ),
+                _ => words(
+                    lang,
+                    "not given",
+                    "ikke oppgitt",
+                    "ikkje oppgitt",
+                    "ej angivet",
+                ),
             },
         }
     }

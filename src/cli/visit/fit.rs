@@ -4,11 +4,11 @@
 //! of an 80-column terminal, word-wrapped as the visit wraps it, with the
 //! warnings first. Rendered directly, with and without ANSI styles.
 
+use std::sync::Arc;
 use stepcare::catalog::Catalog;
 use stepcare::instrument::Instrument;
 use stepcare::instrument::age::Date;
 use stepcare::lang::Lang;
-use std::sync::Arc;
 
 use stepcare::rules::{DataValues, RuleTable, load_builtin};
 use stepcare::session::{ChildDates, VisitSession};
@@ -117,15 +117,9 @@ fn answer_all<'a>(session: &mut VisitSession<'a>, answers: Answers) {
         let by_points = |most: bool| {
             let points = item.options.iter().map(|o| o.points).enumerate();
             if most {
-                points
-                    .max_by_key(|a| a.1)
-                    .map(|(i, _)| i)
-                    .unwrap()
+                points.max_by_key(|a| a.1).map(|(i, _)| i).unwrap()
             } else {
-                points
-                    .min_by_key(|a| a.1)
-                    .map(|(i, _)| i)
-                    .unwrap()
+                points.min_by_key(|a| a.1).map(|(i, _)| i).unwrap()
             }
         };
         match answers {
@@ -155,9 +149,7 @@ fn summary(
         Rules::with_table(rule_table(table), instruments, &respondent, context, visit).ok()?;
     let mut session = VisitSession::new(instruments).unwrap();
     answer_all(&mut session, answers);
-    let advice = rules
-        .advise(instruments, &session.scores(), visit)
-        .unwrap();
+    let advice = rules.advise(instruments, &session.scores(), visit).unwrap();
     let wording = Wording {
         lang,
         packs: Vec::new(),

@@ -434,7 +434,8 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
                 eprintln!(
                     "{}",
                     warn_style.caution(
-                        &Msg::BirthDateFromChild.fill(lang, &[("child", &birth), ("given", &given)])
+                        &Msg::BirthDateFromChild
+                            .fill(lang, &[("child", &birth), ("given", &given)])
                     )
                 );
             }

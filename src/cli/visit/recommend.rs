@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use stepcare::batch::care::Care;
 use stepcare::instrument::Instrument;
-use stepcare::lang::Lang;
 use stepcare::instrument::age::Date;
+use stepcare::lang::Lang;
 use stepcare::rules::{
     BIRTH_DATE, BUILTIN_TABLES, ColumnKind, DUE_DATE, DataValues, Decision, Evaluator,
     Recommendation, RuleTable, load_builtin, load_table, recommend,
@@ -97,7 +97,8 @@ impl Rules {
                 .iter()
                 .any(|c| c.eq_ignore_ascii_case(name))
             {
-                let Some(slot) = dates.iter_mut().find(|(c, _)| c.eq_ignore_ascii_case(name)) else {
+                let Some(slot) = dates.iter_mut().find(|(c, _)| c.eq_ignore_ascii_case(name))
+                else {
                     return Err(UsageError(format!(
                         "--set {name}={value}: the rule table `{}` uses no {} (its schedule and rules do not need it)",
                         table.id,
@@ -307,9 +308,7 @@ impl Advice {
     pub fn rescreen(&self, lang: Lang) -> Option<String> {
         match self {
             Advice::NoRules => None,
-            Advice::Recommended { recommendation, .. } => {
-                recommendation.trace.rescreen_text(lang)
-            }
+            Advice::Recommended { recommendation, .. } => recommendation.trace.rescreen_text(lang),
         }
     }
 
@@ -408,7 +407,10 @@ impl Advice {
                     ..
                 },
             ) if recommendation.urgent => {
-                format!(" {}", style.alarm(&format!("!!! {}", table.urgent_name.get(lang))))
+                format!(
+                    " {}",
+                    style.alarm(&format!("!!! {}", table.urgent_name.get(lang)))
+                )
             }
             _ => String::new(),
         };

@@ -349,7 +349,9 @@ pub fn warnings(
             let definition = session.instruments()[instrument];
             let question = item_ref(
                 definition,
-                session.place_on_form(instrument, definition.flags[flag].item).0,
+                session
+                    .place_on_form(instrument, definition.flags[flag].item)
+                    .0,
                 lang,
             );
             unknown[1] = style.alarm(&format!(
@@ -533,7 +535,9 @@ pub fn details(
     if !raised.is_empty() {
         let _ = writeln!(out, "{}:", style.bold(Msg::FlagsLabel.get(wording.lang)));
         for (instrument, flag) in raised {
-            for line in flag_raised_lines(session, wording, instrument, flag, Style { color: false }) {
+            for line in
+                flag_raised_lines(session, wording, instrument, flag, Style { color: false })
+            {
                 let _ = writeln!(out, "  {}", line.trim_start_matches("!!! "));
             }
         }

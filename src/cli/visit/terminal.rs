@@ -576,7 +576,12 @@ fn confirm_unanswered(session: &VisitSession<'_>, wording: &Wording) -> Result<b
             }
         })
         .collect();
-    let title = Msg::by_count(unanswered.len(), Msg::ConfirmUnansweredOne, Msg::ConfirmUnanswered).fill(
+    let title = Msg::by_count(
+        unanswered.len(),
+        Msg::ConfirmUnansweredOne,
+        Msg::ConfirmUnanswered,
+    )
+    .fill(
         lang,
         &[
             ("count", &unanswered.len().to_string()),
@@ -707,13 +712,11 @@ pub fn context_step(
             })
             .prompt_skippable();
         let value = match answer {
-            Ok(Some(text)) => {
-                super::recommend::read_family_date(&column, &text, visit_date, lang)
-                    .ok()
-                    .flatten()
-                    .map(|d| d.to_string())
-                    .unwrap_or_default()
-            }
+            Ok(Some(text)) => super::recommend::read_family_date(&column, &text, visit_date, lang)
+                .ok()
+                .flatten()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             Ok(None) => String::new(),
             Err(err) if is_abandon(&err) => return Ok(false),
             Err(err) => return Err(err.into()),
