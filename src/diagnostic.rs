@@ -192,7 +192,7 @@ impl fmt::Display for Diagnostic {
 
 /// A set of problems found in one or more files.
 #[derive(Debug, Clone, Default, thiserror::Error)]
-#[error("{} problem(s) found", .diagnostics.len())]
+#[error("{} found", crate::lang::count(.diagnostics.len() as u64, "problem", "problems"))]
 pub struct Diagnostics {
     /// The problems, in the order found.
     pub diagnostics: Vec<Diagnostic>,

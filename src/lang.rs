@@ -155,6 +155,15 @@ pub fn read_labels(
     (Localized(texts), problems)
 }
 
+/// A count with its English noun in the right number: `1 item`, `2 items`, `0 items`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
@@ -18,23 +19,27 @@ use crate::instrument::Instrument;
 use crate::lang::Lang;
 use crate::yaml::{self, Spanned};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawTextPack {
+pub(crate) struct RawTextPack {
+    #[schemars(with = "String")]
     instrument: Spanned<String>,
+    #[schemars(with = "String")]
     language: Spanned<String>,
     #[serde(default)]
     source: Option<String>,
     #[serde(default)]
     instructions: Option<String>,
+    #[schemars(with = "HashMap<String, RawItemText>")]
     items: HashMap<Spanned<String>, RawItemText>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawItemText {
     text: String,
     #[serde(default)]
+    #[schemars(with = "HashMap<usize, String>")]
     options: HashMap<Spanned<usize>, String>,
 }
 

@@ -141,6 +141,7 @@ fn layout<'a>(session: &VisitSession<'a>, facts: &VisitFacts) -> Layout<'a> {
         stored: Vec::new(),
         // The session stores only valid options, so no cell is ever reported as invalid.
         values: ValueKind::Position,
+        origin: None,
     }
 }
 

@@ -74,10 +74,10 @@ fn the_weekly_list_finds_urgent_overdue_and_due_families() {
     assert!(closed["overdue"].as_array().unwrap().is_empty());
     assert_eq!(closed["history"].as_array().unwrap().len(), 2);
     // Every row is accounted for.
-    assert!(stderr.contains("11 row(s) read"), "{stderr}");
-    assert!(stderr.contains("1 row(s) without an id"), "{stderr}");
+    assert!(stderr.contains("11 rows read"), "{stderr}");
+    assert!(stderr.contains("1 row without an id"), "{stderr}");
     assert!(
-        stderr.contains("1 row(s) without a screening date"),
+        stderr.contains("1 row without a screening date"),
         "{stderr}"
     );
 }
@@ -146,6 +146,65 @@ fn visits_saved_by_visit_are_followed_up() {
         1,
         "{family}"
     );
+}
+
+#[test]
+fn visits_saved_as_json_lines_are_followed_up_and_a_broken_line_stops_with_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("visits.jsonl");
+    // Two visits of one family: an urgent one, then a later one that closes it.
+    for (date, answers) in [
+        ("2026-10-01", "1\n1\n1\n1\n1\n1\n1\n1\n1\n2\n"),
+        // Printed positions: the low answer is the first option of items 1, 2 and 4 and the last of the rest.
+        ("2026-10-15", "1\n1\n4\n1\n4\n4\n4\n4\n4\n4\n"),
+    ] {
+        let output = stepcare()
+            .args(["visit", "--lang", "en", "--rules", "no-default", "--line"])
+            .args(["--id", "J-5", "--date", date, "--save"])
+            .arg(&save)
+            .write_stdin(answers)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", transcript(&output));
+    }
+    // A third family's urgent visit alone in the file: open.
+    let output = stepcare()
+        .args(["visit", "--lang", "en", "--rules", "no-default", "--line"])
+        .args(["--id", "J-6", "--date", "2026-11-20", "--save"])
+        .arg(&save)
+        .write_stdin("1\n1\n1\n1\n1\n1\n1\n1\n1\n2\n")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", transcript(&output));
+    let args = [
+        "--rules",
+        "no-default",
+        "--instrument",
+        "epds",
+        "--today",
+        "2026-11-25",
+        "--input",
+        save.to_str().unwrap(),
+    ];
+    let (families, stderr) = follow(&args);
+    assert!(stderr.contains("3 rows read"), "{stderr}");
+    let closed = &families[&("J-5".to_owned(), "mother".to_owned())];
+    assert!(
+        closed["open_urgent"].as_array().unwrap().is_empty(),
+        "{closed}"
+    );
+    assert_eq!(closed["history"].as_array().unwrap().len(), 2, "{closed}");
+    let open = &families[&("J-6".to_owned(), "mother".to_owned())];
+    assert_eq!(open["open_urgent"].as_array().unwrap().len(), 1, "{open}");
+
+    // A line cut short is an error naming it, not a family silently left out.
+    let mut text = std::fs::read_to_string(&save).unwrap();
+    text.push_str("{\"row\": 4, \"keep\":\n");
+    std::fs::write(&save, text).unwrap();
+    let output = stepcare().args(["follow-up"]).args(args).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 4 is not a JSON object"), "{stderr}");
 }
 
 fn catalog() -> &'static Catalog {

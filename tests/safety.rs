@@ -198,7 +198,7 @@ fn the_summary_counts_an_unanswered_critical_item_as_urgent() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("(1 urgent)"), "{stderr}");
     assert!(
-        stderr.contains("leave a critical item unanswered"),
+        stderr.contains("1 row leaves a critical item unanswered"),
         "{stderr}"
     );
 }

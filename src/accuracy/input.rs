@@ -155,6 +155,10 @@ pub enum InputError {
     NotNumeric {
         /// 1-based line in the file.
         line: u64,
+        /// Data row, from 1 (the header is not counted).
+        row: u64,
+        /// 0-based index of the column.
+        index: usize,
         /// The column.
         column: String,
         /// The cell as read.
@@ -165,6 +169,8 @@ pub enum InputError {
     Scorer {
         /// 1-based line in the file.
         line: u64,
+        /// Data row, from 1 (the header is not counted).
+        row: u64,
         /// What went wrong.
         message: String,
     },
@@ -470,8 +476,10 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
     let mut reference_levels: Levels<u64> = Levels::new();
     let mut rows = 0_u64;
     let mut record = ByteRecord::new();
-    let numeric_error = |record: &ByteRecord, column: usize| InputError::NotNumeric {
+    let numeric_error = |record: &ByteRecord, column: usize, row: u64| InputError::NotNumeric {
         line: record.position().map_or(0, |p| p.line()),
+        row,
+        index: column,
         column: headers[column].clone(),
         value: String::from_utf8_lossy(record.get(column).unwrap_or_default()).into_owned(),
     };
@@ -483,12 +491,13 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
         rows += 1;
         let score = match (&mut spec.score, score_column) {
             (_, Some(col)) => parse_score(record.get(col).unwrap_or_default(), decimal_comma)
-                .map_err(|()| numeric_error(&record, col))?,
+                .map_err(|()| numeric_error(&record, col, rows))?,
             (ScoreSource::Computed(scorer), None) => {
                 scorer
                     .score(&record)
                     .map_err(|message| InputError::Scorer {
                         line: record.position().map_or(0, |p| p.line()),
+                        row: rows,
                         message,
                     })?
             }
@@ -511,7 +520,7 @@ pub fn read_dataset<R: Read>(mut reader: R, spec: &mut InputSpec) -> Result<Data
         };
         let compare_value = match compare_column {
             Some(col) => parse_score(record.get(col).unwrap_or_default(), decimal_comma)
-                .map_err(|()| numeric_error(&record, col))?,
+                .map_err(|()| numeric_error(&record, col, rows))?,
             None => None,
         };
         overall.add(score, case, compare_value);

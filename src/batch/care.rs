@@ -64,8 +64,8 @@ impl fmt::Display for MissingCareColumns {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the input lacks {} column(s) that rule table `{}` reads, needed before any row can be scored:",
-            self.missing.len(),
+            "the input lacks {} that rule table `{}` reads, needed before any row can be scored:",
+            crate::lang::count(self.missing.len() as u64, "column", "columns"),
             self.table
         )?;
         for missing in &self.missing {

@@ -49,8 +49,8 @@ pub struct MissingColumn {
 
 fn missing_message(missing: &[MissingColumn]) -> String {
     let mut text = format!(
-        "the input lacks {} column(s) needed before any row can be scored:",
-        missing.len()
+        "the input lacks {} needed before any row can be scored:",
+        crate::lang::count(missing.len() as u64, "column", "columns")
     );
     for column in missing {
         text.push_str(&format!("\n  - {}", column.wanted));

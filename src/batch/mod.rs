@@ -25,6 +25,7 @@ pub use values::CellReader;
 
 use crate::instrument::{Instrument, ValueKind};
 use crate::scoring::{Answer, Context, InstrumentScore, Scorer, Status};
+use crate::sheet::SheetOrigin;
 
 /// How a batch is read and scored.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +50,8 @@ pub struct BatchOptions {
     /// text as the reason (how a reader of another format, such as FHIR
     /// responses, reports a record it could not turn into cells).
     pub issue_column: Option<String>,
+    /// The worksheet the input was read from, so messages name cells (`Sheet1!C17`).
+    pub origin: Option<SheetOrigin>,
 }
 
 /// What a batch is scoring, known once the header has been read.
@@ -66,6 +69,8 @@ pub struct Layout<'a> {
     pub values: ValueKind,
     /// Per instrument and scale, the column holding a stored value of the scale, if any.
     pub stored: Vec<Vec<Option<usize>>>,
+    /// The worksheet the input was read from, if it was a workbook.
+    pub origin: Option<SheetOrigin>,
 }
 
 impl Layout<'_> {
@@ -186,6 +191,9 @@ impl RowIssue {
             } => {
                 let instrument = layout.instruments[*instrument];
                 let cell = String::from_utf8_lossy(row.record.get(*column).unwrap_or(b""));
+                if let Some(origin) = &layout.origin {
+                    write!(out, "{} ", origin.cell(row.number, *column))?;
+                }
                 write!(
                     out,
                     "column `{}`: `{}` is not an answer to {}.{} ({})",
@@ -404,9 +412,13 @@ fn score_decoded<R: Read + Send>(
             column: None,
         });
     }
-    let delimiter = options
-        .delimiter
-        .unwrap_or_else(|| input::sniff_delimiter(head));
+    // A worksheet arrives as comma-separated text (see `crate::sheet`).
+    let delimiter = match options.origin {
+        Some(_) => b',',
+        None => options
+            .delimiter
+            .unwrap_or_else(|| input::sniff_delimiter(head)),
+    };
     let structure = Arc::new(input::Structure::default());
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -479,6 +491,7 @@ fn score_decoded<R: Read + Send>(
         delimiter,
         values: options.values,
         stored: stored_plan,
+        origin: options.origin.clone(),
     };
     sink.begin(&layout)?;
 
@@ -762,7 +775,10 @@ fn score_decoded<R: Read + Send>(
         if status == Status::Invalid && options.strict {
             return Err(BatchError::Strict {
                 row: summary.rows,
-                line: record.position().map_or(0, |p| p.line()),
+                line: match &layout.origin {
+                    Some(origin) => origin.sheet_row(summary.rows),
+                    None => record.position().map_or(0, |p| p.line()),
+                },
                 reason: row.messages(&layout).join("; "),
             });
         }

@@ -1,7 +1,7 @@
 //! Pieces shared by several subcommands: loading instruments, printing diagnostics.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -86,4 +86,67 @@ pub fn pick_instruments<'c>(
         instruments.push(instrument);
     }
     Ok(instruments)
+}
+
+/// An input opened for reading: delimited text, or one worksheet of a workbook as CSV text.
+pub struct OpenedInput {
+    /// The bytes to parse as delimited text.
+    pub reader: Box<dyn std::io::Read + Send>,
+    /// The worksheet read, when the input is a workbook.
+    pub origin: Option<stepcare::sheet::SheetOrigin>,
+}
+
+/// `--sheet NAME`: which worksheet of a workbook input to read.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SheetArgs {
+    /// With an .xlsx, .xlsm, .xlsb, .xls or .ods input: the worksheet to read (the first when absent).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
+
+/// Opens `path` (`-` is standard input) as delimited text, or as a worksheet
+/// when its extension names a workbook.
+pub fn open_input(path: &Path, sheet: Option<&str>) -> anyhow::Result<OpenedInput> {
+    let workbook = path.as_os_str() != "-" && stepcare::sheet::is_spreadsheet(path);
+    if !workbook {
+        if sheet.is_some() {
+            return Err(super::UsageError(format!(
+                "--sheet reads a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods), but `{}` is not one",
+                path.display()
+            ))
+            .into());
+        }
+        let reader: Box<dyn std::io::Read + Send> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(
+                std::fs::File::open(path)
+                    .with_context(|| format!("cannot open the input `{}`", path.display()))?,
+            )
+        };
+        return Ok(OpenedInput {
+            reader,
+            origin: None,
+        });
+    }
+    let (csv, origin) = stepcare::sheet::open(path, sheet).map_err(|err| match err {
+        stepcare::sheet::SheetError::NoSuchSheet { .. } => {
+            anyhow::Error::new(super::UsageError(err.to_string()))
+        }
+        other => anyhow::Error::new(other),
+    })?;
+    Ok(OpenedInput {
+        reader: Box::new(csv),
+        origin: Some(origin),
+    })
+}
+
+/// One phrase in the language of the output: English, Norwegian (Bokmål, also for
+/// Nynorsk where no Nynorsk wording is given) or Swedish.
+pub fn words<'a>(lang: Lang, en: &'a str, nb: &'a str, sv: &'a str) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::Nb | Lang::Nn => nb,
+        Lang::Sv => sv,
+    }
 }

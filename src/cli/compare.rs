@@ -6,7 +6,6 @@
 //! under each table, urgent counts, and which rules cause the moves.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,9 +42,11 @@ pub struct CompareArgs {
     /// Instrument to score (repeatable).
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// The export to score (CSV).
+    /// The export to score (CSV, or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods).
     #[arg(long, value_name = "FILE")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: super::common::SheetArgs,
     /// What the item cells hold.
     #[arg(long, value_enum, default_value_t = Values::Points)]
     values: Values,
@@ -63,6 +64,8 @@ pub struct CompareArgs {
     lang: Option<Lang>,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
 }
 
 /// A level decision as a sortable key: the level number, or `None` for no level.
@@ -232,26 +235,34 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         list: args.list.clone().map(|name| (name, None)),
         stats: Stats::default(),
     };
+    let opened = super::common::open_input(&args.input, args.sheet.sheet.as_deref())?;
     let mut options = BatchOptions {
         values: match args.values {
             Values::Points => ValueKind::Points,
             Values::Position => ValueKind::Position,
             Values::Label => ValueKind::Label,
         },
+        origin: opened.origin,
         ..BatchOptions::default()
     };
-    let file = File::open(&args.input)
-        .with_context(|| format!("cannot open the input `{}`", args.input.display()))?;
     // FHIR responses are read as rows too (one per response).
-    let file = super::interop_args::open_input(
-        Box::new(file),
-        &instruments,
-        &mut options,
-        &Default::default(),
-    )?
-    .reader;
-    score_stream(file, &instruments, &options, &mut sink)
+    let fhir_input =
+        super::interop_args::open_input(opened.reader, &instruments, &mut options, &args.fhir)?;
+    let summary = score_stream(fhir_input.reader, &instruments, &options, &mut sink)
         .with_context(|| format!("scoring `{}`", args.input.display()))?;
+    if let Some(report) = &fhir_input.report {
+        // Records that were not responses are rows without a level: say why.
+        if summary.invalid > 0 {
+            eprintln!(
+                "{} of {} FHIR record(s) could not be scored (not a response, not JSON, or an answer that is no option); `stepcare score` lists the reasons",
+                summary.invalid, summary.rows
+            );
+        }
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
     let stats = sink.stats;
     match args.format {
         CompareFormat::Json => {
@@ -309,8 +320,8 @@ fn to_json(a: &RuleTable, b: &RuleTable, stats: &Stats) -> serde_json::Value {
 fn to_text(a: &RuleTable, b: &RuleTable, stats: &Stats, args: &CompareArgs, lang: Lang) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "{} row(s) of `{}` under two rule tables\n  A: {} ({})\n  B: {} ({})\n\n",
-        stats.rows,
+        "{} of `{}` under two rule tables\n  A: {} ({})\n  B: {} ({})\n\n",
+        stepcare::lang::count(stats.rows, "row", "rows"),
         args.input.display(),
         a.id,
         a.name.get(lang),
@@ -372,7 +383,11 @@ fn to_text(a: &RuleTable, b: &RuleTable, stats: &Stats, args: &CompareArgs, lang
         .sum();
     let changed: u64 = stats.moves.values().sum();
     out.push_str(&format!(
-        "{changed} row(s) change level: {up} up, {down} down, {} to or from no level.\nUrgent: {} under A, {} under B.\nWith pending actions: {} under A, {} under B.\n\n",
+        "{} level: {up} up, {down} down, {} to or from no level.\nUrgent: {} under A, {} under B.\nWith pending actions: {} under A, {} under B.\n\n",
+        match changed {
+            1 => "1 row changes".to_owned(),
+            n => format!("{n} rows change"),
+        },
         changed - up - down,
         stats.urgent[0],
         stats.urgent[1],

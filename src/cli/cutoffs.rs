@@ -5,8 +5,7 @@
 //! (the stable contract). The statistics live in `stepcare::accuracy`.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -16,18 +15,20 @@ use serde::Serialize;
 
 use super::UsageError;
 use super::common::CatalogArgs;
+use super::interop_args::FhirInputArgs;
 use super::outfile::{Input, OutputFile};
 use stepcare::accuracy::counts::ScoreCounts;
 use stepcare::accuracy::input::{
-    Dataset, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
+    Dataset, InputError, InputSpec, RowScorer, ScoreSource, SetData, read_dataset,
 };
 use stepcare::accuracy::svg::{Curve, Marker, MarkerKind, RocPlot};
 use stepcare::accuracy::{
     Analysis, AnalysisOptions, BootstrapConfig, CiMethod, CutoffRow, Direction, Interval,
     LikelihoodRatio, PairedTest, Proportion, RatioValue, analyse, delong, roc, svg,
 };
-use stepcare::batch::{CellReader, plan_columns};
+use stepcare::batch::{BatchOptions, CellReader, plan_columns};
 use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::interop::responses::{ISSUE_COLUMN, Opened};
 use stepcare::scoring::{Answer, InstrumentScore, score_into};
 
 /// Output formats of `cutoffs`.
@@ -61,17 +62,12 @@ pub enum CiArg {
 
 /// Arguments of `stepcare cutoffs`.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Positive means score >= cutoff (score <= cutoff with --direction lower); the direction is never \
-                  flipped automatically. Every observed score is a candidate cutoff. Optimal cutoffs are \
-                  data-driven and exploratory; cutoffs given with --cutoff are reported as pre-specified. \
-                  Blank, NA and . cells are missing; rows missing the score or the reference are left out and \
-                  counted. Proportion CIs: Wilson (default) or Clopper-Pearson; AUC CI: DeLong."
-)]
 pub struct CutoffsArgs {
-    /// The file to analyse (delimiter `,` `;` or tab, detected), or `-` for standard input.
+    /// The file to analyse (delimiter `,` `;` or tab, detected; or a workbook: .xlsx, .xlsm, .xlsb, .xls, .ods), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: super::common::SheetArgs,
     /// Column holding the score.
     #[arg(
         long,
@@ -88,7 +84,9 @@ pub struct CutoffsArgs {
     scale: Option<String>,
     #[command(flatten)]
     catalog: CatalogArgs,
-    /// Column holding the reference-standard result.
+    #[command(flatten)]
+    fhir: FhirInputArgs,
+    /// Column holding the reference-standard result (for FHIR responses: a linkId, whose answer's code or value is read).
     #[arg(long, value_name = "COLUMN")]
     reference: String,
     /// The reference value that marks a case; every other non-missing value is a non-case.
@@ -134,8 +132,8 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
     check_arguments(&args)?;
     let mut prespecified = args.cutoffs.clone();
     let mut notes = Vec::new();
-    let (score, score_name) = match (&args.score, &args.instrument) {
-        (Some(column), _) => (ScoreSource::Column(column.clone()), column.clone()),
+    let (mut scorer, score_name) = match (&args.score, &args.instrument) {
+        (Some(column), _) => (None, column.clone()),
         (None, Some(id)) => {
             let scorer = InstrumentScorer::new(&args.catalog, id, args.scale.as_deref())?;
             let name = scorer.name();
@@ -151,11 +149,37 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
                     list.join(", ")
                 ));
             }
-            (ScoreSource::Computed(Box::new(scorer)), name)
+            (Some(scorer), name)
         }
         (None, None) => {
             return Err(UsageError("give --score COLUMN or --instrument ID".into()).into());
         }
+    };
+    // FHIR responses (detected from the content) are read as rows; the
+    // reference, grouping and score columns then name linkIds (or response fields).
+    let mut extra = vec![args.reference.clone()];
+    extra.extend(
+        args.by
+            .iter()
+            .chain(&args.compare)
+            .chain(&args.score)
+            .cloned(),
+    );
+    let instruments: Vec<&Instrument> = scorer.iter().map(|s| &s.instrument).collect();
+    let opened = open_input(
+        &args.input,
+        args.sheet.sheet.as_deref(),
+        &instruments,
+        &args.fhir,
+        &extra,
+    )?;
+    let fhir = opened.report.clone();
+    if let Some(scorer) = &mut scorer {
+        scorer.fhir = fhir.is_some();
+    }
+    let score = match scorer {
+        Some(scorer) => ScoreSource::Computed(Box::new(scorer)),
+        None => ScoreSource::Column(score_name.clone()),
     };
     let mut spec = InputSpec {
         score,
@@ -164,7 +188,22 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
         by: args.by.clone(),
         compare: args.compare.clone(),
     };
-    let dataset = read_input(&args.input, &mut spec)?;
+    let dataset = read_input(
+        &args.input,
+        opened.reader,
+        opened.origin.as_ref(),
+        &mut spec,
+        fhir.is_some(),
+    );
+    // The account of FHIR input (linkIds that matched nothing) helps most when reading failed.
+    if let Some(report) = &fhir {
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        eprintln!("{} FHIR QuestionnaireResponse(s) read", report.responses);
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
+    let dataset = dataset?;
 
     let options = AnalysisOptions {
         direction: match args.direction {
@@ -196,6 +235,7 @@ pub fn run(args: CutoffsArgs) -> anyhow::Result<ExitCode> {
             .write_all(svg_text.as_bytes())
             .with_context(|| format!("cannot write the plot to `{}`", path.display()))?;
         file.commit()?;
+        eprintln!("ROC plot written to `{}`", path.display());
     }
 
     let stdout = io::stdout();
@@ -245,17 +285,80 @@ fn check_arguments(args: &CutoffsArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
-fn read_input(path: &Path, spec: &mut InputSpec) -> anyhow::Result<Dataset> {
-    let reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?)
-    };
+/// The input, opened: delimited text or a worksheet, with FHIR responses read as rows.
+struct OpenedInput {
+    reader: Box<dyn std::io::Read + Send>,
+    origin: Option<stepcare::sheet::SheetOrigin>,
+    report: Option<std::sync::Arc<std::sync::Mutex<stepcare::interop::responses::Report>>>,
+}
+
+/// Opens the input (a file, a worksheet or `-`), reading FHIR responses as
+/// rows when the content is FHIR JSON; `extra` are the linkIds that become
+/// columns of their own (the reference, grouping and score columns).
+fn open_input(
+    path: &Path,
+    sheet: Option<&str>,
+    instruments: &[&Instrument],
+    fhir: &FhirInputArgs,
+    extra: &[String],
+) -> anyhow::Result<OpenedInput> {
+    let opened = super::common::open_input(path, sheet)?;
+    let mut options = BatchOptions::default();
+    let Opened { reader, report } =
+        super::interop_args::open_input_with(opened.reader, instruments, &mut options, fhir, extra)
+            .with_context(|| format!("reading `{}`", path.display()))?;
+    Ok(OpenedInput {
+        reader,
+        origin: opened.origin,
+        report,
+    })
+}
+
+fn read_input(
+    path: &Path,
+    reader: Box<dyn std::io::Read + Send>,
+    origin: Option<&stepcare::sheet::SheetOrigin>,
+    spec: &mut InputSpec,
+    fhir: bool,
+) -> anyhow::Result<Dataset> {
+    const FHIR_HINT: &str = " (the input is FHIR QuestionnaireResponses: --reference, --by, --compare and --score name a linkId or a response field)";
     read_dataset(reader, spec).map_err(|err| {
+        let hint = if fhir { FHIR_HINT } else { "" };
         if err.is_usage() {
-            UsageError(err.to_string()).into()
-        } else {
-            anyhow::Error::new(err).context(format!("reading `{}`", path.display()))
+            return UsageError(format!("{err}{hint}")).into();
+        }
+        let context = format!("reading `{}`", path.display());
+        match (origin, err) {
+            // Data row N of FHIR input is response N.
+            (_, InputError::Scorer { row, message, .. }) if fhir => {
+                anyhow::anyhow!("response {row}: {message}").context(context)
+            }
+            (_, InputError::NotNumeric { row, column, value, .. }) if fhir => anyhow::anyhow!(
+                "response {row}, linkId {column:?}: {value:?} is not a number"
+            )
+            .context(context),
+            (_, err @ InputError::PositiveNotFound { .. }) if fhir => {
+                anyhow::anyhow!("{err}{hint}").context(context)
+            }
+            // In a workbook the cell is named as the spreadsheet names it.
+            (
+                Some(origin),
+                InputError::NotNumeric {
+                    row,
+                    index,
+                    column,
+                    value,
+                    ..
+                },
+            ) => anyhow::anyhow!(
+                "{} (column {column:?}): {value:?} is not a number (blank, NA and . count as missing)",
+                origin.cell(row, index)
+            )
+            .context(context),
+            (Some(origin), InputError::Scorer { row, message, .. }) => {
+                anyhow::anyhow!("{}: {message}", origin.row(row)).context(context)
+            }
+            (_, err) => anyhow::Error::new(err).context(context),
         }
     })
 }
@@ -275,6 +378,10 @@ struct InstrumentScorer {
     answers: Vec<Answer>,
     result: InstrumentScore,
     missing_codes: Vec<Vec<u8>>,
+    /// Whether the rows are FHIR responses (cells of invalid answers name the linkId and value).
+    fhir: bool,
+    /// With FHIR input: the column of record-level problems and the response id column.
+    fhir_columns: Option<(usize, usize)>,
 }
 
 impl InstrumentScorer {
@@ -317,6 +424,8 @@ impl InstrumentScorer {
             columns: Vec::new(),
             result: InstrumentScore::default(),
             missing_codes: vec![b"NA".to_vec(), b".".to_vec()],
+            fhir: false,
+            fhir_columns: None,
         })
     }
 
@@ -353,13 +462,50 @@ impl RowScorer for InstrumentScorer {
             })?;
         self.columns = plan.items.into_iter().next().unwrap_or_default();
         self.headers = headers.to_vec();
+        if self.fhir {
+            let issue = headers.iter().position(|h| h == ISSUE_COLUMN);
+            let id = headers.iter().position(|h| h == "id");
+            self.fhir_columns = issue.zip(id);
+        }
         Ok(())
     }
 
     fn score(&mut self, record: &csv::ByteRecord) -> Result<Option<f64>, String> {
+        let cell_text =
+            |column: usize| String::from_utf8_lossy(record.get(column).unwrap_or_default());
+        if let Some((issue, id)) = self.fhir_columns {
+            // A record that is not a response cannot be scored, and must not
+            // pass for one with every answer missing.
+            let problem = cell_text(issue);
+            if !problem.is_empty() {
+                let id = cell_text(id);
+                return Err(if id.is_empty() {
+                    problem.into_owned()
+                } else {
+                    format!("(id `{id}`) {problem}")
+                });
+            }
+        }
         for (i, &column) in self.columns.iter().enumerate() {
             let cell = record.get(column).unwrap_or_default();
             let answer = self.readers[i].read(cell, &self.missing_codes);
+            if answer == Answer::Invalid && self.fhir {
+                let id = self
+                    .fhir_columns
+                    .map(|(_, id)| cell_text(id).into_owned())
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{}{} is not an answer to {}.{}",
+                    if id.is_empty() {
+                        String::new()
+                    } else {
+                        format!("(id `{id}`) ")
+                    },
+                    String::from_utf8_lossy(cell),
+                    self.instrument.id,
+                    self.instrument.items[i].id
+                ));
+            }
             if answer == Answer::Invalid {
                 return Err(format!(
                     "column {:?}: {:?} is not a score of item {}.{}",
@@ -512,9 +658,10 @@ impl Report {
         }
         if self.missing_group > 0 {
             notes.push(format!(
-                "{} row(s) with a missing {} value are in the whole-sample analysis but in no group.",
-                self.missing_group,
-                self.by.as_deref().unwrap_or("group")
+                "{} with a missing {} value {} in the whole-sample analysis but in no group.",
+                stepcare::lang::count(self.missing_group, "row", "rows"),
+                self.by.as_deref().unwrap_or("group"),
+                if self.missing_group == 1 { "is" } else { "are" }
             ));
         }
         for (group, set) in self.sets() {
@@ -609,10 +756,10 @@ impl Report {
             .iter()
             .map(|r| {
                 format!(
-                    "{:?} = {} ({} rows)",
+                    "{:?} = {} ({})",
                     r.value,
                     if r.positive { "case" } else { "non-case" },
-                    r.rows
+                    stepcare::lang::count(r.rows, "row", "rows")
                 )
             })
             .collect();
@@ -751,8 +898,13 @@ impl Report {
             match comparison {
                 Ok(t) => {
                     s.push_str(&format!(
-                        "Subjects with both scores: {} ({} cases); {} analysed row(s) lack {other}\n",
-                        t.n, t.n_cases, set.data.missing_compare
+                        "Subjects with both scores: {} ({}); {} {other}\n",
+                        t.n,
+                        stepcare::lang::count(t.n_cases, "case", "cases"),
+                        match set.data.missing_compare {
+                            1 => "1 analysed row lacks".to_owned(),
+                            n => format!("{n} analysed rows lack"),
+                        }
                     ));
                     s.push_str(&format!(
                         "AUC {} {:.3} vs {other} {:.3}: difference {:.3} (95% CI {}), Z = {}, p = {}\n",

@@ -6,7 +6,6 @@
 //! read: the scores, the recommendation, and every rule with whether it
 //! matched and why, in the chosen language.
 
-use std::fs::File;
 use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,11 +13,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::UsageError;
-use super::common::{CatalogArgs, resolve_lang};
+use super::common::{CatalogArgs, SheetArgs, resolve_lang, words};
 use super::rules_arg::{load_rules, parse_sets};
 use super::score::Values;
 use stepcare::batch::{BatchOptions, CellReader, Layout, RowSink, ScoredRow, score_stream};
 use stepcare::instrument::{Instrument, ValueKind};
+use stepcare::interop::responses::ISSUE_COLUMN;
 use stepcare::lang::Lang;
 use stepcare::rules::{DataValues, RuleTable, recommend};
 use stepcare::scoring::{Answer, InstrumentScore, describe, score};
@@ -36,9 +36,11 @@ pub struct ExplainArgs {
     /// ("q1=2,q2=1,..."); an item left out is unanswered.
     #[arg(long = "answers", value_name = "ITEM=VALUE,...")]
     answers: Vec<String>,
-    /// Instead of --answers: an export (CSV) holding the row to explain.
+    /// Instead of --answers: an export (CSV or a workbook) holding the row to explain.
     #[arg(long, value_name = "FILE", conflicts_with = "answers")]
     input: Option<PathBuf>,
+    #[command(flatten)]
+    sheet: SheetArgs,
     /// The data row of --input to explain (1 is the first row after the header).
     #[arg(long, default_value_t = 1, requires = "input")]
     row: u64,
@@ -53,6 +55,8 @@ pub struct ExplainArgs {
     lang: Option<Lang>,
     #[command(flatten)]
     catalog: CatalogArgs,
+    #[command(flatten)]
+    fhir: super::interop_args::FhirInputArgs,
 }
 
 fn value_kind(values: Values) -> ValueKind {
@@ -81,7 +85,15 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let mut data = parse_sets(&args.set, &[&table])?;
     let scores: Vec<InstrumentScore> = match &args.input {
         Some(path) => {
-            let (scores, row_data) = read_row(path, args.row, &instruments, &table, args.values)?;
+            let (scores, row_data) = read_row(
+                path,
+                args.sheet.sheet.as_deref(),
+                args.row,
+                &instruments,
+                &table,
+                args.values,
+                &args.fhir,
+            )?;
             for (name, value) in row_data {
                 if data
                     .keys()
@@ -137,7 +149,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             out.push_str(&format!(
                 "  {}: {}\n",
                 scale.label.get(lang),
-                describe(scale, scored, lang)
+                describe_in(scale, scored, lang)
             ));
         }
         for &flag in &result.flags {
@@ -153,6 +165,53 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     out.push_str(&recommendation.trace.render(&table, lang));
     print!("{out}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A scale's score and band, or why it has none, in `lang`.
+fn describe_in(
+    scale: &stepcare::instrument::Scale,
+    scored: &stepcare::scoring::ScaleScore,
+    lang: Lang,
+) -> String {
+    if scored.score.is_some() {
+        return describe(scale, scored, lang);
+    }
+    let n = scale.items.len();
+    let (i, m, k) = (scored.invalid, scored.missing, scale.missing.max_missing);
+    let reason = if scored.invalid > 0 {
+        match lang {
+            Lang::En => format!("{i} of {n} items have invalid values"),
+            Lang::Nb => format!("{i} av {n} spørsmål har ugyldige verdier"),
+            Lang::Nn => format!("{i} av {n} spørsmål har ugyldige verdiar"),
+            Lang::Sv => format!("{i} av {n} frågor har ogiltiga värden"),
+        }
+    } else if scored.required_missing {
+        words(
+            lang,
+            "a required item is missing",
+            "et spørsmål som alltid må besvares, mangler",
+            "en fråga som alltid måste besvaras saknas",
+        )
+        .to_owned()
+    } else if k == 0 {
+        match lang {
+            Lang::En => format!("{m} of {n} items missing (none may be)"),
+            Lang::Nb => format!("{m} av {n} spørsmål mangler (ingen kan mangle)"),
+            Lang::Nn => format!("{m} av {n} spørsmål manglar (ingen kan mangle)"),
+            Lang::Sv => format!("{m} av {n} frågor saknas (ingen får saknas)"),
+        }
+    } else {
+        match lang {
+            Lang::En => format!("{m} of {n} items missing (at most {k} may be)"),
+            Lang::Nb => format!("{m} av {n} spørsmål mangler (høyst {k} kan mangle)"),
+            Lang::Nn => format!("{m} av {n} spørsmål manglar (høgst {k} kan mangle)"),
+            Lang::Sv => format!("{m} av {n} frågor saknas (högst {k} får saknas)"),
+        }
+    };
+    format!(
+        "{}: {reason}",
+        words(lang, "no score", "ingen skår", "ingen poäng")
+    )
 }
 
 /// Reads "q1=2,q2=1,..." as one answer per item of `instrument`.
@@ -215,17 +274,21 @@ fn parse_answers(
 
 /// Scores an export and keeps row `wanted`: its scores and the data cells the table reads.
 fn read_row(
-    path: &PathBuf,
+    path: &std::path::Path,
+    sheet: Option<&str>,
     wanted: u64,
     instruments: &[&Instrument],
     table: &RuleTable,
     values: Values,
+    fhir: &super::interop_args::FhirInputArgs,
 ) -> anyhow::Result<(Vec<InstrumentScore>, DataValues)> {
     struct Capture<'t> {
         wanted: u64,
         table: &'t RuleTable,
         columns: Vec<(String, usize)>,
         found: Option<(Vec<InstrumentScore>, DataValues)>,
+        /// The record-level problem of the wanted row (FHIR input: not a response, not JSON).
+        problem: Option<String>,
     }
     impl RowSink for Capture<'_> {
         fn begin(&mut self, layout: &Layout<'_>) -> io::Result<()> {
@@ -241,8 +304,14 @@ fn read_row(
             }
             Ok(())
         }
-        fn row(&mut self, _layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
+        fn row(&mut self, layout: &Layout<'_>, row: &ScoredRow<'_>) -> io::Result<()> {
             if row.number == self.wanted {
+                if let Some(index) = layout.headers.iter().position(|h| h == ISSUE_COLUMN) {
+                    let cell = row.record.get(index).unwrap_or(b"");
+                    if !cell.is_empty() {
+                        self.problem = Some(String::from_utf8_lossy(cell).into_owned());
+                    }
+                }
                 let data = self
                     .columns
                     .iter()
@@ -264,28 +333,38 @@ fn read_row(
         table,
         columns: Vec::new(),
         found: None,
+        problem: None,
     };
+    let opened = super::common::open_input(path, sheet)?;
     let mut options = BatchOptions {
         values: value_kind(values),
+        origin: opened.origin,
         ..BatchOptions::default()
     };
-    let file =
-        File::open(path).with_context(|| format!("cannot open the input `{}`", path.display()))?;
     // FHIR responses are read as rows too (one per response).
-    let file = super::interop_args::open_input(
-        Box::new(file),
-        instruments,
-        &mut options,
-        &Default::default(),
-    )?
-    .reader;
-    let summary = score_stream(file, instruments, &options, &mut capture)
+    let fhir_input =
+        super::interop_args::open_input(opened.reader, instruments, &mut options, fhir)?;
+    let summary = score_stream(fhir_input.reader, instruments, &options, &mut capture)
         .with_context(|| format!("reading `{}`", path.display()))?;
+    if let Some(report) = &fhir_input.report {
+        let report = report.lock().unwrap_or_else(|e| e.into_inner());
+        for line in report.lines() {
+            eprintln!("{line}");
+        }
+    }
+    if let Some(problem) = capture.problem {
+        // Nothing was read from such a record: explaining it as a form with
+        // every answer missing would hide why.
+        anyhow::bail!(
+            "--row {wanted} of `{}` cannot be explained: {problem}",
+            path.display()
+        );
+    }
     capture.found.ok_or_else(|| {
         UsageError(format!(
-            "--row {wanted}: `{}` has {} data row(s)",
+            "--row {wanted}: `{}` has {}",
             path.display(),
-            summary.rows
+            stepcare::lang::count(summary.rows, "data row", "data rows")
         ))
         .into()
     })

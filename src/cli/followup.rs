@@ -10,9 +10,9 @@
 //! silently.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::{self, Read, Write};
-use std::path::PathBuf;
+
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -44,9 +44,6 @@ pub enum FollowUpFormat {
 
 /// Arguments of `stepcare follow-up`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
-  stepcare follow-up --rules no-default --instrument epds --input examples/followup.csv --today 2026-11-30
-  stepcare follow-up --rules no-default --instrument epds --input visits.csv --input export.csv --format jsonl")]
 pub struct FollowUpArgs {
     /// The rule table: a shipped id (no-default, se-default) or a file; its
     /// schedule and rescreen windows decide what is due.
@@ -55,9 +52,12 @@ pub struct FollowUpArgs {
     /// Instrument to score (repeatable); each file is scored with those it has columns for.
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// Saved visits or exports (CSV), repeatable.
+    /// Saved visits or exports, repeatable: CSV (`,` `;` or tab), JSON Lines
+    /// (`visit --save`, `score --format jsonl`) or a workbook (.xlsx, .xls, .xlsb, .ods).
     #[arg(long = "input", required = true, value_name = "FILE")]
     inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    sheet: super::common::SheetArgs,
     /// The day to assess (2026-11-23 or 23.11.2026); today when absent.
     #[arg(long, value_name = "DATE")]
     today: Option<String>,
@@ -260,17 +260,55 @@ impl RowSink for Collector<'_> {
     }
 }
 
-/// The header of a CSV file and its delimiter, for choosing its instruments.
-fn read_header(path: &PathBuf) -> anyhow::Result<(Vec<String>, u8)> {
-    let mut file =
-        File::open(path).with_context(|| format!("cannot open the input `{}`", path.display()))?;
-    let mut head = vec![0u8; 64 * 1024];
-    let n = file.read(&mut head)?;
-    head.truncate(n);
-    let delimiter = stepcare::batch::input::sniff_delimiter(&head);
+/// One input opened for reading: its first bytes (for the header) and the rest.
+struct OpenedFollowUp {
+    head: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+    origin: Option<stepcare::sheet::SheetOrigin>,
+}
+
+/// Opens a CSV file, a workbook's sheet, or JSON Lines of saved visits or scored
+/// rows (turned into CSV in a temporary file), keeping the first 64 KiB apart.
+fn open_follow_up_input(path: &Path, sheet: Option<&str>) -> anyhow::Result<OpenedFollowUp> {
+    let opened = super::common::open_input(path, sheet)?;
+    let mut reader = opened.reader;
+    let mut head = Vec::with_capacity(64 * 1024);
+    (&mut reader)
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    if opened.origin.is_none() && stepcare::saved_rows::looks_like_jsonl(&head) {
+        let mut json = tempfile::tempfile()?;
+        io::copy(&mut io::Cursor::new(&head).chain(reader), &mut json)?;
+        json.seek(io::SeekFrom::Start(0))?;
+        let mut rows = tempfile::tempfile()?;
+        stepcare::saved_rows::jsonl_to_csv(&mut json, io::BufWriter::new(&mut rows))
+            .with_context(|| format!("reading `{}` as JSON Lines", path.display()))?;
+        rows.seek(io::SeekFrom::Start(0))?;
+        let mut head = Vec::with_capacity(64 * 1024);
+        (&mut rows).take(64 * 1024).read_to_end(&mut head)?;
+        return Ok(OpenedFollowUp {
+            head,
+            rest: Box::new(rows),
+            origin: None,
+        });
+    }
+    Ok(OpenedFollowUp {
+        head,
+        rest: reader,
+        origin: opened.origin,
+    })
+}
+
+/// The header of an input and its delimiter, for choosing its instruments.
+fn read_header(path: &Path, input: &OpenedFollowUp) -> anyhow::Result<(Vec<String>, u8)> {
+    let delimiter = match input.origin {
+        Some(_) => b',',
+        None => stepcare::batch::input::sniff_delimiter(&input.head),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .from_reader(&head[..]);
+        .from_reader(&input.head[..]);
     let headers = reader
         .headers()
         .with_context(|| format!("cannot read the header of `{}`", path.display()))?
@@ -326,7 +364,8 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
     // The CSV output uses the first input's delimiter, so it opens in the same spreadsheet.
     let mut delimiter = None;
     for (file, path) in args.inputs.iter().enumerate() {
-        let (headers, found) = read_header(path)?;
+        let input = open_follow_up_input(path, args.sheet.sheet.as_deref())?;
+        let (headers, found) = read_header(path, &input)?;
         delimiter.get_or_insert(found);
         let present: Vec<&Instrument> = instruments
             .iter()
@@ -362,9 +401,12 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
             unplaced: &mut unplaced,
             rows: 0,
         };
-        let file = File::open(path)
-            .with_context(|| format!("cannot open the input `{}`", path.display()))?;
-        score_stream(file, &present, &options, &mut collector)
+        let options = BatchOptions {
+            origin: input.origin.clone(),
+            ..options.clone()
+        };
+        let reader = io::Cursor::new(input.head).chain(input.rest);
+        score_stream(reader, &present, &options, &mut collector)
             .with_context(|| format!("reading `{}`", path.display()))?;
         rows += collector.rows;
     }
@@ -410,8 +452,13 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
     let overdue = report.iter().filter(|r| !r.2.overdue.is_empty()).count();
     let due = report.iter().filter(|r| !r.2.due.is_empty()).count();
     eprintln!(
-        "{rows} row(s) read: {} families and respondents followed up on {today}; {urgent} with an open urgent result, {overdue} overdue, {due} due",
-        report.len()
+        "{} read: {} followed up on {today}; {urgent} with an open urgent result, {overdue} overdue, {due} due",
+        stepcare::lang::count(rows, "row", "rows"),
+        stepcare::lang::count(
+            report.len() as u64,
+            "family and respondent",
+            "families and respondents"
+        ),
     );
     for (what, list) in [
         ("without an id", &unplaced.no_id),
@@ -424,8 +471,9 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
                 .map(|&(file, row)| format!("{} row {row}", names.files[usize::from(file)]))
                 .collect();
             eprintln!(
-                "WARNING: {} row(s) {what} are not followed up: {}{}",
-                list.len(),
+                "WARNING: {} {what} {} not followed up: {}{}",
+                stepcare::lang::count(list.len() as u64, "row", "rows"),
+                if list.len() == 1 { "is" } else { "are" },
                 shown.join(", "),
                 if list.len() > 10 { ", ..." } else { "" }
             );
@@ -433,7 +481,13 @@ pub fn run(args: FollowUpArgs) -> anyhow::Result<ExitCode> {
     }
     if urgent > 0 {
         eprintln!(
-            "WARNING: {urgent} family/families have an URGENT result that no later visit closed: act on them today."
+            "WARNING: {} an URGENT result that no later visit closed: act on {} today.",
+            if urgent == 1 {
+                "1 family has".to_owned()
+            } else {
+                format!("{urgent} families have")
+            },
+            if urgent == 1 { "it" } else { "them" }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -8,15 +8,16 @@ use anyhow::Context;
 
 use super::UsageError;
 use super::common::{CatalogArgs, fail_with};
-use stepcare::instrument::load_instrument;
-use stepcare::interop::{Draft, fhir, lint, redcap};
+use stepcare::instrument::{Instrument, load_instrument};
+use stepcare::interop::{Draft, DraftFlag, fhir, lint, redcap};
+use stepcare::lang::Lang;
 
 /// The formats `import` reads.
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
     /// A FHIR R4/R5 Questionnaire (JSON: the resource, or a Bundle holding it).
     Fhir(FhirArgs),
-    /// A REDCap data dictionary (the 18-column CSV, or API metadata JSON).
+    /// A REDCap data dictionary (the 18-column CSV, API metadata JSON, or an instrument ZIP holding instrument.csv).
     Redcap(RedcapArgs),
 }
 
@@ -49,7 +50,7 @@ pub struct FhirArgs {
 /// Arguments of `stepcare import redcap`.
 #[derive(Debug, clap::Args)]
 pub struct RedcapArgs {
-    /// The data dictionary (CSV or metadata JSON).
+    /// The data dictionary (CSV or metadata JSON), or a REDCap instrument ZIP (its instrument.csv is read).
     dictionary: PathBuf,
     /// The form (instrument) to import.
     #[arg(long)]
@@ -73,8 +74,21 @@ pub fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
             finish(draft, &args.common)
         }
         ImportCommand::Redcap(args) => {
-            let text = read_bounded(&args.dictionary)?;
-            let shown = args.dictionary.display().to_string();
+            let bytes = read_bounded_bytes(&args.dictionary)?;
+            let mut shown = args.dictionary.display().to_string();
+            let text = if redcap::is_zip(&bytes) {
+                let text =
+                    redcap::instrument_csv_from_zip(&bytes, &shown, fhir::MAX_RESOURCE_BYTES)?;
+                shown = format!("{shown}/{}", redcap::ZIP_DICTIONARY);
+                text
+            } else {
+                String::from_utf8(bytes).map_err(|e| {
+                    anyhow::anyhow!(
+                        "`{shown}` is not UTF-8 text (byte {}): a REDCap data dictionary (CSV or metadata JSON) or instrument ZIP was expected",
+                        e.utf8_error().valid_up_to()
+                    )
+                })?
+            };
             let fields = redcap::read_dictionary(&text, &shown)?;
             let draft =
                 redcap::import_form(&fields, &args.form, &shown, args.common.id.as_deref())?;
@@ -83,8 +97,20 @@ pub fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Reads a file of at most [`fhir::MAX_RESOURCE_BYTES`], as bytes.
+fn read_bounded_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
+    check_size(path)?;
+    std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
 /// Reads a file of at most [`fhir::MAX_RESOURCE_BYTES`].
 fn read_bounded(path: &Path) -> anyhow::Result<String> {
+    check_size(path)?;
+    super::common::read_file(path)
+}
+
+/// Refuses a file larger than [`fhir::MAX_RESOURCE_BYTES`]: a definition is read whole.
+fn check_size(path: &Path) -> anyhow::Result<()> {
     let size = std::fs::metadata(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?
         .len();
@@ -96,22 +122,93 @@ fn read_bounded(path: &Path) -> anyhow::Result<String> {
             fhir::MAX_RESOURCE_BYTES >> 20
         );
     }
-    super::common::read_file(path)
+    Ok(())
+}
+
+/// Loads a draft's YAML as a definition, or fails with every problem in it.
+fn validated(yaml: &str, shown: &str) -> anyhow::Result<Instrument> {
+    let (instrument, diagnostics) = load_instrument(shown, yaml);
+    match instrument {
+        Some(instrument) => Ok(instrument),
+        None => {
+            let text = yaml.to_owned();
+            Err(fail_with(diagnostics, |_| Some(text.clone()))
+                .context("the imported definition does not validate"))
+        }
+    }
+}
+
+/// Copies the vetted instrument's flags onto the matching items of the import
+/// (see [`lint::flag_target`]); prints each flag carried, and prominently each
+/// that cannot be. Returns whether any was carried.
+fn carry_flags(draft: &mut Draft, imported: &Instrument, vetted: &Instrument) -> bool {
+    let lang: Lang = draft.lang.parse().unwrap_or(Lang::En);
+    let coded = imported.items.iter().all(|i| i.codes.contains_key("loinc"))
+        && vetted.items.iter().all(|i| i.codes.contains_key("loinc"));
+    let mut carried = false;
+    for flag in &vetted.flags {
+        if imported.flags.iter().any(|f| f.id == flag.id) {
+            continue;
+        }
+        let strength = if flag.urgent { "URGENT flag" } else { "flag" };
+        let vetted_item = &vetted.items[flag.item].id;
+        match lint::flag_target(imported, vetted, flag) {
+            Ok(index) => {
+                let item = &imported.items[index];
+                eprintln!(
+                    "flag carried over: the {strength} `{}` of the vetted `{}` (item `{vetted_item}` at {} or more points) now watches item `{}`{} of `{}`; the generated definition says so",
+                    flag.id,
+                    vetted.id,
+                    flag.at_least,
+                    item.id,
+                    item.link_id
+                        .as_ref()
+                        .map(|l| format!(" (linkId `{l}`)"))
+                        .unwrap_or_default(),
+                    imported.id
+                );
+                draft.flags.push(DraftFlag {
+                    id: flag.id.clone(),
+                    item: item.id.clone(),
+                    at_least: flag.at_least,
+                    urgent: flag.urgent,
+                    label: flag.label.get(lang).to_owned(),
+                    action: flag.action.get(lang).to_owned(),
+                    source: format!(
+                        "Carried over by `stepcare import` from the vetted `{}` {} (item `{vetted_item}`).{}",
+                        vetted.id,
+                        vetted.version,
+                        flag.source
+                            .as_ref()
+                            .map(|s| format!(" {s}"))
+                            .unwrap_or_default()
+                    ),
+                    from: vetted.id.clone(),
+                    matched: if coded {
+                        "by LOINC code".to_owned()
+                    } else {
+                        "by position".to_owned()
+                    },
+                });
+                carried = true;
+            }
+            Err(reason) => eprintln!(
+                "WARNING: the {strength} `{}` of the vetted `{}` (item `{vetted_item}` at {} or more points) is NOT carried over: {reason}. `{}` will never raise it; score with `{}`, or add the flag to the definition by hand.",
+                flag.id, vetted.id, flag.at_least, imported.id, vetted.id
+            ),
+        }
+    }
+    carried
 }
 
 /// Validates the draft as a definition, lints it, reports, and writes it.
-fn finish(draft: Draft, args: &CommonArgs) -> anyhow::Result<ExitCode> {
-    let yaml = draft.to_yaml();
+fn finish(mut draft: Draft, args: &CommonArgs) -> anyhow::Result<ExitCode> {
     let shown = args
         .output
         .as_ref()
         .map_or("<imported>".to_owned(), |p| p.display().to_string());
-    let (instrument, diagnostics) = load_instrument(&shown, &yaml);
-    let Some(instrument) = instrument else {
-        let text = yaml.clone();
-        return Err(fail_with(diagnostics, |_| Some(text.clone()))
-            .context("the imported definition does not validate"));
-    };
+    let mut yaml = draft.to_yaml();
+    let mut instrument = validated(&yaml, &shown)?;
     for note in &draft.not_carried {
         eprintln!("not carried over: {note}");
     }
@@ -121,10 +218,14 @@ fn finish(draft: Draft, args: &CommonArgs) -> anyhow::Result<ExitCode> {
     let catalog = args.catalog.load()?;
     match lint::counterpart(&instrument, &catalog, args.like.as_deref()).map_err(UsageError)? {
         Some(vetted) => {
+            if carry_flags(&mut draft, &instrument, vetted) {
+                yaml = draft.to_yaml();
+                instrument = validated(&yaml, &shown)?;
+            }
             let differences = lint::differences(&instrument, vetted);
             if differences.is_empty() {
                 eprintln!(
-                    "lint: `{}` agrees with the shipped `{}` (items, points, keying, missing-data rule, bands)",
+                    "lint: `{}` agrees with the shipped `{}` (items, points, keying, flags, missing-data rule, bands)",
                     instrument.id, vetted.id
                 );
             } else {
@@ -140,7 +241,7 @@ fn finish(draft: Draft, args: &CommonArgs) -> anyhow::Result<ExitCode> {
             }
         }
         None => eprintln!(
-            "lint: no shipped instrument has the LOINC panel code of `{}`; name one with --like ID to compare",
+            "lint: no shipped instrument has the LOINC panel code of `{}`; name one with --like ID to compare (and to carry over its critical-item flags)",
             instrument.id
         ),
     }

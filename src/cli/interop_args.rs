@@ -31,6 +31,17 @@ pub fn open_input(
     options: &mut BatchOptions,
     args: &FhirInputArgs,
 ) -> anyhow::Result<Opened> {
+    open_input_with(input, instruments, options, args, &[])
+}
+
+/// [`open_input`], with linkIds whose answers become columns of their own (`cutoffs`' reference).
+pub fn open_input_with(
+    input: Box<dyn Read + Send>,
+    instruments: &[&Instrument],
+    options: &mut BatchOptions,
+    args: &FhirInputArgs,
+    extra: &[String],
+) -> anyhow::Result<Opened> {
     let questionnaire = match &args.questionnaire {
         Some(path) => {
             let size = std::fs::metadata(path)
@@ -53,6 +64,7 @@ pub fn open_input(
         instruments,
         options,
         questionnaire.as_ref(),
+        extra,
     )?)
 }
 
@@ -60,8 +72,8 @@ pub fn open_input(
 pub fn report(summary: &Summary, instruments: &[&Instrument], fhir: Option<&Arc<Mutex<Report>>>) {
     if summary.not_applicable > 0 {
         eprintln!(
-            "{} row(s) not applicable: REDCap rows of another instrument or event (status not_applicable)",
-            summary.not_applicable
+            "{} not applicable: REDCap rows of another instrument or event (status not_applicable)",
+            stepcare::lang::count(summary.not_applicable, "row", "rows")
         );
     }
     for tally in &summary.stored {

@@ -39,7 +39,8 @@ pub fn load_rules(spec: &str, catalog: &Catalog) -> anyhow::Result<RuleTable> {
         (None, diagnostics) => {
             let count = diagnostics.iter().filter(|d| d.is_error()).count();
             Err(fail_with(diagnostics, |_| Some(text.clone())).context(format!(
-                "the rule table `{spec}` has {count} error(s) and is not used (check it with `stepcare validate {spec}`)"
+                "the rule table `{spec}` has {} and is not used (check it with `stepcare validate {spec}`)",
+                stepcare::lang::count(count as u64, "error", "errors")
             )))
         }
     }

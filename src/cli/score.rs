@@ -1,7 +1,6 @@
 //! `stepcare score`: batch scoring of an export, one output row per input row.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +9,7 @@ use anyhow::Context;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use super::UsageError;
-use super::common::{CatalogArgs, fail_with, read_file};
+use super::common::{CatalogArgs, SheetArgs, fail_with, open_input, read_file};
 use super::outfile::{Input, OutputFile};
 use stepcare::batch::output::{CsvSink, JsonlSink, row_json};
 use stepcare::batch::{BatchOptions, Encoding, Layout, RowSink, ScoredRow, Summary, score_stream};
@@ -63,9 +62,11 @@ pub struct ScoreArgs {
     /// Instrument to score (repeatable: `--instrument epds --instrument gad7`).
     #[arg(long = "instrument", required = true, value_name = "ID")]
     instruments: Vec<String>,
-    /// The export to score: a CSV file, FHIR QuestionnaireResponses (JSON, a Bundle or NDJSON), or `-` for standard input.
+    /// The export to score: a CSV file, a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods), FHIR QuestionnaireResponses (JSON, a Bundle or NDJSON), or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     input: PathBuf,
+    #[command(flatten)]
+    sheet: SheetArgs,
     /// Where to write the results (written atomically); standard output if absent.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -180,14 +181,20 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         extra_labels,
         issue_column: None,
+        origin: None,
     };
-    let input: Box<dyn Read + Send> = if reading_stdin {
-        Box::new(io::stdin())
-    } else {
-        Box::new(
-            File::open(&args.input)
-                .with_context(|| format!("cannot open the input `{}`", args.input.display()))?,
+    let opened = open_input(&args.input, args.sheet.sheet.as_deref())?;
+    if opened.origin.is_some() && (args.delimiter.is_some() || args.encoding != InputEncoding::Utf8)
+    {
+        return Err(UsageError(
+            "--delimiter and --encoding apply to delimited text, not to a workbook".to_owned(),
         )
+        .into());
+    }
+    let input = opened.reader;
+    let options = BatchOptions {
+        origin: opened.origin,
+        ..options
     };
     // FHIR responses (JSON, a Bundle or NDJSON) are read as rows; CSV passes through.
     let mut options = options;
@@ -504,8 +511,11 @@ fn report_care(care: &CareSummary) {
     eprintln!("care: {}; urgent: {}", parts.join(", "), care.urgent);
     if care.urgent > 0 {
         eprintln!(
-            "WARNING: {} row(s) are recommended URGENT same-day action: the clinician decides, today.",
-            care.urgent
+            "WARNING: {} recommended URGENT same-day action: the clinician decides, today.",
+            match care.urgent {
+                1 => "1 row is".to_owned(),
+                n => format!("{n} rows are"),
+            }
         );
     }
 }
@@ -534,13 +544,21 @@ fn report(summary: &Summary, output: Option<&Path>) {
     let raised = summary.urgent - summary.unanswered_critical;
     if raised > 0 {
         eprintln!(
-            "WARNING: {raised} row(s) have an URGENT flag (for example an endorsed self-harm item): act on them today."
+            "WARNING: {} an URGENT flag (for example an endorsed self-harm item): act on {} today.",
+            match raised {
+                1 => "1 row has".to_owned(),
+                n => format!("{n} rows have"),
+            },
+            if raised == 1 { "it" } else { "them" }
         );
     }
     if summary.unanswered_critical > 0 {
         eprintln!(
-            "WARNING: {} row(s) leave a critical item unanswered (for example the self-harm item): ask it today; a blank is not a no.",
-            summary.unanswered_critical
+            "WARNING: {} a critical item unanswered (for example the self-harm item): ask it today; a blank is not a no.",
+            match summary.unanswered_critical {
+                1 => "1 row leaves".to_owned(),
+                n => format!("{n} rows leave"),
+            }
         );
     }
     if let Some(path) = output {

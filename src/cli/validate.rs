@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use super::common::{CatalogArgs, color_stderr, read_file};
 use stepcare::diagnostic::{Diagnostic, SourceSpot};
 use stepcare::instrument::{Instrument, load_instrument};
+use stepcare::lang::count;
 use stepcare::rules::{analysis, load_table};
 use stepcare::texts::load_text_pack;
 use stepcare::verify::verify;
@@ -74,12 +75,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     diagnostics.push(diagnostic);
                 }
                 let summary = format!(
-                    "instrument `{}`: {} items, {} scales, {} flags, {} examples",
+                    "instrument `{}`: {}, {}, {}, {}",
                     instrument.id,
-                    instrument.items.len(),
-                    instrument.scales.len(),
-                    instrument.flags.len(),
-                    outcomes.len()
+                    count(instrument.items.len() as u64, "item", "items"),
+                    count(instrument.scales.len() as u64, "scale", "scales"),
+                    count(instrument.flags.len() as u64, "flag", "flags"),
+                    count(outcomes.len() as u64, "example", "examples")
                 );
                 defined.push(instrument);
                 summary
@@ -98,10 +99,10 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                     Ok(pack) => (
                         Vec::new(),
                         format!(
-                            "text pack for `{}` ({}): {} items",
+                            "text pack for `{}` ({}): {}",
                             pack.instrument,
                             pack.language,
-                            pack.items.len()
+                            count(pack.items.len() as u64, "item", "items")
                         ),
                     ),
                     Err(diagnostics) => (diagnostics, "text pack".to_owned()),
@@ -125,12 +126,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
                             n => format!(", {n} planned screenings"),
                         };
                         format!(
-                            "rule table `{}`: {} levels, {} referral targets, {} inputs, {} rules{schedule}; all {} distinguishable cases get a decision and keep their urgent flags (raised or unanswered)",
+                            "rule table `{}`: {}, {}, {}, {}{schedule}; all {} distinguishable cases get a decision and keep their urgent flags (raised or unanswered)",
                             table.id,
-                            table.levels.len(),
-                            table.referrals.len(),
-                            table.inputs.len(),
-                            table.rules.len(),
+                            count(table.levels.len() as u64, "level", "levels"),
+                            count(table.referrals.len() as u64, "referral target", "referral targets"),
+                            count(table.inputs.len() as u64, "input", "inputs"),
+                            count(table.rules.len() as u64, "rule", "rules"),
                             report.combinations
                         )
                     }
@@ -174,11 +175,15 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         println!("{verdict:<6} {path}: {summary}");
     }
     if errors > 0 {
-        eprintln!("{errors} error(s), {warnings} warning(s)");
+        eprintln!(
+            "{}, {}",
+            count(errors as u64, "error", "errors"),
+            count(warnings as u64, "warning", "warnings")
+        );
         Ok(ExitCode::from(1))
     } else {
         if warnings > 0 {
-            eprintln!("{warnings} warning(s)");
+            eprintln!("{}", count(warnings as u64, "warning", "warnings"));
         }
         Ok(ExitCode::SUCCESS)
     }

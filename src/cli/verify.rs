@@ -49,10 +49,10 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         failed += bad.len();
         let verdict = if bad.is_empty() { "ok" } else { "FAILED" };
         println!(
-            "{verdict:<6} {:<10} {} of {} examples pass",
+            "{verdict:<6} {:<10} {} of {} pass",
             instrument.id,
             outcomes.len() - bad.len(),
-            outcomes.len()
+            stepcare::lang::count(outcomes.len() as u64, "example", "examples")
         );
         for outcome in bad {
             println!("         line {}: {}", outcome.line, outcome.name);

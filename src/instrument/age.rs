@@ -390,7 +390,10 @@ pub enum AgeError {
         screening: Date,
     },
     /// Corrected for prematurity, the child is not yet at term.
-    #[error("the child was screened {days} day(s) before reaching term (corrected age below 0)")]
+    #[error(
+        "the child was screened {} before reaching term (corrected age below 0)",
+        crate::lang::count(u64::from(*.days), "day", "days")
+    )]
     BeforeTerm {
         /// Days still to go until the corrected age is 0.
         days: u32,

@@ -127,14 +127,17 @@ impl AgeBanding {
     }
 }
 
-/// How a missing-answer rule reads to people: "at most 2 item(s) missing; from
+/// How a missing-answer rule reads to people: "at most 2 items missing; from
 /// 2 missing the total is adjusted (total + mean item score x missing, half-up rounding)".
 pub fn describe_missing(missing: &super::MissingPolicy, items: &[super::Item]) -> String {
     use std::fmt::Write as _;
     if missing.max_missing == 0 {
         return "no score if any item is missing".to_owned();
     }
-    let mut text = format!("at most {} item(s) missing", missing.max_missing);
+    let mut text = format!(
+        "at most {} missing",
+        crate::lang::count(missing.max_missing as u64, "item", "items")
+    );
     if let Some(rounding) = missing.prorate {
         let rounding = match rounding {
             super::Rounding::HalfUp => "half-up",
@@ -176,33 +179,74 @@ pub fn describe_age_banding(
 ) -> Option<String> {
     use std::fmt::Write as _;
     let banding = instrument.age_banding.as_ref()?;
+    let w = |en: &str, nb: &str, sv: &str| crate::rules::words(lang, en, nb, sv);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\nAge intervals (the child's age on the screening day chooses the questionnaire):"
+        "\n{}",
+        w(
+            "Age intervals (the child's age on the screening day chooses the questionnaire):",
+            "Aldersintervaller (barnets alder på screeningdagen velger skjemaet):",
+            "Åldersintervall (barnets ålder på screeningdagen väljer formuläret):"
+        )
     );
     let _ = writeln!(
         out,
-        "  age: completed calendar months and days since birth (dates 2026-11-23 or 23.11.2026)"
+        "  {}",
+        w(
+            "age: completed calendar months and days since birth (dates 2026-11-23 or 23.11.2026)",
+            "alder: fylte kalendermåneder og dager siden fødselen (datoer 2026-11-23 eller 23.11.2026)",
+            "ålder: fyllda kalendermånader och dagar sedan födseln (datum 2026-11-23 eller 23.11.2026)"
+        )
     );
     match &banding.correction {
         Some(rule) => {
             let rounding = match rule.rounding {
-                super::age::EarlyRounding::Days => "in days",
-                super::age::EarlyRounding::FloorWeeks => "in whole weeks, rounded down",
-                super::age::EarlyRounding::NearestWeeks => "in whole weeks, rounded to the nearest",
+                super::age::EarlyRounding::Days => w("in days", "i dager", "i dagar"),
+                super::age::EarlyRounding::FloorWeeks => w(
+                    "in whole weeks, rounded down",
+                    "i hele uker, rundet ned",
+                    "i hela veckor, avrundat nedåt",
+                ),
+                super::age::EarlyRounding::NearestWeeks => w(
+                    "in whole weeks, rounded to the nearest",
+                    "i hele uker, rundet til nærmeste",
+                    "i hela veckor, avrundat till närmaste",
+                ),
             };
+            let (weeks, term, months) = (rule.min_weeks_early, rule.term_weeks, rule.until_months);
             let _ = writeln!(
                 out,
-                "  corrected age: for a child born at least {} weeks before term (week {}) and younger than {} months, counted from the term date (time born early {rounding})",
-                rule.min_weeks_early, rule.term_weeks, rule.until_months
+                "  {}",
+                match lang {
+                    crate::lang::Lang::En => format!(
+                        "corrected age: for a child born at least {weeks} weeks before term (week {term}) and younger than {months} months, counted from the term date (time born early {rounding})"
+                    ),
+                    crate::lang::Lang::Nb => format!(
+                        "korrigert alder: for et barn født minst {weeks} uker før termin (uke {term}) og yngre enn {months} måneder, regnet fra termindatoen (tiden født for tidlig {rounding})"
+                    ),
+                    crate::lang::Lang::Nn => format!(
+                        "korrigert alder: for eit barn fødd minst {weeks} veker før termin (veke {term}) og yngre enn {months} månader, rekna frå termindatoen (tida fødd for tidleg {rounding})"
+                    ),
+                    crate::lang::Lang::Sv => format!(
+                        "korrigerad ålder: för ett barn fött minst {weeks} veckor före termin (vecka {term}) och yngre än {months} månader, räknat från termindatumet (tiden fött för tidigt {rounding})"
+                    ),
+                }
             );
             if let Some(source) = &rule.source {
-                let _ = writeln!(out, "    source: {source}");
+                let _ = writeln!(out, "    {} {source}", w("source:", "kilde:", "källa:"));
             }
         }
         None => {
-            let _ = writeln!(out, "  corrected age: not used by this definition");
+            let _ = writeln!(
+                out,
+                "  {}",
+                w(
+                    "corrected age: not used by this definition",
+                    "korrigert alder: brukes ikke i denne definisjonen",
+                    "korrigerad ålder: används inte i denna definition"
+                )
+            );
         }
     }
     for interval in &banding.intervals {
@@ -218,12 +262,18 @@ pub fn describe_age_banding(
             .iter()
             .map(|&i| instrument.items[i].id.as_str())
             .collect();
-        let _ = writeln!(out, "    items: {}", items.join(", "));
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            w("items:", "spørsmål:", "frågor:"),
+            items.join(", ")
+        );
         for scale in &interval.scales {
             let _ = writeln!(
                 out,
-                "    {} missing answers: {}",
+                "    {} {} {}",
                 scale.id,
+                w("missing answers:", "manglende svar:", "saknade svar:"),
                 describe_missing(&scale.missing, &instrument.items)
             );
             for band in &scale.bands {
@@ -241,7 +291,7 @@ pub fn describe_age_banding(
             }
         }
         if let Some(source) = &interval.source {
-            let _ = writeln!(out, "    source: {source}");
+            let _ = writeln!(out, "    {} {source}", w("source:", "kilde:", "källa:"));
         }
     }
     Some(out)

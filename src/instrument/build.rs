@@ -514,8 +514,9 @@ impl Builder<'_> {
                 self.error(
                     from,
                     format!(
-                        "prorate_from {} can never apply (at most {max_missing} item(s) may be missing)",
-                        from.value
+                        "prorate_from {} can never apply (at most {} may be missing)",
+                        from.value,
+                        crate::lang::count(max_missing as u64, "item", "items")
                     ),
                 )
                 .expected = Some(format!("a number from 1 to {}", max_missing.max(1)));

@@ -222,9 +222,13 @@ impl Builder<'_> {
                         self.error(
                             &raw.items,
                             format!(
-                                "scale `{}` allows {} missing item(s), which leaves none of this interval's {} to score",
+                                "scale `{}` allows {}, which leaves none of this interval's {} to score",
                                 scale.id,
-                                inherited.max_missing,
+                                crate::lang::count(
+                                    inherited.max_missing as u64,
+                                    "missing item",
+                                    "missing items"
+                                ),
                                 indices.len()
                             ),
                         )

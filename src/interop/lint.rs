@@ -5,7 +5,7 @@
 //! decides which is right.
 
 use crate::catalog::Catalog;
-use crate::instrument::{Instrument, Item, Scale, fmt_score};
+use crate::instrument::{Flag, Instrument, Item, Scale, fmt_score};
 
 /// The shipped instrument to compare with: `like` by id, else the one with the same LOINC panel code.
 pub fn counterpart<'c>(
@@ -58,6 +58,51 @@ fn pairs<'a>(ours: &'a Instrument, theirs: &'a Instrument) -> Vec<(&'a Item, &'a
     } else {
         ours.items.iter().zip(&theirs.items).collect()
     }
+}
+
+/// Where a flag of the vetted instrument can go in the import: the index of
+/// the imported item it watches, or why it cannot be carried over.
+///
+/// A flag is carried only onto an item matched by LOINC code (when both
+/// instruments code every item) or by position (when both have as many
+/// items), and only when that item scores its options as the vetted one
+/// does in printed order: the threshold compares points, so it means the
+/// same only then.
+pub fn flag_target(ours: &Instrument, theirs: &Instrument, flag: &Flag) -> Result<usize, String> {
+    let (a, b) = (format!("`{}`", ours.id), format!("`{}`", theirs.id));
+    let vetted = &theirs.items[flag.item];
+    let coded = ours.items.iter().all(|i| i.codes.contains_key("loinc"))
+        && theirs.items.iter().all(|i| i.codes.contains_key("loinc"));
+    let index = if coded {
+        let code = &vetted.codes["loinc"];
+        ours.items
+            .iter()
+            .position(|i| i.codes.get("loinc") == Some(code))
+            .ok_or_else(|| {
+                format!(
+                    "no item of {a} has the LOINC code {code} of {b} item `{}`",
+                    vetted.id
+                )
+            })?
+    } else if ours.items.len() == theirs.items.len() {
+        flag.item
+    } else {
+        return Err(format!(
+            "{a} has {} items and {b} {}, without LOINC codes on every item to match them",
+            ours.items.len(),
+            theirs.items.len()
+        ));
+    };
+    let mine = &ours.items[index];
+    let (p, q) = (points(mine), points(vetted));
+    if p != q {
+        return Err(format!(
+            "{} of {a} scores its options {p} in printed order, {b} item `{}` {q}, so the threshold would not mean the same",
+            item_name(mine),
+            vetted.id
+        ));
+    }
+    Ok(index)
 }
 
 /// The scale of `theirs` that matches `scale`: same LOINC code, else same id, else the first.

@@ -41,6 +41,35 @@ pub struct Draft {
     pub not_carried: Vec<String>,
     /// Things the user should check (1-based codes, sum() over blanks).
     pub warnings: Vec<String>,
+    /// Critical-item flags carried over from a vetted instrument.
+    pub flags: Vec<DraftFlag>,
+}
+
+/// A critical-item flag of a [`Draft`], carried over from a vetted instrument.
+///
+/// Sources carry no flags, and an imported EPDS that never raises its
+/// self-harm flag would be dangerous; `import` copies the vetted
+/// instrument's flags onto the matching items and says so.
+#[derive(Debug, Clone, Default)]
+pub struct DraftFlag {
+    /// The flag id.
+    pub id: String,
+    /// The id of the imported item it watches.
+    pub item: String,
+    /// The points at which it is raised.
+    pub at_least: i32,
+    /// Whether it is urgent.
+    pub urgent: bool,
+    /// Its label, in the draft's language.
+    pub label: String,
+    /// The action, in the draft's language.
+    pub action: String,
+    /// Where it came from (the vetted instrument and its source).
+    pub source: String,
+    /// The id of the vetted instrument.
+    pub from: String,
+    /// How the item was matched (`by LOINC code` or `by position`).
+    pub matched: String,
 }
 
 /// One scored question of a [`Draft`].
@@ -181,6 +210,12 @@ impl Draft {
                 }
             }
         }
+        if !self.flags.is_empty() {
+            let _ = writeln!(
+                out,
+                "#\n# Critical-item flags: carried over from stepcare's vetted definitions (see `flags:`)."
+            );
+        }
         let _ = writeln!(out, "id: {}", quoted(&self.id));
         let _ = writeln!(out, "name: {{{lang}: {}}}", quoted(&self.name));
         let _ = writeln!(out, "version: {}", quoted(&self.version));
@@ -250,6 +285,30 @@ impl Draft {
                 let stored: Vec<String> = scale.stored.iter().map(|s| quoted(s)).collect();
                 let _ = writeln!(out, "    stored: [{}]", stored.join(", "));
             }
+        }
+        if !self.flags.is_empty() {
+            let _ = writeln!(out);
+        }
+        for (n, flag) in self.flags.iter().enumerate() {
+            if n == 0 {
+                let _ = writeln!(
+                    out,
+                    "# The source defines no critical-item flags. These are carried over by\n\
+                     # `stepcare import` from the vetted shipped instrument(s) named in each\n\
+                     # `source`: the item each watches matches the vetted item ({}) and\n\
+                     # scores its options the same. Keep them: without them an endorsed\n\
+                     # critical item (such as self-harm) is never raised.",
+                    flag.matched
+                );
+                let _ = writeln!(out, "flags:");
+            }
+            let _ = writeln!(out, "  - id: {}", quoted(&flag.id));
+            let _ = writeln!(out, "    item: {}", quoted(&flag.item));
+            let _ = writeln!(out, "    at_least: {}", flag.at_least);
+            let _ = writeln!(out, "    urgent: {}", flag.urgent);
+            let _ = writeln!(out, "    label: {{{lang}: {}}}", quoted(&flag.label));
+            let _ = writeln!(out, "    action: {{{lang}: {}}}", quoted(&flag.action));
+            let _ = writeln!(out, "    source: {}", quoted(&flag.source));
         }
         out
     }

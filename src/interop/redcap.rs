@@ -54,6 +54,110 @@ pub enum RedcapError {
     Problems(Vec<String>),
 }
 
+/// The name of the data dictionary inside a REDCap instrument ZIP.
+pub const ZIP_DICTIONARY: &str = "instrument.csv";
+
+/// Whether `bytes` start like a ZIP archive (a local file header).
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// The text of `instrument.csv` in a REDCap instrument ZIP (the Shared
+/// Library's "download instrument" file), read only up to `limit` bytes.
+///
+/// The entry may sit at the root or in one folder; more than one is an
+/// error, as is a ZIP without one (the message lists what it holds). The
+/// declared size is checked before reading, and reading stops past `limit`
+/// whatever the header says, so a ZIP bomb cannot fill the memory.
+pub fn instrument_csv_from_zip(
+    bytes: &[u8],
+    file: &str,
+    limit: u64,
+) -> Result<String, RedcapError> {
+    use std::io::Read as _;
+    let not_zip = |e: zip::result::ZipError| {
+        RedcapError::NotDictionary(format!(
+            "`{file}` is not a ZIP archive stepcare can read ({e}); a REDCap instrument ZIP holds `{ZIP_DICTIONARY}`"
+        ))
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(not_zip)?;
+    let mut names = Vec::new();
+    let mut found = Vec::new();
+    for index in 0..archive.len() {
+        let entry = archive.by_index_raw(index).map_err(not_zip)?;
+        let name = entry.name().map_err(not_zip)?.into_owned();
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(&name);
+        if !entry.is_dir() && base.eq_ignore_ascii_case(ZIP_DICTIONARY) {
+            found.push(index);
+        }
+        names.push(name);
+    }
+    let index = match found.as_slice() {
+        [index] => *index,
+        [] => {
+            let shown: Vec<String> = names.iter().take(20).map(|n| format!("`{n}`")).collect();
+            return Err(RedcapError::NotDictionary(format!(
+                "`{file}` holds no `{ZIP_DICTIONARY}`, so it is not a REDCap instrument ZIP (it holds {}{}); unzip it and import the data dictionary itself",
+                if shown.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    shown.join(", ")
+                },
+                if names.len() > 20 { ", ..." } else { "" }
+            )));
+        }
+        many => {
+            let shown: Vec<String> = many.iter().map(|&i| format!("`{}`", names[i])).collect();
+            return Err(RedcapError::NotDictionary(format!(
+                "`{file}` holds {} files named `{ZIP_DICTIONARY}` ({}); unzip it and import the one you mean",
+                many.len(),
+                shown.join(", ")
+            )));
+        }
+    };
+    let name = names[index].clone();
+    let mut entry = archive.by_index(index).map_err(|e| {
+        RedcapError::NotDictionary(format!(
+            "`{name}` in `{file}` cannot be read ({e}); stepcare reads stored and deflate-compressed entries without a password"
+        ))
+    })?;
+    if entry.size() > limit {
+        return Err(RedcapError::NotDictionary(format!(
+            "`{name}` in `{file}` is {} uncompressed; at most {} is read",
+            size_text(entry.size()),
+            size_text(limit)
+        )));
+    }
+    let mut data = Vec::new();
+    (&mut entry)
+        .take(limit + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| {
+            RedcapError::NotDictionary(format!("`{name}` in `{file}` cannot be read: {e}"))
+        })?;
+    if data.len() as u64 > limit {
+        return Err(RedcapError::NotDictionary(format!(
+            "`{name}` in `{file}` is larger uncompressed than {} (more than its header says); it is not read",
+            size_text(limit)
+        )));
+    }
+    String::from_utf8(data).map_err(|e| {
+        RedcapError::NotDictionary(format!(
+            "`{name}` in `{file}` is not UTF-8 text (byte {}); REDCap writes its dictionaries in UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// A size for messages: whole MiB, or KiB below one MiB.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
+    }
+}
+
 /// Reads a dictionary: API metadata JSON when it starts with `[`, else the CSV.
 pub fn read_dictionary(text: &str, file: &str) -> Result<Vec<Field>, RedcapError> {
     let text = text.trim_start_matches('\u{feff}');
@@ -437,5 +541,36 @@ mod tests {
         );
         assert_eq!(plain_sum_fields("round([a]*2,1)"), None);
         assert_eq!(plain_sum_fields("if([a]=777,'',[a])"), None);
+    }
+}
+
+#[cfg(test)]
+mod zip_tests {
+    use super::*;
+    use std::io::Write as _;
+
+    fn zip_of(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(name, options).unwrap();
+        zip.write_all(data).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_instrument_csv_larger_than_the_limit_is_not_read() {
+        // 1 MiB of commas compresses to a few KiB: the bound is on what comes out.
+        let bytes = zip_of("instrument.csv", &vec![b','; 1 << 20]);
+        assert!(bytes.len() < 64 << 10);
+        let err = instrument_csv_from_zip(&bytes, "big.zip", 1 << 16).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "`instrument.csv` in `big.zip` is 1 MiB uncompressed; at most 64 KiB is read"
+            ),
+            "{err}"
+        );
+        let ok = instrument_csv_from_zip(&bytes, "big.zip", 2 << 20).unwrap();
+        assert_eq!(ok.len(), 1 << 20);
     }
 }

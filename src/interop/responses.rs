@@ -150,12 +150,17 @@ fn is_json(head: &[u8]) -> bool {
 /// Opens `input`: CSV passes through; FHIR JSON, a Bundle or NDJSON becomes CSV rows.
 ///
 /// For FHIR input `options` is adjusted: points, `,`, the issue column, and
-/// the `--map` entries are used here (linkIds), not as CSV headers.
+/// the `--map` entries are used here (linkIds), not as CSV headers. Each of
+/// `extra` that is not already a column name becomes a column named by that
+/// linkId, holding its answer as plain text (a coding's code, a boolean,
+/// a number, a string), so that `cutoffs` can read a reference standard
+/// recorded in the response.
 pub fn open(
     input: Box<dyn Read + Send>,
     instruments: &[&Instrument],
     options: &mut crate::batch::BatchOptions,
     questionnaire: Option<&Value>,
+    extra: &[String],
 ) -> Result<Opened, ResponseError> {
     let mut buffered = BufReader::with_capacity(1 << 16, input);
     let head = buffered.fill_buf()?;
@@ -176,7 +181,7 @@ pub fn open(
         expected: matcher.canonicals.clone(),
         ..Report::default()
     }));
-    let columns = Columns::new(instruments, &matcher, &options.map);
+    let columns = Columns::new(instruments, &matcher, &options.map, extra);
     options.delimiter = Some(b',');
     options.values = crate::instrument::ValueKind::Points;
     options.issue_column = Some(ISSUE_COLUMN.to_owned());
@@ -310,6 +315,8 @@ struct Columns {
     item_start: Vec<usize>,
     /// Per (slot, scale) with a stored column, its index.
     stored: HashMap<(usize, usize), usize>,
+    /// linkIds whose answers are copied as plain text, with their column.
+    extra: HashMap<String, usize>,
     issue: usize,
 }
 
@@ -318,6 +325,7 @@ impl Columns {
         instruments: &[&Instrument],
         matcher: &Matcher,
         map: &BTreeMap<String, String>,
+        extra: &[String],
     ) -> Columns {
         let mut header: Vec<String> = KEEP_FIELDS.iter().map(|f| (*f).to_owned()).collect();
         let mut item_start = Vec::new();
@@ -340,12 +348,20 @@ impl Columns {
                 }
             }
         }
+        let mut extra_columns = HashMap::new();
+        for link_id in extra {
+            if !header.contains(link_id) && link_id != ISSUE_COLUMN {
+                extra_columns.insert(link_id.clone(), header.len());
+                header.push(link_id.clone());
+            }
+        }
         let issue = header.len();
         header.push(ISSUE_COLUMN.to_owned());
         Columns {
             header,
             item_start,
             stored,
+            extra: extra_columns,
             issue,
         }
     }
@@ -623,6 +639,40 @@ fn describe_value(answer: &Value) -> String {
         )
 }
 
+/// An answer as plain text, for a column that is not an item: a coding's
+/// code, `true`/`false`, a number, or a string.
+fn plain_value(answer: &Value) -> String {
+    if let Some(coding) = answer.get("valueCoding") {
+        return coding
+            .get("code")
+            .or_else(|| coding.get("display"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+    }
+    if let Some(b) = answer.get("valueBoolean").and_then(Value::as_bool) {
+        return b.to_string();
+    }
+    for key in ["valueInteger", "valueDecimal"] {
+        if let Some(n) = answer.get(key).and_then(Value::as_f64) {
+            return fmt_score(n);
+        }
+    }
+    if let Some(n) = answer
+        .get("valueQuantity")
+        .and_then(|q| q.get("value"))
+        .and_then(Value::as_f64)
+    {
+        return fmt_score(n);
+    }
+    answer
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.starts_with("value")))
+        .and_then(|(_, v)| v.as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
 /// A number from a stored total's answer: valueDecimal, valueInteger, valueQuantity.value or a number in a string.
 fn stored_number(answer: &Value) -> String {
     for key in ["valueDecimal", "valueInteger"] {
@@ -646,6 +696,14 @@ fn stored_number(answer: &Value) -> String {
 impl ResponseReader {
     fn write_record(&mut self, cells: &[String]) -> io::Result<()> {
         let mut writer = csv::WriterBuilder::new().from_writer(&mut self.buffer);
+        // One response, one line: line N + 1 of the generated CSV is response N.
+        let cells = cells.iter().map(|c| {
+            if c.contains(['\n', '\r']) {
+                std::borrow::Cow::Owned(c.replace(['\n', '\r'], " ").into_bytes())
+            } else {
+                std::borrow::Cow::Borrowed(c.as_bytes())
+            }
+        });
         writer.write_record(cells).map_err(io::Error::other)?;
         writer.flush()?;
         Ok(())
@@ -749,6 +807,13 @@ impl ResponseReader {
                 problems.push("an item without a linkId".to_owned());
                 continue;
             }
+            if let Some(&column) = self.columns.extra.get(&link_id) {
+                let texts: Vec<String> = answers.iter().map(plain_value).collect();
+                cells[column] = texts.join(" | ");
+                if self.matcher.lookup(&link_id).is_none() {
+                    continue;
+                }
+            }
             let targets = self.matcher.lookup(&link_id).cloned();
             if !children.is_empty() && !answers.is_empty() {
                 problems.push(format!(
@@ -765,6 +830,11 @@ impl ResponseReader {
             for target in targets {
                 if seen.contains(&target) {
                     problems.push(format!("linkId `{link_id}` appears twice in the response"));
+                    // Which answer holds is unknown: the item is not scored from either.
+                    if let Target::Item(slot, index) = target {
+                        cells[self.columns.item_start[slot] + index] =
+                            format!("linkId {link_id}: answered twice in one response");
+                    }
                     continue;
                 }
                 seen.push(target);

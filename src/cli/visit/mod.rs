@@ -23,7 +23,7 @@ mod fit;
 mod line;
 pub(crate) mod messages;
 mod recommend;
-mod render;
+pub(crate) mod render;
 mod terminal;
 
 use std::io::{self, IsTerminal, Write};
