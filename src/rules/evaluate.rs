@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use super::build::{column_value, column_values_phrase};
 use super::condition::Parsed;
 use super::domain::zone_value;
-use super::{Column, ColumnKind, InputKind, RuleLevel, RuleTable, Truth, Value, words};
+use super::{Column, ColumnKind, InputKind, RuleLevel, RuleTable, Truth, Value, phrase};
 use crate::instrument::Instrument;
 use crate::instrument::age::Date;
 use crate::lang::{Lang, Localized};
@@ -986,7 +986,7 @@ fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> 
     use crate::instrument::fmt_score;
     let n = |x: f64| fmt_score(x);
     match parsed {
-        Parsed::Any => words(
+        Parsed::Any => phrase(
             lang,
             "any value",
             "alle verdier",
@@ -995,28 +995,28 @@ fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> 
         ),
         Parsed::Compare(cmp, x) => {
             let template = match cmp {
-                Cmp::Ge => words(
+                Cmp::Ge => phrase(
                     lang,
                     "{n} or more",
                     "{n} eller mer",
                     "{n} eller meir",
                     "{n} eller mer",
                 ),
-                Cmp::Le => words(
+                Cmp::Le => phrase(
                     lang,
                     "{n} or less",
                     "{n} eller mindre",
                     "{n} eller mindre",
                     "{n} eller mindre",
                 ),
-                Cmp::Gt => words(
+                Cmp::Gt => phrase(
                     lang,
                     "more than {n}",
                     "mer enn {n}",
                     "meir enn {n}",
                     "mer än {n}",
                 ),
-                Cmp::Lt => words(
+                Cmp::Lt => phrase(
                     lang,
                     "less than {n}",
                     "mindre enn {n}",
@@ -1031,7 +1031,7 @@ fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> 
             let from = if *low_closed {
                 n(*low)
             } else {
-                words(
+                phrase(
                     lang,
                     "more than {n}",
                     "mer enn {n}",
@@ -1043,7 +1043,7 @@ fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> 
             let to = if *high_closed {
                 n(*high)
             } else {
-                words(
+                phrase(
                     lang,
                     "less than {n}",
                     "mindre enn {n}",
@@ -1055,17 +1055,17 @@ fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> 
             if *low_closed && *high_closed {
                 format!("{from}–{to}")
             } else {
-                let and = words(lang, " and ", " og ", " og ", " och ");
+                let and = phrase(lang, " and ", " og ", " og ", " och ");
                 format!("{from}{and}{to}")
             }
         }
         Parsed::Not(inner) => {
             if matches!(inner.as_ref(), Parsed::Name(w) if normal(w) == "not_screened") {
-                return words(lang, "screened", "kartlagt", "kartlagt", "screenad");
+                return phrase(lang, "screened", "kartlagt", "kartlagt", "screenad");
             }
             format!(
                 "{} {}",
-                words(lang, "not", "ikke", "ikkje", "inte"),
+                phrase(lang, "not", "ikke", "ikkje", "inte"),
                 show_parsed(table, input, inner, lang)
             )
         }
@@ -1073,7 +1073,7 @@ fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> 
             .iter()
             .map(|p| show_parsed(table, input, p, lang))
             .collect::<Vec<_>>()
-            .join(&words(lang, " or ", " eller ", " eller ", " eller ")),
+            .join(&phrase(lang, " or ", " eller ", " eller ", " eller ")),
         Parsed::Name(word) => show_name(table, input, word, lang),
     }
 }
@@ -1087,10 +1087,10 @@ fn normal(word: &str) -> String {
 fn show_name(table: &RuleTable, input: usize, word: &str, lang: Lang) -> String {
     let key = normal(word);
     match key.as_str() {
-        "true" | "yes" => return words(lang, "yes", "ja", "ja", "ja"),
-        "false" | "no" => return words(lang, "no", "nei", "nei", "nej"),
+        "true" | "yes" => return phrase(lang, "yes", "ja", "ja", "ja"),
+        "false" | "no" => return phrase(lang, "no", "nei", "nei", "nej"),
         "incomplete" | "no_score" => {
-            return words(
+            return phrase(
                 lang,
                 "incomplete",
                 "ufullstendig",
@@ -1099,7 +1099,7 @@ fn show_name(table: &RuleTable, input: usize, word: &str, lang: Lang) -> String 
             );
         }
         "not_screened" => {
-            return words(
+            return phrase(
                 lang,
                 "not screened",
                 "ikke kartlagt",
@@ -1107,9 +1107,9 @@ fn show_name(table: &RuleTable, input: usize, word: &str, lang: Lang) -> String 
                 "inte screenad",
             );
         }
-        "unknown" => return words(lang, "unknown", "ukjent", "ukjent", "okänd"),
+        "unknown" => return phrase(lang, "unknown", "ukjent", "ukjent", "okänd"),
         "blank" => {
-            return words(
+            return phrase(
                 lang,
                 "not given",
                 "ikke oppgitt",
@@ -1137,14 +1137,14 @@ fn show_name(table: &RuleTable, input: usize, word: &str, lang: Lang) -> String 
             kind: ColumnKind::Period,
             ..
         }) => match key.as_str() {
-            "pregnancy" => words(
+            "pregnancy" => phrase(
                 lang,
                 "pregnancy",
                 "svangerskap",
                 "svangerskap",
                 "graviditet",
             ),
-            "postpartum" => words(
+            "postpartum" => phrase(
                 lang,
                 "after birth",
                 "etter fødselen",
@@ -1250,7 +1250,7 @@ impl Trace {
     /// is not known; `None` when no matching rule asks for a rescreen.
     pub fn rescreen_text(&self, lang: Lang) -> Option<String> {
         let (from, to) = self.outcome.rescreen?;
-        let days = words(
+        let days = phrase(
             lang,
             "{from}–{to} days after this screen",
             "{from}–{to} dager etter denne screeningen",
@@ -1271,7 +1271,7 @@ impl Trace {
         let trace = &self.rules[rule];
         let rule_def = &table.rules[rule];
         if rule_def.conditions.is_empty() {
-            return words(
+            return phrase(
                 lang,
                 "no conditions: always matches",
                 "ingen vilkår: gjelder alltid",
@@ -1290,15 +1290,15 @@ impl Trace {
                 let value =
                     table.describe_value(condition.input, &self.values[condition.input], lang);
                 let verdict = match check.truth {
-                    Truth::True => words(lang, "meets", "oppfyller", "oppfyller", "uppfyller"),
-                    Truth::Maybe => words(
+                    Truth::True => phrase(lang, "meets", "oppfyller", "oppfyller", "uppfyller"),
+                    Truth::Maybe => phrase(
                         lang,
                         "may meet once completed",
                         "kan oppfylle når skjemaet er fullført",
                         "kan oppfylle når skjemaet er fylt ut",
                         "kan uppfylla när formuläret är ifyllt",
                     ),
-                    Truth::False => words(
+                    Truth::False => phrase(
                         lang,
                         "does not meet",
                         "oppfyller ikke",
@@ -1306,7 +1306,7 @@ impl Trace {
                         "uppfyller inte",
                     ),
                 };
-                let is = words(lang, "is", "er", "er", "är");
+                let is = phrase(lang, "is", "er", "er", "är");
                 format!(
                     "{} {is} {value}, {verdict} {}",
                     input.label.get(lang),
@@ -1319,7 +1319,7 @@ impl Trace {
 
     /// The whole explanation as text for a clinician, in `lang`.
     pub fn render(&self, table: &RuleTable, lang: Lang) -> String {
-        let w = |en: &str, nb: &str, nn: &str, sv: &str| words(lang, en, nb, nn, sv);
+        let w = |en: &str, nb: &str, nn: &str, sv: &str| phrase(lang, en, nb, nn, sv);
         let mut out = String::new();
         out.push_str(&format!(
             "{}: {} ({} {})\n\n",

@@ -458,14 +458,14 @@ impl RuleTable {
     pub fn describe_value(&self, input: usize, value: &Value, lang: Lang) -> String {
         use crate::instrument::fmt_score;
         match value {
-            Value::NotScreened => words(
+            Value::NotScreened => phrase(
                 lang,
                 "not screened",
                 "ikke kartlagt",
                 "ikkje kartlagt",
                 "inte screenad",
             ),
-            Value::NoScore => words(
+            Value::NoScore => phrase(
                 lang,
                 "incomplete",
                 "ufullstendig",
@@ -474,14 +474,14 @@ impl RuleTable {
             ),
             Value::Partial { low, high } => format!(
                 "{} ({} {}-{})",
-                words(
+                phrase(
                     lang,
                     "incomplete",
                     "ufullstendig",
                     "ufullstendig",
                     "ofullständig"
                 ),
-                words(
+                phrase(
                     lang,
                     "a completed form would score",
                     "utfylt skjema ville gitt",
@@ -491,7 +491,7 @@ impl RuleTable {
                 fmt_score(*low),
                 fmt_score(*high)
             ),
-            Value::Unknown => words(
+            Value::Unknown => phrase(
                 lang,
                 "unknown (item not answered)",
                 "ukjent (spørsmålet er ikke besvart)",
@@ -503,8 +503,8 @@ impl RuleTable {
                 .zones(input)
                 .and_then(|bands| bands.get(usize::from(*z)))
                 .map_or_else(|| z.to_string(), |band| band.label.get(lang).to_owned()),
-            Value::Bool(true) => words(lang, "yes", "ja", "ja", "ja"),
-            Value::Bool(false) => words(lang, "no", "nei", "nei", "nej"),
+            Value::Bool(true) => phrase(lang, "yes", "ja", "ja", "ja"),
+            Value::Bool(false) => phrase(lang, "no", "nei", "nei", "nej"),
             Value::Choice(i)
                 if matches!(
                     &self.inputs[input].kind,
@@ -515,7 +515,7 @@ impl RuleTable {
                 ) =>
             {
                 if *i == 0 {
-                    words(
+                    phrase(
                         lang,
                         "pregnancy",
                         "svangerskap",
@@ -523,7 +523,7 @@ impl RuleTable {
                         "graviditet",
                     )
                 } else {
-                    words(
+                    phrase(
                         lang,
                         "after birth",
                         "etter fødselen",
@@ -546,14 +546,14 @@ impl RuleTable {
                 InputKind::Column(Column {
                     kind: ColumnKind::Boolean,
                     ..
-                }) => words(
+                }) => phrase(
                     lang,
                     "not assessed",
                     "ikke vurdert",
                     "ikkje vurdert",
                     "inte bedömt",
                 ),
-                _ => words(
+                _ => phrase(
                     lang,
                     "not given",
                     "ikke oppgitt",
@@ -567,11 +567,17 @@ impl RuleTable {
 
 /// One phrase in English, Norwegian Bokmål, Norwegian Nynorsk or Swedish, for renderers outside the library.
 pub fn words_in(lang: Lang, en: &str, nb: &str, nn: &str, sv: &str) -> String {
-    words(lang, en, nb, nn, sv)
+    phrase(lang, en, nb, nn, sv)
+}
+
+/// One phrase in English, Norwegian Bokmål or Swedish; a Nynorsk reader gets
+/// the Bokmål. For texts not yet written in Nynorsk: prefer [`phrase`].
+pub(crate) fn words(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
+    phrase(lang, en, nb, nb, sv)
 }
 
 /// One phrase in English, Norwegian Bokmål, Norwegian Nynorsk or Swedish.
-pub(crate) fn words(lang: Lang, en: &str, nb: &str, nn: &str, sv: &str) -> String {
+pub(crate) fn phrase(lang: Lang, en: &str, nb: &str, nn: &str, sv: &str) -> String {
     match lang {
         Lang::En => en,
         Lang::Nb => nb,
@@ -585,10 +591,10 @@ pub(crate) fn words(lang: Lang, en: &str, nb: &str, nn: &str, sv: &str) -> Strin
 /// `mother` is `mor` in Norwegian; a word the tool does not know stays as written.
 pub fn choice_word(word: &str, lang: Lang) -> String {
     match word.trim().to_lowercase().as_str() {
-        "mother" => words(lang, "mother", "mor", "mor", "mamma"),
-        "partner" => words(lang, "partner", "partner", "partner", "partner"),
-        "parent" => words(lang, "parent", "forelder", "forelder", "förälder"),
-        "father" => words(lang, "father", "far", "far", "pappa"),
+        "mother" => phrase(lang, "mother", "mor", "mor", "mamma"),
+        "partner" => phrase(lang, "partner", "partner", "partner", "partner"),
+        "parent" => phrase(lang, "parent", "forelder", "forelder", "förälder"),
+        "father" => phrase(lang, "father", "far", "far", "pappa"),
         _ => word.to_owned(),
     }
 }

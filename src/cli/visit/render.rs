@@ -362,7 +362,7 @@ pub fn warnings(
         }
         lines.extend(unknown);
     }
-    if !(short && !lines.is_empty())
+    if (!short || lines.is_empty())
         && let Some(line) = advice.urgent_line(lang, style)
     {
         lines.push(line);
