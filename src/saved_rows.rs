@@ -4,8 +4,9 @@
 //! per row. Commands that read exports (such as `follow-up`) work on columns,
 //! so this module turns such a file into CSV with one row per object: the kept
 //! columns (`keep.*`), the answers (`results.<instrument>.answers.<item>` as
-//! the column `<instrument>.<item>`, in points) and a visit's context and
-//! child's dates (`visit.context.*`, `visit.inputs.*`) when `keep` lacks them.
+//! the column `<instrument>.<item>`, in points) and a visit's context, the
+//! child's dates and the family's due and birth dates (`visit.context.*`,
+//! `visit.inputs.*`, `visit.due_date`, `visit.birth_date`) when `keep` lacks them.
 //!
 //! The header is the union of every object's columns in the order first seen,
 //! so the file is read twice; nothing is held in memory but the header.
@@ -182,6 +183,8 @@ fn columns(object: &serde_json::Map<String, Value>) -> Vec<(String, String)> {
             ("visit_date", "date"),
             ("id", "id"),
             ("respondent", "respondent"),
+            ("due_date", "due_date"),
+            ("birth_date", "birth_date"),
         ] {
             if !out.iter().any(|(n, _)| n == name)
                 && let Some(value) = visit.get(key)
@@ -217,14 +220,14 @@ mod tests {
         let text = concat!(
             r#"{"row":1,"keep":{"id":"A","visit_date":"2026-10-01"},"results":{"epds":{"answers":{"q1":2,"q10":null}}}}"#,
             "\n\n",
-            r#"{"row":2,"keep":{"id":"B"},"results":{"phq9":{"answers":{"q9":1}}},"visit":{"date":"2026-10-02","inputs":{"birth_date":"2026-09-01"}}}"#,
+            r#"{"row":2,"keep":{"id":"B"},"results":{"phq9":{"answers":{"q9":1}}},"visit":{"date":"2026-10-02","due_date":"2026-12-01","inputs":{"birth_date":"2026-09-01"}}}"#,
             "\n",
         );
         assert_eq!(
             convert(text).unwrap(),
-            "id,visit_date,epds.q1,epds.q10,phq9.q9,birth_date\n\
-             A,2026-10-01,2,,,\n\
-             B,2026-10-02,,,1,2026-09-01\n"
+            "id,visit_date,epds.q1,epds.q10,phq9.q9,birth_date,due_date\n\
+             A,2026-10-01,2,,,,\n\
+             B,2026-10-02,,,1,2026-09-01,2026-12-01\n"
         );
     }
 

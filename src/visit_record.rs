@@ -85,6 +85,10 @@ pub struct VisitFacts {
     /// The rule table's clinician inputs, in the table's order: (column,
     /// value); an empty value is "not assessed".
     pub context: Vec<(String, String)>,
+    /// The family's dates the rule table uses, after the context:
+    /// (`due_date` or `birth_date`, ISO date); an empty value is unknown.
+    /// Saved so that `stepcare follow-up` can place the visit in time.
+    pub dates: Vec<(String, String)>,
     /// The warnings acknowledged during the visit.
     pub acknowledgements: Vec<Acknowledgement>,
     /// The rule table's id and version (empty without a table).
@@ -92,12 +96,21 @@ pub struct VisitFacts {
 }
 
 impl VisitFacts {
-    /// The kept columns' names: [`KEEP`] and the context's columns.
+    /// The kept columns' names: [`KEEP`], the context's columns and the dates'.
     pub fn keep_names(&self) -> Vec<String> {
         KEEP.iter()
             .map(|s| (*s).to_owned())
             .chain(self.context.iter().map(|(name, _)| name.clone()))
+            .chain(self.dates.iter().map(|(name, _)| name.clone()))
             .collect()
+    }
+
+    /// The date saved in `column` (`due_date`, `birth_date`), if known.
+    pub fn date(&self, column: &str) -> Option<Date> {
+        self.dates
+            .iter()
+            .find(|(name, _)| name == column)
+            .and_then(|(_, value)| Date::parse(value).ok())
     }
 
     fn keep_values(&self) -> Vec<String> {
@@ -108,6 +121,7 @@ impl VisitFacts {
             self.respondent.clone(),
         ];
         values.extend(self.context.iter().map(|(_, value)| value.clone()));
+        values.extend(self.dates.iter().map(|(_, value)| value.clone()));
         values
     }
 }
@@ -295,6 +309,8 @@ pub fn json_record(
         "instruments": session.instruments().iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
         "context": context,
         "not_assessed": not_assessed,
+        "due_date": facts.date(crate::rules::DUE_DATE).map(|d| d.to_string()),
+        "birth_date": facts.date(crate::rules::BIRTH_DATE).map(|d| d.to_string()),
         "acknowledged": acknowledged,
         "inputs": child,
         "rule_table": (!facts.rule_table[0].is_empty()).then(|| facts.rule_table[0].clone()),
@@ -690,6 +706,10 @@ pub struct SavedVisit {
     pub id: String,
     /// The visit date, when it was saved.
     pub visit_date: Option<Date>,
+    /// The due date (termin), when the visit recorded one.
+    pub due_date: Option<Date>,
+    /// The child's birth date, when the visit recorded one.
+    pub birth_date: Option<Date>,
     /// The care level number, when one was recommended.
     pub level: Option<i64>,
     /// Whether the result was urgent.
@@ -708,7 +728,13 @@ pub fn read_saved(path: &Path) -> Result<Vec<SavedVisit>, SaveProblem> {
             let value: Value = serde_json::from_str(line).map_err(|_| SaveProblem::NotVisits)?;
             let mut fields = BTreeMap::new();
             flatten("", &value, &mut fields);
-            visits.push(saved(n as u64 + 1, fields, "visit.id", "visit.date"));
+            visits.push(saved(
+                n as u64 + 1,
+                fields,
+                "visit.id",
+                "visit.date",
+                "visit.",
+            ));
         }
         return Ok(visits);
     }
@@ -733,17 +759,26 @@ pub fn read_saved(path: &Path) -> Result<Vec<SavedVisit>, SaveProblem> {
             .cloned()
             .zip(record.iter().map(str::to_owned))
             .collect();
-        visits.push(saved(n as u64 + 1, fields, "id", "visit_date"));
+        visits.push(saved(n as u64 + 1, fields, "id", "visit_date", ""));
     }
     Ok(visits)
 }
 
-fn saved(row: u64, fields: BTreeMap<String, String>, id: &str, date: &str) -> SavedVisit {
+fn saved(
+    row: u64,
+    fields: BTreeMap<String, String>,
+    id: &str,
+    date: &str,
+    prefix: &str,
+) -> SavedVisit {
     let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let date_of = |column: &str| Date::parse(&get(&format!("{prefix}{column}"))).ok();
     SavedVisit {
         row,
         id: get(id),
         visit_date: Date::parse(&get(date)).ok(),
+        due_date: date_of(crate::rules::DUE_DATE),
+        birth_date: date_of(crate::rules::BIRTH_DATE),
         level: get("care.level").parse().ok(),
         urgent: get("care.urgent") == "true",
         fields,

@@ -205,8 +205,11 @@ fn an_interrupt_midway_abandons_and_saves_nothing() {
     watchdog.join().unwrap();
     drop(stdin);
     assert_eq!(status.code(), Some(1), "{rest}");
+    // The prompt being drawn when the signal lands may leave a fragment of
+    // blanks after the message; the message must still be the last words.
     assert!(
-        rest.ends_with("Visit abandoned: nothing was saved.\n"),
+        rest.trim_end()
+            .ends_with("Visit abandoned: nothing was saved."),
         "{rest}"
     );
     assert!(!save.exists());
@@ -345,6 +348,8 @@ fn save_appends_rows_in_the_batch_layout_to_an_owner_only_file() {
                 "suspected_psychosis",
                 "red_flags",
                 "immediate_danger",
+                "due_date",
+                "birth_date",
             ]
             .iter()
             .flat_map(|c| ["--keep", c]),

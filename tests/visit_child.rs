@@ -179,14 +179,14 @@ fn a_skipped_item_is_adjusted_and_two_leave_no_score() {
     let output = visit(&["--lang", "en"], "2026-05-23\n\n\n2\n2\n2\n2\n2\n\n");
     let out = stdout(&output);
     assert!(
-        out.contains("SE-DEMO total      30 – Monitoring zone (prorated over 1 missing answers)"),
+        out.contains("SE-DEMO total      30 – Monitoring zone (prorated over 1 missing answer)"),
         "{out}"
     );
     assert!(out.contains("Not answered       item 6"), "{out}");
     let output = visit(&["--lang", "en"], "2026-05-23\n\n\n2\n2\n2\n2\n\n\n");
     let out = stdout(&output);
     assert!(
-        out.contains("SE-DEMO total      no score: 2 of 6 items not answered (at most 1 may be)"),
+        out.contains("SE-DEMO total      no score: 2 of 6 unanswered (at most 1 may be)"),
         "{out}"
     );
 }
@@ -237,7 +237,7 @@ fn a_rule_table_recommends_for_the_form() {
         "{out}"
     );
     assert!(
-        out.contains("  - C0 [decides]: SE-DEMO total is Below the monitoring zone, meets below or monitoring or above"),
+        out.contains("  - C0 [decides]: SE-DEMO total is Below the monitoring zone, meets Below the monitoring zone or Monitoring zone or Above the cutoff"),
         "{out}"
     );
 }

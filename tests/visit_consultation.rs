@@ -492,7 +492,7 @@ mod terminal {
         pty.expect("!!! 10/10 Thoughts of self-harm: (not answered)")
             .unwrap();
         send(&mut pty, ENTER);
-        pty.expect("1 questions are not answered (10). Finish anyway?")
+        pty.expect("1 question is not answered (10). Finish anyway?")
             .unwrap();
         send(&mut pty, &format!("{DOWN}{ENTER}"));
         pty.expect("!!! URGENT: Thoughts of self-harm is unknown")
@@ -537,11 +537,16 @@ mod terminal {
         send(&mut pty, ENTER);
         pty.expect("Fullfør og vis resultatet").unwrap();
         send(&mut pty, ENTER);
-        // The context step: Enter leaves each input "not assessed".
+        // The context step: Enter leaves each input "not assessed", and
+        // each of the family's dates unknown.
         for _ in 0..4 {
             pty.expect("ikke vurdert").unwrap();
             send(&mut pty, ENTER);
         }
+        pty.expect("Termindato").unwrap();
+        send(&mut pty, ENTER);
+        pty.expect("Barnets fødselsdato").unwrap();
+        send(&mut pty, ENTER);
         let found = pty.expect("Mer?").unwrap();
         let before = String::from_utf8_lossy(found.before()).into_owned();
         let plain = strip_ansi(&before);
@@ -570,6 +575,8 @@ mod terminal {
             "no-default",
             "--set",
             "suspected_psychosis=no",
+            "--date",
+            "2026-11-23",
         ]);
         for n in 1..=10 {
             // 15 points, item 10 "Never".
@@ -591,7 +598,21 @@ mod terminal {
         send(&mut pty, ENTER);
         pty.expect("Immediate danger").unwrap();
         send(&mut pty, ESC);
+        // The dates the table's schedule needs: a date that cannot be a due
+        // date is refused, a good one kept, and a blank birth date is unknown.
+        pty.expect("Dates for the follow-up").unwrap();
+        pty.expect("Due date").unwrap();
+        send(&mut pty, &format!("2028-01-01{ENTER}"));
+        pty.expect("more than 40 weeks after the visit").unwrap();
+        for _ in 0.."2028-01-01".len() {
+            send(&mut pty, "\x7f");
+        }
+        send(&mut pty, &format!("2027-02-01{ENTER}"));
+        pty.expect("Child's birth date").unwrap();
+        send(&mut pty, ENTER);
         pty.expect("Recommended care level: Level 3").unwrap();
+        pty.expect("Screen again: 2026-12-07 – 2026-12-21").unwrap();
+        pty.expect("Due date: 2027-02-01").unwrap();
         pty.expect("Not assessed: Red flags").unwrap();
         pty.expect("More?").unwrap();
         send(&mut pty, ENTER);
@@ -618,5 +639,177 @@ mod terminal {
             }
         }
         out
+    }
+}
+
+/// EPDS 1, item 10 "Never".
+const LOW: &str = "1\n1\n4\n1\n4\n4\n4\n4\n3\n4\n";
+
+/// A rescreen given with `--set`: R-1 continues the plan at level 1 and asks
+/// for the next screen in 2-4 weeks, as dates in the result, the note, the
+/// JSON object and the saved row.
+#[test]
+fn a_rescreen_given_with_set_shows_the_window_as_dates_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("visits.csv");
+    let note = dir.path().join("note.txt");
+    let args = [
+        "--lang",
+        "nn",
+        "--rules",
+        "no-default",
+        "--set",
+        "previous_level=2",
+        "--date",
+        "2026-11-02",
+        "--note",
+        note.to_str().unwrap(),
+        "--save",
+        save.to_str().unwrap(),
+    ];
+    let output = visit(&args, LOW);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("Tilrådd omsorgsnivå: Nivå 1"), "{stdout}");
+    assert!(
+        stdout
+            .contains("Ny screening: 2026-11-16 – 2026-11-30 (14–28 dagar etter denne screeninga)"),
+        "{stdout}"
+    );
+    // The reasons in nynorsk, in the reader's words.
+    assert!(
+        stdout.contains("R-1 [avgjer]: Nivå ved forrige screening er 2, oppfyller 2 eller meir"),
+        "{stdout}"
+    );
+    let note = std::fs::read_to_string(&note).unwrap();
+    assert!(
+        note.contains("Ny screening: 2026-11-16 – 2026-11-30"),
+        "{note}"
+    );
+    let saved = stepcare::visit_record::read_saved(&save).unwrap();
+    assert_eq!(saved[0].fields["care.rescreen_from"], "2026-11-16");
+    assert_eq!(saved[0].fields["care.rescreen_to"], "2026-11-30");
+    let output = visit(
+        &[
+            "--lang",
+            "en",
+            "--rules",
+            "no-default",
+            "--set",
+            "previous_level=2",
+            "--date",
+            "2026-11-02",
+            "--format",
+            "jsonl",
+        ],
+        LOW,
+    );
+    let value: serde_json::Value = serde_json::from_str(&text(&output.stdout)).unwrap();
+    assert_eq!(value["care"]["rescreen"]["from"], "2026-11-16");
+    assert_eq!(value["care"]["rescreen"]["to"], "2026-11-30");
+    assert!(text(&output.stderr).contains("Screen again: 2026-11-16 – 2026-11-30"));
+}
+
+/// The dates the table's schedule needs come with `--set` in the line front
+/// end (one line per item still), are checked before the first question,
+/// saved, and read back by `stepcare follow-up`.
+#[test]
+fn a_saved_visit_with_its_dates_is_followed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("visits.csv");
+    let output = visit(
+        &[
+            "--lang",
+            "en",
+            "--rules",
+            "no-default",
+            "--id",
+            "F-9",
+            "--date",
+            "2026-11-02",
+            "--set",
+            "previous_level=2",
+            "--set",
+            "birth_date=2026-09-20",
+            "--set",
+            "due_date=2026-09-25",
+            "--save",
+            save.to_str().unwrap(),
+        ],
+        &format!("{SIXTEEN}garbage\n"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    assert_eq!(text(&output.stderr).matches("Answer (1-4").count(), 10);
+    let saved = stepcare::visit_record::read_saved(&save).unwrap();
+    assert_eq!(
+        saved[0].birth_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-09-20")
+    );
+    assert_eq!(
+        saved[0].due_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-09-25")
+    );
+    let follow = |today: &str| -> serde_json::Value {
+        let output = stepcare()
+            .args([
+                "follow-up",
+                "--rules",
+                "no-default",
+                "--instrument",
+                "epds",
+                "--format",
+                "jsonl",
+                "--today",
+                today,
+                "--input",
+            ])
+            .arg(&save)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", transcript(&output));
+        serde_json::from_str(text(&output.stdout).lines().next().unwrap()).unwrap()
+    };
+    // While the window is open the rescreen is due, then overdue.
+    let open = follow("2026-11-20");
+    assert_eq!(open["id"], "F-9");
+    assert_eq!(open["birth_date"], "2026-09-20");
+    assert_eq!(open["due"][0]["what"], "rescreen", "{open}");
+    assert_eq!(open["due"][0]["from"], "2026-11-16");
+    assert_eq!(open["due"][0]["to"], "2026-11-30");
+    let late = follow("2026-12-07");
+    assert_eq!(late["overdue"][0]["what"], "rescreen", "{late}");
+    // The EPDS 5-8 weeks after birth was done at this visit: not listed.
+    assert!(!late.to_string().contains("epds-6w"), "{late}");
+}
+
+#[test]
+fn dates_given_with_set_are_checked_before_the_first_question() {
+    for (set, said) in [
+        ("due_date=2028-06-01", "more than 40 weeks after the visit"),
+        ("birth_date=2026-12-01", "is after the visit"),
+        ("birth_date=1.2.26", "two-digit year"),
+    ] {
+        let output = visit(
+            &[
+                "--lang",
+                "en",
+                "--rules",
+                "no-default",
+                "--date",
+                "2026-11-23",
+                "--set",
+                set,
+            ],
+            SIXTEEN,
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{set}: {}",
+            transcript(&output)
+        );
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(said), "{set}: {stderr}");
+        assert!(!stderr.contains("1/10"), "{stderr}");
     }
 }

@@ -10,8 +10,9 @@
 use std::collections::BTreeMap;
 
 use super::build::{column_value, column_values_phrase};
+use super::condition::Parsed;
 use super::domain::zone_value;
-use super::{Column, ColumnKind, InputKind, RuleLevel, RuleTable, Truth, Value, words};
+use super::{Column, ColumnKind, InputKind, RuleLevel, RuleTable, Truth, Value, phrase};
 use crate::instrument::Instrument;
 use crate::instrument::age::Date;
 use crate::lang::{Lang, Localized};
@@ -732,6 +733,11 @@ impl<'t> Evaluator<'t> {
         self.plan.outcome()
     }
 
+    /// The screening date of a row, when the input (or the run) gives one.
+    pub fn screening_date<'c>(&self, cell: impl Fn(usize) -> &'c [u8]) -> Option<Date> {
+        self.plan.screening_date(cell)
+    }
+
     /// Why the last row's data could not be read, one phrase each.
     pub fn problems(&self) -> &[String] {
         self.plan.problems()
@@ -954,39 +960,200 @@ pub fn recommend(
     let mut evaluator = Evaluator::new(table, &instruments, &headers, &DataValues::new())
         .map_err(MissingDataError)?;
     evaluator.evaluate(&scores, |column| cells[column].as_bytes());
-    Ok(Recommendation::from_outcome(
+    let mut recommendation = Recommendation::from_outcome(
         table,
         evaluator.values(),
         evaluator.outcome(),
         evaluator.problems(),
-    ))
+    );
+    recommendation.trace.screened_on = evaluator.screening_date(|column| cells[column].as_bytes());
+    Ok(recommendation)
 }
 
-/// A condition as written, with the reserved words in `lang` (`true` → `ja`).
-fn show_test(text: &str, lang: Lang) -> String {
-    // A list of plain words ("mother, blank") reads "mother or not given".
-    if text.contains(',') && !text.contains(['[', ']', '(', ')']) {
-        let or = words(lang, " or ", " eller ", " eller ");
-        return text
-            .split(',')
-            .map(|part| show_word(part, lang))
-            .collect::<Vec<_>>()
-            .join(&or);
+/// A condition in the reader's words, in `lang`: `>=13` reads "13 or more",
+/// `[10..12]` "10–12", a band's or zone's id its label (`above` → "Above the
+/// cutoff"), `mother` "mor", `true` "ja", `not(not_screened)` "screened".
+/// A condition that cannot be read again is shown as written.
+fn show_test(table: &RuleTable, input: usize, text: &str, lang: Lang) -> String {
+    match super::condition::parse(text) {
+        Ok(parsed) => show_parsed(table, input, &parsed, lang),
+        Err(_) => text.to_owned(),
     }
-    show_word(text, lang)
 }
 
-/// One word of a condition with the reserved words in `lang`.
-fn show_word(text: &str, lang: Lang) -> String {
-    let text = text.trim();
-    match text.to_lowercase().replace([' ', '-'], "_").as_str() {
-        "true" | "yes" => words(lang, "yes", "ja", "ja"),
-        "false" | "no" => words(lang, "no", "nei", "nej"),
-        "incomplete" | "no_score" => words(lang, "incomplete", "ufullstendig", "ofullständig"),
-        "not_screened" => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
-        "unknown" => words(lang, "unknown", "ukjent", "okänd"),
-        "blank" => words(lang, "not given", "ikke oppgitt", "ej angivet"),
-        _ => text.to_owned(),
+fn show_parsed(table: &RuleTable, input: usize, parsed: &Parsed, lang: Lang) -> String {
+    use super::condition::Cmp;
+    use crate::instrument::fmt_score;
+    let n = |x: f64| fmt_score(x);
+    match parsed {
+        Parsed::Any => phrase(
+            lang,
+            "any value",
+            "alle verdier",
+            "alle verdiar",
+            "alla värden",
+        ),
+        Parsed::Compare(cmp, x) => {
+            let template = match cmp {
+                Cmp::Ge => phrase(
+                    lang,
+                    "{n} or more",
+                    "{n} eller mer",
+                    "{n} eller meir",
+                    "{n} eller mer",
+                ),
+                Cmp::Le => phrase(
+                    lang,
+                    "{n} or less",
+                    "{n} eller mindre",
+                    "{n} eller mindre",
+                    "{n} eller mindre",
+                ),
+                Cmp::Gt => phrase(
+                    lang,
+                    "more than {n}",
+                    "mer enn {n}",
+                    "meir enn {n}",
+                    "mer än {n}",
+                ),
+                Cmp::Lt => phrase(
+                    lang,
+                    "less than {n}",
+                    "mindre enn {n}",
+                    "mindre enn {n}",
+                    "mindre än {n}",
+                ),
+                Cmp::Eq => "{n}".to_owned(),
+            };
+            template.replace("{n}", &n(*x))
+        }
+        Parsed::Range(low, low_closed, high, high_closed) => {
+            let from = if *low_closed {
+                n(*low)
+            } else {
+                phrase(
+                    lang,
+                    "more than {n}",
+                    "mer enn {n}",
+                    "meir enn {n}",
+                    "mer än {n}",
+                )
+                .replace("{n}", &n(*low))
+            };
+            let to = if *high_closed {
+                n(*high)
+            } else {
+                phrase(
+                    lang,
+                    "less than {n}",
+                    "mindre enn {n}",
+                    "mindre enn {n}",
+                    "mindre än {n}",
+                )
+                .replace("{n}", &n(*high))
+            };
+            if *low_closed && *high_closed {
+                format!("{from}–{to}")
+            } else {
+                let and = phrase(lang, " and ", " og ", " og ", " och ");
+                format!("{from}{and}{to}")
+            }
+        }
+        Parsed::Not(inner) => {
+            if matches!(inner.as_ref(), Parsed::Name(w) if normal(w) == "not_screened") {
+                return phrase(lang, "screened", "kartlagt", "kartlagt", "screenad");
+            }
+            format!(
+                "{} {}",
+                phrase(lang, "not", "ikke", "ikkje", "inte"),
+                show_parsed(table, input, inner, lang)
+            )
+        }
+        Parsed::AnyOf(list) => list
+            .iter()
+            .map(|p| show_parsed(table, input, p, lang))
+            .collect::<Vec<_>>()
+            .join(&phrase(lang, " or ", " eller ", " eller ", " eller ")),
+        Parsed::Name(word) => show_name(table, input, word, lang),
+    }
+}
+
+fn normal(word: &str) -> String {
+    word.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// A name in a condition in the reader's words: the reserved words, then
+/// what the input gives the name (a band, a zone, a level, a choice).
+fn show_name(table: &RuleTable, input: usize, word: &str, lang: Lang) -> String {
+    let key = normal(word);
+    match key.as_str() {
+        "true" | "yes" => return phrase(lang, "yes", "ja", "ja", "ja"),
+        "false" | "no" => return phrase(lang, "no", "nei", "nei", "nej"),
+        "incomplete" | "no_score" => {
+            return phrase(
+                lang,
+                "incomplete",
+                "ufullstendig",
+                "ufullstendig",
+                "ofullständig",
+            );
+        }
+        "not_screened" => {
+            return phrase(
+                lang,
+                "not screened",
+                "ikke kartlagt",
+                "ikkje kartlagt",
+                "inte screenad",
+            );
+        }
+        "unknown" => return phrase(lang, "unknown", "ukjent", "ukjent", "okänd"),
+        "blank" => {
+            return phrase(
+                lang,
+                "not given",
+                "ikke oppgitt",
+                "ikkje oppgitt",
+                "ej angivet",
+            );
+        }
+        _ => {}
+    }
+    match &table.inputs[input].kind {
+        InputKind::Score { instrument, scale } => table.instrument_defs[*instrument].scales[*scale]
+            .bands
+            .iter()
+            .find(|b| b.id == key)
+            .map_or_else(|| word.trim().to_owned(), |b| b.label.get(lang).to_owned()),
+        InputKind::Column(Column {
+            kind: ColumnKind::Level,
+            ..
+        }) => table
+            .levels
+            .iter()
+            .find(|l| l.id == key)
+            .map_or_else(|| word.trim().to_owned(), |l| l.name.get(lang).to_owned()),
+        InputKind::Column(Column {
+            kind: ColumnKind::Period,
+            ..
+        }) => match key.as_str() {
+            "pregnancy" => phrase(
+                lang,
+                "pregnancy",
+                "svangerskap",
+                "svangerskap",
+                "graviditet",
+            ),
+            "postpartum" => phrase(
+                lang,
+                "after birth",
+                "etter fødselen",
+                "etter fødselen",
+                "efter förlossningen",
+            ),
+            _ => word.trim().to_owned(),
+        },
+        _ => super::choice_word(word, lang),
     }
 }
 
@@ -1027,6 +1194,8 @@ pub struct Trace {
     pub rules: Vec<RuleTrace>,
     /// The outcome.
     pub outcome: Outcome,
+    /// The day of the screen, when the data gave one (for the rescreen window's dates).
+    pub screened_on: Option<Date>,
 }
 
 impl Trace {
@@ -1064,7 +1233,36 @@ impl Trace {
             values: values.to_vec(),
             rules,
             outcome: outcome.clone(),
+            screened_on: None,
         }
+    }
+
+    /// The rescreen window's dates, when a matching rule asks for one and
+    /// the day of the screen is known.
+    pub fn rescreen_dates(&self) -> Option<(Date, Date)> {
+        let (from, to) = self.outcome.rescreen?;
+        let on = self.screened_on?;
+        Some((on.add_days(i64::from(from))?, on.add_days(i64::from(to))?))
+    }
+
+    /// When to screen again, in `lang`: "2026-12-07 – 2026-12-21 (14–28
+    /// days after this screen)", or only the days when the screening date
+    /// is not known; `None` when no matching rule asks for a rescreen.
+    pub fn rescreen_text(&self, lang: Lang) -> Option<String> {
+        let (from, to) = self.outcome.rescreen?;
+        let days = phrase(
+            lang,
+            "{from}–{to} days after this screen",
+            "{from}–{to} dager etter denne screeningen",
+            "{from}–{to} dagar etter denne screeninga",
+            "{from}–{to} dagar efter denna screening",
+        )
+        .replace("{from}", &from.to_string())
+        .replace("{to}", &to.to_string());
+        Some(match self.rescreen_dates() {
+            Some((start, end)) => format!("{start} – {end} ({days})"),
+            None => days,
+        })
     }
 
     /// Why one rule matched or not, as one line in `lang`:
@@ -1073,10 +1271,11 @@ impl Trace {
         let trace = &self.rules[rule];
         let rule_def = &table.rules[rule];
         if rule_def.conditions.is_empty() {
-            return words(
+            return phrase(
                 lang,
                 "no conditions: always matches",
                 "ingen vilkår: gjelder alltid",
+                "ingen vilkår: gjeld alltid",
                 "inga villkor: gäller alltid",
             );
         }
@@ -1091,22 +1290,27 @@ impl Trace {
                 let value =
                     table.describe_value(condition.input, &self.values[condition.input], lang);
                 let verdict = match check.truth {
-                    Truth::True => words(lang, "meets", "oppfyller", "uppfyller"),
-                    Truth::Maybe => words(
+                    Truth::True => phrase(lang, "meets", "oppfyller", "oppfyller", "uppfyller"),
+                    Truth::Maybe => phrase(
                         lang,
                         "may meet once completed",
                         "kan oppfylle når skjemaet er fullført",
+                        "kan oppfylle når skjemaet er fylt ut",
                         "kan uppfylla när formuläret är ifyllt",
                     ),
-                    Truth::False => {
-                        words(lang, "does not meet", "oppfyller ikke", "uppfyller inte")
-                    }
+                    Truth::False => phrase(
+                        lang,
+                        "does not meet",
+                        "oppfyller ikke",
+                        "oppfyller ikkje",
+                        "uppfyller inte",
+                    ),
                 };
-                let is = words(lang, "is", "er", "är");
+                let is = phrase(lang, "is", "er", "er", "är");
                 format!(
                     "{} {is} {value}, {verdict} {}",
                     input.label.get(lang),
-                    show_test(&condition.text, lang)
+                    show_test(table, condition.input, &condition.text, lang)
                 )
             })
             .collect();
@@ -1115,16 +1319,19 @@ impl Trace {
 
     /// The whole explanation as text for a clinician, in `lang`.
     pub fn render(&self, table: &RuleTable, lang: Lang) -> String {
-        let w = |en: &str, nb: &str, sv: &str| words(lang, en, nb, sv);
+        let w = |en: &str, nb: &str, nn: &str, sv: &str| phrase(lang, en, nb, nn, sv);
         let mut out = String::new();
         out.push_str(&format!(
             "{}: {} ({} {})\n\n",
-            w("Rule table", "Regeltabell", "Regeltabell"),
+            w("Rule table", "Regeltabell", "Regeltabell", "Regeltabell"),
             table.name.get(lang),
             table.id,
             table.version
         ));
-        out.push_str(&format!("{}:\n", w("Inputs", "Inndata", "Indata")));
+        out.push_str(&format!(
+            "{}:\n",
+            w("Inputs", "Inndata", "Inndata", "Indata")
+        ));
         let mut unscreened: Vec<&str> = Vec::new();
         for (index, input) in table.inputs.iter().enumerate() {
             if self.values[index] == Value::NotScreened {
@@ -1144,7 +1351,12 @@ impl Trace {
         if !unscreened.is_empty() {
             out.push_str(&format!(
                 "  {}: {}\n",
-                w("Not screened", "Ikke kartlagt", "Inte screenade"),
+                w(
+                    "Not screened",
+                    "Ikke kartlagt",
+                    "Ikkje kartlagt",
+                    "Inte screenade"
+                ),
                 unscreened.join(", ")
             ));
         }
@@ -1163,12 +1375,18 @@ impl Trace {
             Decision::NoRule => w(
                 "none yet: no rule gives a level",
                 "ingen ennå: ingen regel gir et nivå",
+                "ingen enno: ingen regel gir eit nivå",
                 "ingen ännu: ingen regel ger en nivå",
             ),
         };
         out.push_str(&format!(
             "{}: {level}\n",
-            w("Recommended level", "Anbefalt nivå", "Rekommenderad nivå")
+            w(
+                "Recommended level",
+                "Anbefalt nivå",
+                "Tilrådd nivå",
+                "Rekommenderad nivå"
+            )
         ));
         if let Some(index) = self.outcome.possible {
             let level = &table.levels[index];
@@ -1177,6 +1395,7 @@ impl Trace {
                 w(
                     "A completed form could reach",
                     "Et fullført skjema kan gi",
+                    "Eit fullført skjema kan gi",
                     "Ett ifyllt formulär kan ge"
                 ),
                 level.number,
@@ -1185,11 +1404,11 @@ impl Trace {
         }
         out.push_str(&format!(
             "{}: {}\n",
-            w("Urgent", "Haster", "Brådskande"),
+            w("Urgent", "Haster", "Hastar", "Brådskande"),
             if self.outcome.urgent {
-                w("yes", "ja", "ja")
+                w("yes", "ja", "ja", "ja")
             } else {
-                w("no", "nei", "nej")
+                w("no", "nei", "nei", "nej")
             }
         ));
         if !self.outcome.referrals.is_empty() {
@@ -1198,6 +1417,7 @@ impl Trace {
                 w(
                     "Referrals to consider",
                     "Henvisninger å vurdere",
+                    "Tilvisingar å vurdere",
                     "Remisser att överväga"
                 )
             ));
@@ -1216,6 +1436,7 @@ impl Trace {
                 w(
                     "Pending actions",
                     "Gjenstående tiltak",
+                    "Tiltak som står att",
                     "Återstående åtgärder"
                 )
             ));
@@ -1226,7 +1447,21 @@ impl Trace {
                 }
             }
         }
-        out.push_str(&format!("\n{}:\n", w("Rules", "Regler", "Regler")));
+        if let Some(line) = self.rescreen_text(lang) {
+            out.push_str(&format!(
+                "{}: {line}\n",
+                w(
+                    "Screen again",
+                    "Ny screening",
+                    "Ny screening",
+                    "Ny screening"
+                )
+            ));
+        }
+        out.push_str(&format!(
+            "\n{}:\n",
+            w("Rules", "Regler", "Reglar", "Regler")
+        ));
         let mut not_applicable: Vec<&str> = Vec::new();
         for trace in &self.rules {
             let rule = &table.rules[trace.rule];
@@ -1249,20 +1484,23 @@ impl Trace {
                 (true, true, _) => w(
                     "matched, sets the outcome",
                     "treffer, avgjør",
+                    "treffer, avgjer",
                     "träffar, avgör",
                 ),
                 (true, false, _) if table.rules[trace.rule].level.is_some() => w(
                     "matched, level outranked (referrals and advice kept)",
                     "treffer, nivået overstyres (henvisninger og råd beholdes)",
+                    "treffer, nivået blir overstyrt (tilvisingar og råd blir ståande)",
                     "träffar, nivån åsidosätts (remisser och råd behålls)",
                 ),
-                (true, false, _) => w("matched", "treffer", "träffar"),
+                (true, false, _) => w("matched", "treffer", "treffer", "träffar"),
                 (false, _, true) => w(
                     "may match once the form is completed",
                     "kan treffe når skjemaet er fullført",
+                    "kan treffe når skjemaet er fylt ut",
                     "kan träffa när formuläret är ifyllt",
                 ),
-                (false, _, false) => w("no match", "treffer ikke", "träffar inte"),
+                (false, _, false) => w("no match", "treffer ikke", "treffer ikkje", "träffar inte"),
             };
             out.push_str(&format!(
                 "{mark} {:<6} {verdict}: {}\n",
@@ -1276,6 +1514,7 @@ impl Trace {
                 w(
                     "Not applicable (instrument not screened)",
                     "Ikke aktuelle (skjema ikke kartlagt)",
+                    "Ikkje aktuelle (skjema ikkje kartlagt)",
                     "Inte aktuella (formulär inte screenat)",
                 ),
                 not_applicable.join(", ")
@@ -1293,7 +1532,7 @@ impl Trace {
             })
             .collect();
         if !advice.is_empty() {
-            out.push_str(&format!("\n{}:\n", w("Advice", "Råd", "Råd")));
+            out.push_str(&format!("\n{}:\n", w("Advice", "Råd", "Råd", "Råd")));
             for (id, text) in advice {
                 out.push_str(&format!("  {id}: {text}\n"));
             }
@@ -1303,6 +1542,7 @@ impl Trace {
             w(
                 "Decision support only: the clinician decides, and stepcare refers no one.",
                 "Kun beslutningsstøtte: klinikeren bestemmer, og stepcare henviser ingen.",
+                "Berre avgjerdsstøtte: klinikaren avgjer, og stepcare tilviser ingen.",
                 "Endast beslutsstöd: klinikern beslutar, och stepcare remitterar ingen.",
             )
         ));

@@ -261,6 +261,12 @@ pub enum ColumnKind {
     Week,
 }
 
+/// The column of a family's due date (termin), as a visit saves it.
+pub const DUE_DATE: &str = "due_date";
+
+/// The column of the child's birth date, as a visit saves it.
+pub const BIRTH_DATE: &str = "birth_date";
+
 /// The highest week a [`ColumnKind::Week`] input takes: two years after
 /// birth; later weeks read as this one.
 pub const MAX_WEEK: u32 = 104;
@@ -426,6 +432,21 @@ impl RuleTable {
             })
     }
 
+    /// Which of the family's dates the table uses, as (due date, birth date):
+    /// its time-point inputs (`type: period` or `week`) read either, its
+    /// schedule's pregnancy windows the due date and its other windows the
+    /// child's birth date. A visit records these for `stepcare follow-up`.
+    pub fn dates_used(&self) -> (bool, bool) {
+        let time_inputs = self
+            .columns()
+            .any(|(_, c)| matches!(c.kind, ColumnKind::Period | ColumnKind::Week));
+        let pregnancy = |s: &Screening| matches!(s.window, Window::PregnancyWeeks(..));
+        (
+            time_inputs || self.schedule.iter().any(pregnancy),
+            time_inputs || self.schedule.iter().any(|s| !pregnancy(s)),
+        )
+    }
+
     /// The rank of a rule level: its number.
     pub fn rank(&self, level: RuleLevel) -> i64 {
         match level {
@@ -437,24 +458,44 @@ impl RuleTable {
     pub fn describe_value(&self, input: usize, value: &Value, lang: Lang) -> String {
         use crate::instrument::fmt_score;
         match value {
-            Value::NotScreened => words(lang, "not screened", "ikke kartlagt", "inte screenad"),
-            Value::NoScore => words(lang, "incomplete", "ufullstendig", "ofullständig"),
+            Value::NotScreened => phrase(
+                lang,
+                "not screened",
+                "ikke kartlagt",
+                "ikkje kartlagt",
+                "inte screenad",
+            ),
+            Value::NoScore => phrase(
+                lang,
+                "incomplete",
+                "ufullstendig",
+                "ufullstendig",
+                "ofullständig",
+            ),
             Value::Partial { low, high } => format!(
                 "{} ({} {}-{})",
-                words(lang, "incomplete", "ufullstendig", "ofullständig"),
-                words(
+                phrase(
+                    lang,
+                    "incomplete",
+                    "ufullstendig",
+                    "ufullstendig",
+                    "ofullständig"
+                ),
+                phrase(
                     lang,
                     "a completed form would score",
                     "utfylt skjema ville gitt",
+                    "eit utfylt skjema ville gitt",
                     "ifyllt formulär skulle ge"
                 ),
                 fmt_score(*low),
                 fmt_score(*high)
             ),
-            Value::Unknown => words(
+            Value::Unknown => phrase(
                 lang,
                 "unknown (item not answered)",
                 "ukjent (spørsmålet er ikke besvart)",
+                "ukjent (spørsmålet er ikkje svart på)",
                 "okänd (frågan är obesvarad)",
             ),
             Value::Score(s) | Value::Number(s) => fmt_score(*s),
@@ -462,8 +503,8 @@ impl RuleTable {
                 .zones(input)
                 .and_then(|bands| bands.get(usize::from(*z)))
                 .map_or_else(|| z.to_string(), |band| band.label.get(lang).to_owned()),
-            Value::Bool(true) => words(lang, "yes", "ja", "ja"),
-            Value::Bool(false) => words(lang, "no", "nei", "nej"),
+            Value::Bool(true) => phrase(lang, "yes", "ja", "ja", "ja"),
+            Value::Bool(false) => phrase(lang, "no", "nei", "nei", "nej"),
             Value::Choice(i)
                 if matches!(
                     &self.inputs[input].kind,
@@ -474,9 +515,21 @@ impl RuleTable {
                 ) =>
             {
                 if *i == 0 {
-                    words(lang, "pregnancy", "svangerskap", "graviditet")
+                    phrase(
+                        lang,
+                        "pregnancy",
+                        "svangerskap",
+                        "svangerskap",
+                        "graviditet",
+                    )
                 } else {
-                    words(lang, "after birth", "etter fødselen", "efter förlossningen")
+                    phrase(
+                        lang,
+                        "after birth",
+                        "etter fødselen",
+                        "etter fødselen",
+                        "efter förlossningen",
+                    )
                 }
             }
             Value::Choice(i) => match &self.inputs[input].kind {
@@ -485,8 +538,7 @@ impl RuleTable {
                     ..
                 }) => values
                     .get(usize::from(*i))
-                    .cloned()
-                    .unwrap_or_else(|| i.to_string()),
+                    .map_or_else(|| i.to_string(), |word| choice_word(word, lang)),
                 _ => i.to_string(),
             },
             Value::Blank => match &self.inputs[input].kind {
@@ -494,26 +546,57 @@ impl RuleTable {
                 InputKind::Column(Column {
                     kind: ColumnKind::Boolean,
                     ..
-                }) => words(lang, "not assessed", "ikke vurdert", "inte bedömt"),
-                _ => words(lang, "not given", "ikke oppgitt", "ej angivet"),
+                }) => phrase(
+                    lang,
+                    "not assessed",
+                    "ikke vurdert",
+                    "ikkje vurdert",
+                    "inte bedömt",
+                ),
+                _ => phrase(
+                    lang,
+                    "not given",
+                    "ikke oppgitt",
+                    "ikkje oppgitt",
+                    "ej angivet",
+                ),
             },
         }
     }
 }
 
-/// One phrase in English, Norwegian Bokmål or Swedish, for renderers outside the library.
-pub fn words_in(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
-    words(lang, en, nb, sv)
+/// One phrase in English, Norwegian Bokmål, Norwegian Nynorsk or Swedish, for renderers outside the library.
+pub fn words_in(lang: Lang, en: &str, nb: &str, nn: &str, sv: &str) -> String {
+    phrase(lang, en, nb, nn, sv)
 }
 
-/// One phrase in English, Norwegian Bokmål or Swedish.
+/// One phrase in English, Norwegian Bokmål or Swedish; a Nynorsk reader gets
+/// the Bokmål. For texts not yet written in Nynorsk: prefer [`phrase`].
 pub(crate) fn words(lang: Lang, en: &str, nb: &str, sv: &str) -> String {
+    phrase(lang, en, nb, nb, sv)
+}
+
+/// One phrase in English, Norwegian Bokmål, Norwegian Nynorsk or Swedish.
+pub(crate) fn phrase(lang: Lang, en: &str, nb: &str, nn: &str, sv: &str) -> String {
     match lang {
         Lang::En => en,
-        Lang::Nb | Lang::Nn => nb,
+        Lang::Nb => nb,
+        Lang::Nn => nn,
         Lang::Sv => sv,
     }
     .to_owned()
+}
+
+/// A respondent or other word of a choice column in the reader's words:
+/// `mother` is `mor` in Norwegian; a word the tool does not know stays as written.
+pub fn choice_word(word: &str, lang: Lang) -> String {
+    match word.trim().to_lowercase().as_str() {
+        "mother" => phrase(lang, "mother", "mor", "mor", "mamma"),
+        "partner" => phrase(lang, "partner", "partner", "partner", "partner"),
+        "parent" => phrase(lang, "parent", "forelder", "forelder", "förälder"),
+        "father" => phrase(lang, "father", "far", "far", "pappa"),
+        _ => word.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -258,7 +258,12 @@ pub fn summary(session: &VisitSession<'_>, lang: Lang) -> Vec<String> {
             "{prefix}{}: {}, {}",
             Msg::FormLabel.get(lang),
             form_text(interval, lang),
-            Msg::QuestionCount.fill(lang, &[("count", &interval.items.len().to_string())])
+            Msg::by_count(
+                interval.items.len(),
+                Msg::QuestionCountOne,
+                Msg::QuestionCount
+            )
+            .fill(lang, &[("count", &interval.items.len().to_string())])
         ));
         lines.push(format!(
             "{prefix}{}: {}",

@@ -427,16 +427,18 @@ pub fn show_events<W: Write>(
                 writeln!(
                     err,
                     "{}",
-                    style.caution(&Msg::AnswersDropped.fill(
-                        wording.lang,
-                        &[
-                            (
-                                "instrument",
-                                &render::short_name(session.instruments()[instrument])
-                            ),
-                            ("count", &count.to_string()),
-                        ],
-                    ))
+                    style.caution(
+                        &Msg::by_count(count, Msg::AnswersDroppedOne, Msg::AnswersDropped).fill(
+                            wording.lang,
+                            &[
+                                (
+                                    "instrument",
+                                    &render::short_name(session.instruments()[instrument])
+                                ),
+                                ("count", &count.to_string()),
+                            ],
+                        )
+                    )
                 )?;
             }
         }

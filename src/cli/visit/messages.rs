@@ -208,10 +208,10 @@ messages! {
     }
     /// A scale without a score because of missing answers.
     NoScoreMissing {
-        nb: "ingen skår: {missing} av {count} spørsmål er ikke besvart (høyst {allowed} kan mangle)",
-        nn: "ingen skår: {missing} av {count} spørsmål er ikkje svart på (høgst {allowed} kan mangle)",
-        sv: "ingen poäng: {missing} av {count} frågor är obesvarade (högst {allowed} får saknas)",
-        en: "no score: {missing} of {count} items not answered (at most {allowed} may be)",
+        nb: "ingen skår: {missing} av {count} ubesvart (høyst {allowed} kan mangle)",
+        nn: "ingen skår: {missing} av {count} ikkje svart på (høgst {allowed} kan mangle)",
+        sv: "ingen poäng: {missing} av {count} obesvarade (högst {allowed} får saknas)",
+        en: "no score: {missing} of {count} unanswered (at most {allowed} may be)",
     }
     /// A scale without a score because a required answer is missing.
     NoScoreRequired {
@@ -334,10 +334,10 @@ messages! {
     }
     /// The closing line: decision support only.
     ClinicianDecides {
-        nb: "Dette er beslutningsstøtte, ikke en diagnose: det er du som kliniker som avgjør.",
-        nn: "Dette er avgjerdsstøtte, ikkje ein diagnose: det er du som klinikar som avgjer.",
-        sv: "Detta är beslutsstöd, inte en diagnos: det är du som kliniker som avgör.",
-        en: "This is decision support, not a diagnosis: you, the clinician, decide.",
+        nb: "Beslutningsstøtte, ikke en diagnose: du som kliniker avgjør.",
+        nn: "Avgjerdsstøtte, ikkje ein diagnose: du som klinikar avgjer.",
+        sv: "Beslutsstöd, inte en diagnos: du som kliniker avgör.",
+        en: "Decision support, not a diagnosis: you, the clinician, decide.",
     }
     /// After a successful save.
     Saved {
@@ -776,7 +776,7 @@ messages! {
     /// An urgent flag whose item has no answer.
     FlagUnknownNow {
         nb: "{marker}: {flag} er ukjent: {question} er ikke besvart.",
-        nn: "{marker}: {flag} er ukjent: {question} er ikkje svart på.",
+        nn: "{marker}: {flag} er ukjent: {question} manglar svar.",
         sv: "{marker}: {flag} är okänd: {question} är obesvarad.",
         en: "{marker}: {flag} is unknown: {question} was not answered.",
     }
@@ -1047,9 +1047,141 @@ messages! {
         sv: "Ett ifyllt formulär kan ge: {level}",
         en: "A completed form could give: {level}",
     }
+
+    /// Heading when an instrument of one question starts.
+    InstrumentIntroOne {
+        nb: "{name}: 1 spørsmål",
+        nn: "{name}: 1 spørsmål",
+        sv: "{name}: 1 fråga",
+        en: "{name}: 1 question",
+    }
+    /// A form of one question.
+    QuestionCountOne {
+        nb: "1 spørsmål",
+        nn: "1 spørsmål",
+        sv: "1 fråga",
+        en: "1 question",
+    }
+    /// Finishing with one unanswered question (terminal).
+    ConfirmUnansweredOne {
+        nb: "1 spørsmål er ikke besvart ({items}). Fullføre likevel?",
+        nn: "1 spørsmål er ikkje svart på ({items}). Fullføre likevel?",
+        sv: "1 fråga är obesvarad ({items}). Avsluta ändå?",
+        en: "1 question is not answered ({items}). Finish anyway?",
+    }
+    /// An age that chose another form dropped the one answer of the earlier one.
+    AnswersDroppedOne {
+        nb: "Merk: alderen valgte et annet skjema for {instrument}; svaret fra det forrige skjemaet er forkastet.",
+        nn: "Merk: alderen valde eit anna skjema for {instrument}; svaret frå det førre skjemaet er forkasta.",
+        sv: "Obs: åldern valde ett annat formulär för {instrument}; svaret från det förra formuläret har tagits bort.",
+        en: "Note: the age chose another form for {instrument}; the answer from the earlier form was dropped.",
+    }
+    /// A scale without a score because of missing answers, when none may be missing.
+    NoScoreMissingNone {
+        nb: "ingen skår: {missing} av {count} ubesvart (ingen kan mangle)",
+        nn: "ingen skår: {missing} av {count} ikkje svart på (ingen kan mangle)",
+        sv: "ingen poäng: {missing} av {count} obesvarade (ingen får saknas)",
+        en: "no score: {missing} of {count} unanswered (none may be)",
+    }
+    /// A score prorated over one missing answer.
+    ProratedOne {
+        nb: "(justert for 1 manglende svar)",
+        nn: "(justert for 1 manglande svar)",
+        sv: "(justerad för 1 saknat svar)",
+        en: "(prorated over 1 missing answer)",
+    }
+    /// When to screen again (the result and the journal note).
+    RescreenLabel {
+        nb: "Ny screening",
+        nn: "Ny screening",
+        sv: "Ny screening",
+        en: "Screen again",
+    }
+    /// The due date (termin).
+    DueDate {
+        nb: "Termindato",
+        nn: "Termindato",
+        sv: "Beräknad förlossning",
+        en: "Due date",
+    }
+    /// A due date too far after the visit.
+    DueDateTooLate {
+        nb: "termindatoen {date} er mer enn 40 uker etter besøket ({visit})",
+        nn: "termindatoen {date} er meir enn 40 veker etter besøket ({visit})",
+        sv: "det beräknade förlossningsdatumet {date} är mer än 40 veckor efter besöket ({visit})",
+        en: "the due date {date} is more than 40 weeks after the visit ({visit})",
+    }
+    /// A birth date after the visit.
+    BirthAfterVisit {
+        nb: "fødselsdatoen {date} er etter besøket ({visit})",
+        nn: "fødselsdatoen {date} er etter besøket ({visit})",
+        sv: "födelsedatumet {date} är efter besöket ({visit})",
+        en: "the birth date {date} is after the visit ({visit})",
+    }
+    /// The dates step's introduction (terminal).
+    DatesIntro {
+        nb: "Datoer for oppfølgingen (tomt = ukjent):",
+        nn: "Datoar for oppfølginga (tomt = ukjent):",
+        sv: "Datum för uppföljningen (tomt = okänt):",
+        en: "Dates for the follow-up (blank = unknown):",
+    }
+    /// How to answer a date of the dates step (terminal).
+    FamilyDateHelp {
+        nb: "2026-11-23 eller 23.11.2026; tomt eller Esc = ukjent; Enter bekrefter",
+        nn: "2026-11-23 eller 23.11.2026; tomt eller Esc = ukjent; Enter stadfestar",
+        sv: "2026-11-23 eller 23.11.2026; tomt eller Esc = okänt; Enter bekräftar",
+        en: "2026-11-23 or 23.11.2026; blank or Esc = unknown; Enter confirms",
+    }
+    /// A --set birth date that differs from the child questionnaire's.
+    BirthDateFromChild {
+        nb: "Merk: fødselsdatoen fra barnets skjema ({child}) brukes, ikke --set birth_date={given}.",
+        nn: "Merk: fødselsdatoen frå skjemaet til barnet ({child}) blir brukt, ikkje --set birth_date={given}.",
+        sv: "Obs: födelsedatumet från barnets formulär ({child}) används, inte --set birth_date={given}.",
+        en: "Note: the birth date of the child's form ({child}) is used, not --set birth_date={given}.",
+    }
+    /// How many inputs were not assessed, when the one screen has no room for their names.
+    NotAssessedCount {
+        nb: "{count} (se journalnotatet)",
+        nn: "{count} (sjå journalnotatet)",
+        sv: "{count} (se journalanteckningen)",
+        en: "{count} (see the journal note)",
+    }
+    /// What to do about an unknown urgent flag, on a crowded screen.
+    AskNowShort {
+        nb: "Spør om {question} nå, ved dette besøket.",
+        nn: "Spør om {question} no, ved dette besøket.",
+        sv: "Ställ {question} nu, vid detta besök.",
+        en: "Ask {question} now, at this visit.",
+    }
+    /// An unknown flag in the flags row, on a crowded screen.
+    FlagUnknownTiny {
+        nb: "ukjent",
+        nn: "ukjent",
+        sv: "okänd",
+        en: "unknown",
+    }
+    /// The flags row on a crowded screen: the warnings above name them.
+    FlagsAbove {
+        nb: "{count} (se varslene øverst)",
+        nn: "{count} (sjå varsla øvst)",
+        sv: "{count} (se varningarna överst)",
+        en: "{count} (see the warnings above)",
+    }
+    /// A scale without a score, on a crowded screen.
+    NoScoreShort {
+        nb: "ingen skår ({missing} av {count} ubesvart)",
+        nn: "ingen skår ({missing} av {count} manglar svar)",
+        sv: "ingen poäng ({missing} av {count} obesvarade)",
+        en: "no score ({missing} of {count} unanswered)",
+    }
 }
 
 impl Msg {
+    /// `one` when `n` is 1, else `many`: the message whose nouns agree with the count.
+    pub fn by_count(n: usize, one: Msg, many: Msg) -> Msg {
+        if n == 1 { one } else { many }
+    }
+
     /// The text in `lang`.
     pub fn get(self, lang: Lang) -> &'static str {
         let [nb, nn, sv, en] = self.texts();
@@ -1112,6 +1244,8 @@ mod tests {
             Msg::Yes,
             Msg::MoreTitle,
             Msg::NoteHeading,
+            Msg::RescreenLabel,
+            Msg::FlagUnknownTiny,
         ];
         for &msg in Msg::ALL {
             if same.contains(&msg) {

@@ -18,6 +18,8 @@
 //! items are then asked.
 
 mod age;
+#[cfg(test)]
+mod fit;
 mod line;
 pub(crate) mod messages;
 mod recommend;
@@ -46,6 +48,10 @@ use line::Outcome;
 use messages::Msg;
 use recommend::{Advice, Rules};
 use render::{Style, Wording};
+
+/// The most lines the one-screen result takes on a terminal (80x24 leaves
+/// room for the last menu).
+pub(crate) const MOST_LINES: usize = 20;
 
 /// The respondent when no instrument names who answers it.
 const DEFAULT_RESPONDENT: &str = "mother";
@@ -305,7 +311,7 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     let mut rules = match &args.rules {
         Some(spec) => {
             let known: Vec<&Instrument> = catalog.instruments().iter().collect();
-            let rules = Rules::load(spec, &known, &instruments, &respondent, &sets)?;
+            let rules = Rules::load(spec, &known, &instruments, &respondent, &sets, visit_date)?;
             for instrument in rules.unused(&instruments) {
                 eprintln!(
                     "{}",
@@ -339,6 +345,10 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
                     })
                     .collect()
             })
+            .unwrap_or_default(),
+        dates: rules
+            .as_ref()
+            .map(|r| r.dates().to_vec())
             .unwrap_or_default(),
         rule_table: rules
             .as_ref()
@@ -411,8 +421,29 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{}", warn_style.alarm(&abandoned_message(lang)));
         return Ok(ExitCode::from(1));
     }
+    // A child questionnaire's birth date is the child's: the table's follow-up uses it.
+    if let (Some(rules), Some(child)) = (rules.as_mut(), session.child()) {
+        let birth = child.birth.to_string();
+        let given = rules
+            .dates()
+            .iter()
+            .find(|(c, _)| c == stepcare::rules::BIRTH_DATE)
+            .map(|(_, v)| v.clone());
+        if let Some(given) = given {
+            if !given.is_empty() && given != birth {
+                eprintln!(
+                    "{}",
+                    warn_style.caution(
+                        &Msg::BirthDateFromChild
+                            .fill(lang, &[("child", &birth), ("given", &given)])
+                    )
+                );
+            }
+            rules.set_date(stepcare::rules::BIRTH_DATE, birth);
+        }
+    }
     if terminal && let Some(rules) = rules.as_mut() {
-        match terminal::context_step(rules, &sets, lang) {
+        match terminal::context_step(rules, &sets, lang, visit_date) {
             Ok(true) => {}
             Ok(false) => {
                 note_urgent(&session);
@@ -425,12 +456,15 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             *value = rules.value(column).to_owned();
         }
     }
+    if let Some(rules) = rules.as_ref() {
+        facts.dates = rules.dates().to_vec();
+    }
     // From here the visit is complete: an interrupt no longer abandons it
     // (and cannot cut a save in half).
     finished.store(SAVING, Ordering::SeqCst);
 
     let advice = match rules {
-        Some(rules) => rules.advise(&instruments, &session.scores())?,
+        Some(rules) => rules.advise(&instruments, &session.scores(), visit_date)?,
         None => Advice::NoRules,
     };
     let shown = render::Shown {
@@ -441,11 +475,13 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
     let out_style = Style {
         color: stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let width = if stdout_terminal {
-        crossterm::terminal::size().map_or(80, |(columns, _)| usize::from(columns))
+    let (width, rows) = if stdout_terminal {
+        crossterm::terminal::size().map_or((80, 24), |(columns, rows)| {
+            (usize::from(columns), usize::from(rows))
+        })
     } else {
         // Piped output is word-wrapped to nothing: one line per item for scripts.
-        usize::MAX
+        (usize::MAX, usize::MAX)
     };
     let fit = |text: &str| {
         if width == usize::MAX {
@@ -454,10 +490,28 @@ pub fn run(args: VisitArgs) -> anyhow::Result<ExitCode> {
             render::wrap(text, width.clamp(40, 120) - 1)
         }
     };
-    let summary = fit(&render::summary(
-        &session, &wording, shown, &advice, out_style,
-    ));
-    let details = fit(&render::details(&advice, lang, out_style));
+    let summary = if width == usize::MAX {
+        render::summary(
+            &session,
+            &wording,
+            shown,
+            &advice,
+            out_style,
+            render::Compact::Full,
+        )
+    } else {
+        // At most 20 lines, and room left for the last menu on a short screen.
+        render::summary_fitting(
+            &session,
+            &wording,
+            shown,
+            &advice,
+            out_style,
+            width.clamp(40, 120) - 1,
+            rows.saturating_sub(5).clamp(10, MOST_LINES),
+        )
+    };
+    let details = fit(&render::details(&session, &wording, &advice, out_style));
     match args.format {
         VisitFormat::Jsonl => {
             facts.saved_at = visit_record::now_local_rfc3339();

@@ -6,23 +6,27 @@ use std::sync::Arc;
 
 use stepcare::batch::care::Care;
 use stepcare::instrument::Instrument;
+use stepcare::instrument::age::Date;
 use stepcare::lang::Lang;
 use stepcare::rules::{
-    BUILTIN_TABLES, ColumnKind, DataValues, Decision, Evaluator, Recommendation, RuleTable,
-    load_builtin, load_table, recommend,
+    BIRTH_DATE, BUILTIN_TABLES, ColumnKind, DUE_DATE, DataValues, Decision, Evaluator,
+    Recommendation, RuleTable, load_builtin, load_table, recommend,
 };
 use stepcare::scoring::InstrumentScore;
 
 use super::super::UsageError;
 use super::super::common::{fail_with, read_file};
 use super::messages::Msg;
-use super::render::Style;
+use super::render::{Compact, Style};
 
 /// A rule table chosen for the visit, with the data it reads.
 #[derive(Debug)]
 pub struct Rules {
     table: Arc<RuleTable>,
     data: DataValues,
+    /// The family's dates the table uses: (`due_date` or `birth_date`, ISO
+    /// date), empty when unknown.
+    dates: Vec<(String, String)>,
 }
 
 /// One clinician input of the table (a data column other than the respondent).
@@ -46,6 +50,7 @@ impl Rules {
         visit: &[&Instrument],
         respondent: &str,
         sets: &DataValues,
+        visit_date: Date,
     ) -> anyhow::Result<Rules> {
         let table = if BUILTIN_TABLES.iter().any(|(id, _, _)| *id == spec) {
             load_builtin(spec, catalog)
@@ -67,9 +72,45 @@ impl Rules {
             ))
             .into());
         };
+        Rules::with_table(Arc::new(table), visit, respondent, sets, visit_date)
+    }
+
+    /// The visit's rules from a table already loaded: checks `--set
+    /// NAME=VALUE` against its data columns and the dates it uses.
+    pub fn with_table(
+        table: Arc<RuleTable>,
+        visit: &[&Instrument],
+        respondent: &str,
+        sets: &DataValues,
+        visit_date: Date,
+    ) -> anyhow::Result<Rules> {
         let mut data = DataValues::from([("respondent".to_owned(), respondent.to_owned())]);
         let columns: Vec<String> = table.columns().map(|(_, c)| c.name.clone()).collect();
+        let (due, birth) = table.dates_used();
+        let mut dates: Vec<(String, String)> = [(DUE_DATE, due), (BIRTH_DATE, birth)]
+            .into_iter()
+            .filter(|(_, used)| *used)
+            .map(|(column, _)| (column.to_owned(), String::new()))
+            .collect();
         for (name, value) in sets {
+            if [DUE_DATE, BIRTH_DATE]
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(name))
+            {
+                let Some(slot) = dates.iter_mut().find(|(c, _)| c.eq_ignore_ascii_case(name))
+                else {
+                    return Err(UsageError(format!(
+                        "--set {name}={value}: the rule table `{}` uses no {} (its schedule and rules do not need it)",
+                        table.id,
+                        if name.eq_ignore_ascii_case(DUE_DATE) { "due date" } else { "birth date" }
+                    ))
+                    .into());
+                };
+                let date = read_family_date(&slot.0, value, visit_date, Lang::En)
+                    .map_err(|why| UsageError(format!("--set {name}={value}: {why}")))?;
+                slot.1 = date.map(|d| d.to_string()).unwrap_or_default();
+                continue;
+            }
             if name.eq_ignore_ascii_case("respondent") {
                 return Err(UsageError(
                     "--set respondent=...: give who answers with --respondent".to_owned(),
@@ -107,10 +148,19 @@ impl Rules {
                 columns.join("; ")
             );
         }
-        Ok(Rules {
-            table: Arc::new(table),
-            data,
-        })
+        Ok(Rules { table, data, dates })
+    }
+
+    /// The family's dates the table uses: (`due_date` or `birth_date`, ISO date or empty).
+    pub fn dates(&self) -> &[(String, String)] {
+        &self.dates
+    }
+
+    /// Sets one of the family's dates (empty: unknown); a column the table does not use is ignored.
+    pub fn set_date(&mut self, column: &str, value: String) {
+        if let Some(slot) = self.dates.iter_mut().find(|(c, _)| c == column) {
+            slot.1 = value;
+        }
     }
 
     /// The table.
@@ -155,15 +205,23 @@ impl Rules {
             .collect()
     }
 
-    /// What the table recommends for these scores.
+    /// What the table recommends for these scores at a visit on `visit_date`.
     pub fn advise(
         self,
         instruments: &[&Instrument],
         scores: &[InstrumentScore],
+        visit_date: Date,
     ) -> anyhow::Result<Advice> {
         let screened: Vec<(&Instrument, &InstrumentScore)> =
             instruments.iter().copied().zip(scores).collect();
-        let recommendation = recommend(&self.table, &screened, &self.data)?;
+        // The visit date and the family's dates place the screen in time:
+        // the rescreen window's dates and the table's time-point inputs.
+        let mut data = self.data.clone();
+        data.insert("visit_date".to_owned(), visit_date.to_string());
+        for (column, value) in &self.dates {
+            data.insert(column.clone(), value.clone());
+        }
+        let recommendation = recommend(&self.table, &screened, &data)?;
         let context = self
             .context_inputs()
             .into_iter()
@@ -177,6 +235,7 @@ impl Rules {
             recommendation: Box::new(recommendation),
             data: self.data,
             context,
+            dates: self.dates,
         })
     }
 }
@@ -196,6 +255,8 @@ pub enum Advice {
         data: DataValues,
         /// The clinician inputs and their values (empty: not assessed).
         context: Vec<(ContextInput, String)>,
+        /// The family's dates the table uses (empty: unknown).
+        dates: Vec<(String, String)>,
     },
 }
 
@@ -224,15 +285,30 @@ impl Advice {
         }
     }
 
-    /// The clinician inputs not assessed (their labels in `lang`), with a table.
+    /// The clinician inputs not assessed and the dates not known (their labels in `lang`), with a table.
     pub fn not_assessed(&self, lang: Lang) -> Vec<String> {
         match self {
             Advice::NoRules => Vec::new(),
-            Advice::Recommended { context, .. } => context
+            Advice::Recommended { context, dates, .. } => context
                 .iter()
                 .filter(|(_, value)| value.trim().is_empty())
                 .map(|(input, _)| input.label.get(lang).to_owned())
+                .chain(
+                    dates
+                        .iter()
+                        .filter(|(_, value)| value.is_empty())
+                        .map(|(column, _)| date_label(column, lang).to_owned()),
+                )
                 .collect(),
+        }
+    }
+
+    /// When to screen again, in `lang`, when a matching rule asks for it:
+    /// the window's dates from the visit date, and the days.
+    pub fn rescreen(&self, lang: Lang) -> Option<String> {
+        match self {
+            Advice::NoRules => None,
+            Advice::Recommended { recommendation, .. } => recommendation.trace.rescreen_text(lang),
         }
     }
 
@@ -240,7 +316,12 @@ impl Advice {
     pub fn assessed(&self, lang: Lang) -> Vec<String> {
         match self {
             Advice::NoRules => Vec::new(),
-            Advice::Recommended { context, table, .. } => context
+            Advice::Recommended {
+                context,
+                table,
+                dates,
+                ..
+            } => context
                 .iter()
                 .filter(|(_, value)| !value.trim().is_empty())
                 .map(|(input, value)| {
@@ -250,6 +331,12 @@ impl Advice {
                         context_value(table, &input.kind, value, lang)
                     )
                 })
+                .chain(
+                    dates
+                        .iter()
+                        .filter(|(_, value)| !value.is_empty())
+                        .map(|(column, value)| format!("{}: {value}", date_label(column, lang))),
+                )
                 .collect(),
         }
     }
@@ -282,7 +369,16 @@ impl Advice {
     /// The care part of the one-screen summary: level, same-day marker,
     /// why there is no level, referrals (names and how soon), clinician
     /// inputs not assessed, and the table.
-    pub fn summary(&self, lang: Lang, style: Style) -> String {
+    ///
+    /// `marker_with_level`: the same-day marker goes on the level's line
+    /// (a crowded screen whose flag warnings already head the result).
+    pub fn summary(
+        &self,
+        lang: Lang,
+        style: Style,
+        compact: Compact,
+        marker_with_level: bool,
+    ) -> String {
         let mut out = String::new();
         let label = |msg: Msg| style.bold(msg.get(lang));
         let (_table, recommendation) = match self {
@@ -301,10 +397,26 @@ impl Advice {
                 ..
             } => (table, recommendation),
         };
-        // The same-day marker heads the result already.
+        // The same-day marker heads the result already, or stands here.
+        let marker = match (marker_with_level, self) {
+            (
+                true,
+                Advice::Recommended {
+                    table,
+                    recommendation,
+                    ..
+                },
+            ) if recommendation.urgent => {
+                format!(
+                    " {}",
+                    style.alarm(&format!("!!! {}", table.urgent_name.get(lang)))
+                )
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{}: {}",
+            "{}: {}{marker}",
             label(Msg::CareLevelLabel),
             self.level_text(lang)
         );
@@ -327,13 +439,32 @@ impl Advice {
                 )
             );
         }
-        if !recommendation.pending.is_empty() {
+        if !recommendation.pending.is_empty() && compact >= Compact::ShortWarnings {
+            // On a crowded screen, the actions follow one another on one line.
+            let actions: Vec<String> = recommendation
+                .pending
+                .iter()
+                .map(|p| format!("{} ({})", p.action.get(lang), p.rule))
+                .collect();
+            let _ = writeln!(out, "{}: {}", label(Msg::PendingLabel), actions.join(" "));
+        } else if !recommendation.pending.is_empty() {
             let _ = writeln!(out, "{}:", label(Msg::PendingLabel));
             for pending in &recommendation.pending {
                 let _ = writeln!(out, "  - {} ({})", pending.action.get(lang), pending.rule);
             }
         }
-        let referrals = self.referral_names(lang);
+        let referrals = if compact >= Compact::ReferralNames {
+            match self {
+                Advice::Recommended { recommendation, .. } => recommendation
+                    .referrals
+                    .iter()
+                    .map(|r| r.name.get(lang).to_owned())
+                    .collect(),
+                Advice::NoRules => Vec::new(),
+            }
+        } else {
+            self.referral_names(lang)
+        };
         if !referrals.is_empty() {
             let _ = writeln!(
                 out,
@@ -342,12 +473,15 @@ impl Advice {
                 referrals.join("; ")
             );
         }
+        if let Some(when) = self.rescreen(lang) {
+            let _ = writeln!(out, "{}: {when}", label(Msg::RescreenLabel));
+        }
         let assessed = self.assessed(lang);
-        if !assessed.is_empty() {
+        if !assessed.is_empty() && compact < Compact::CountNotAssessed {
             let _ = writeln!(out, "{}", assessed.join("; "));
         }
         let missing = self.not_assessed(lang);
-        if !missing.is_empty() {
+        if !missing.is_empty() && compact < Compact::CountNotAssessed {
             // On the one screen, without the labels' closing remarks in brackets.
             let short: Vec<&str> = missing.iter().map(|m| without_remark(m)).collect();
             let _ = writeln!(
@@ -355,6 +489,13 @@ impl Advice {
                 "{}: {}",
                 label(Msg::NotAssessedLabel),
                 short.join("; ")
+            );
+        } else if !missing.is_empty() && compact < Compact::ActionsOnly {
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                label(Msg::NotAssessedLabel),
+                Msg::NotAssessedCount.fill(lang, &[("count", &missing.len().to_string())])
             );
         }
         out
@@ -436,6 +577,44 @@ impl Advice {
         }
         out
     }
+}
+
+/// The label of one of the family's dates in `lang`.
+pub fn date_label(column: &str, lang: Lang) -> &'static str {
+    if column == DUE_DATE {
+        Msg::DueDate.get(lang)
+    } else {
+        Msg::BirthDate.get(lang)
+    }
+}
+
+/// Reads one of the family's dates (`due_date`, `birth_date`) given for a
+/// visit on `visit_date`; blank is unknown. A birth date after the visit, or
+/// a due date more than 40 weeks after it, is refused with why, in `lang`.
+pub fn read_family_date(
+    column: &str,
+    text: &str,
+    visit_date: Date,
+    lang: Lang,
+) -> Result<Option<Date>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let date = super::age::read_date(text, lang)?;
+    let values = [
+        ("date", date.to_string()),
+        ("visit", visit_date.to_string()),
+    ];
+    let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if column == DUE_DATE {
+        // Week 0 of a pregnancy is 280 days before the due date.
+        if visit_date.add_days(280).is_some_and(|latest| date > latest) {
+            return Err(Msg::DueDateTooLate.fill(lang, &values));
+        }
+    } else if date > visit_date {
+        return Err(Msg::BirthAfterVisit.fill(lang, &values));
+    }
+    Ok(Some(date))
 }
 
 /// A label without a closing remark in brackets: "Red flags (clinician's

@@ -140,7 +140,7 @@ pub fn option_lines(wording: &Wording, instrument: &Instrument, item: usize) -> 
 
 /// The line introducing an instrument whose form has `count` questions.
 pub fn instrument_intro(instrument: &Instrument, count: usize, lang: Lang) -> String {
-    Msg::InstrumentIntro.fill(
+    Msg::by_count(count, Msg::InstrumentIntroOne, Msg::InstrumentIntro).fill(
         lang,
         &[
             ("name", instrument.name.get(lang)),
@@ -302,7 +302,12 @@ fn no_score_reason(
     if result.required_missing {
         Msg::NoScoreRequired.get(lang).to_owned()
     } else {
-        Msg::NoScoreMissing.fill(
+        let msg = if scale.missing.max_missing == 0 {
+            Msg::NoScoreMissingNone
+        } else {
+            Msg::NoScoreMissing
+        };
+        msg.fill(
             lang,
             &[
                 ("missing", &result.missing.to_string()),
@@ -315,25 +320,51 @@ fn no_score_reason(
 
 /// The warnings that head the result: raised flags (urgent first), urgent
 /// flags left unknown, and the table's same-day marker.
+///
+/// `short` (a crowded screen): an unknown flag's action says only to ask
+/// the item now, and the same-day marker goes next to the level instead of
+/// on a line of its own, when a flag's warning already heads the result.
 pub fn warnings(
     session: &VisitSession<'_>,
     wording: &Wording,
     advice: &Advice,
     style: Style,
+    short: bool,
 ) -> Vec<String> {
     let lang = wording.lang;
     let mut lines = Vec::new();
     let mut raised = session.raised_flags();
     raised.sort_by_key(|&(i, f)| !session.instruments()[i].flags[f].urgent);
     for &(instrument, flag) in &raised {
-        lines.extend(flag_raised_lines(session, wording, instrument, flag, style));
+        let mut flag_lines = flag_raised_lines(session, wording, instrument, flag, style);
+        // A crowded screen keeps a warning's headline; what to do is in the details.
+        if short && !session.instruments()[instrument].flags[flag].urgent {
+            flag_lines.truncate(1);
+        }
+        lines.extend(flag_lines);
     }
     for (instrument, flag) in session.unknown_flags() {
-        lines.extend(flag_unknown_lines(
-            session, wording, instrument, flag, style,
-        ));
+        let mut unknown = flag_unknown_lines(session, wording, instrument, flag, style);
+        if short {
+            let definition = session.instruments()[instrument];
+            let question = item_ref(
+                definition,
+                session
+                    .place_on_form(instrument, definition.flags[flag].item)
+                    .0,
+                lang,
+            );
+            unknown[1] = style.alarm(&format!(
+                "!!! {}: {}",
+                Msg::ActionLabel.get(lang),
+                Msg::AskNowShort.fill(lang, &[("question", &question)])
+            ));
+        }
+        lines.extend(unknown);
     }
-    if let Some(line) = advice.urgent_line(lang, style) {
+    if (!short || lines.is_empty())
+        && let Some(line) = advice.urgent_line(lang, style)
+    {
         lines.push(line);
     }
     lines
@@ -348,6 +379,68 @@ pub struct Shown<'a> {
     pub date: stepcare::instrument::age::Date,
 }
 
+/// How much of the one-screen result is left to the details, so that it
+/// fits the screen; nothing to act on is ever left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Compact {
+    /// Everything the summary can hold.
+    Full,
+    /// Several instruments share one table of rows, without their names.
+    OneTable,
+    /// What was not assessed is counted rather than named, and the context
+    /// given is left to the note and the details.
+    CountNotAssessed,
+    /// Referrals by name, without how soon (the details say it).
+    ReferralNames,
+    /// No blank lines.
+    Tight,
+    /// An unknown flag's warning says only to ask the item now (the table's
+    /// advice says what follows), the flags row only that it is unknown, and
+    /// the same-day marker stands next to the level.
+    ShortWarnings,
+    /// Only what is acted on: the count of what was not assessed and the
+    /// closing line are left to the note and the details.
+    ActionsOnly,
+}
+
+impl Compact {
+    /// Every level, the fullest first.
+    pub const ALL: [Compact; 7] = [
+        Compact::Full,
+        Compact::OneTable,
+        Compact::CountNotAssessed,
+        Compact::ReferralNames,
+        Compact::Tight,
+        Compact::ShortWarnings,
+        Compact::ActionsOnly,
+    ];
+}
+
+/// The one-screen result word-wrapped to `width` columns in at most `lines`
+/// lines when it can be: the fullest [`Compact`] level that fits, else the
+/// tightest.
+pub fn summary_fitting(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    shown: Shown<'_>,
+    advice: &Advice,
+    style: Style,
+    width: usize,
+    lines: usize,
+) -> String {
+    let mut text = String::new();
+    for compact in Compact::ALL {
+        text = wrap(
+            &summary(session, wording, shown, advice, style, compact),
+            width,
+        );
+        if text.lines().count() <= lines {
+            break;
+        }
+    }
+    text
+}
+
 /// The one-screen result: warnings first, then per instrument its scores,
 /// bands and flags, then the care level, referrals and what was not
 /// assessed, and the closing line. The details follow on request ([`details`]).
@@ -357,14 +450,17 @@ pub fn summary(
     shown: Shown<'_>,
     advice: &Advice,
     style: Style,
+    compact: Compact,
 ) -> String {
     let lang = wording.lang;
     let mut out = String::new();
-    let warnings = warnings(session, wording, advice, style);
+    let blank = compact < Compact::Tight;
+    let short = compact >= Compact::ShortWarnings;
+    let warnings = warnings(session, wording, advice, style, short);
     for line in &warnings {
         let _ = writeln!(out, "{line}");
     }
-    if !warnings.is_empty() {
+    if !warnings.is_empty() && blank {
         out.push('\n');
     }
     let respondent = Msg::RespondentLine.fill(
@@ -387,21 +483,68 @@ pub fn summary(
             style.bold(Msg::ResultHeading.get(lang))
         );
     }
-    for index in 0..session.instruments().len() {
-        if !single {
-            out.push('\n');
+    if single || compact < Compact::OneTable {
+        for index in 0..session.instruments().len() {
+            if !single && blank {
+                out.push('\n');
+            }
+            out.push_str(&instrument_block(
+                session, wording, index, !single, style, short,
+            ));
         }
-        out.push_str(&instrument_block(session, wording, index, !single, style));
+    } else {
+        out.push_str(&aligned(
+            (0..session.instruments().len())
+                .flat_map(|index| {
+                    let name = short_name(session.instruments()[index]);
+                    instrument_rows(session, index, lang, short)
+                        .into_iter()
+                        .map(move |(label, value, generic)| {
+                            // Rows of several instruments say whose they are.
+                            if generic || !label.contains(name.as_str()) {
+                                (format!("{name}: {label}"), value)
+                            } else {
+                                (label, value)
+                            }
+                        })
+                })
+                .collect(),
+        ));
     }
-    out.push('\n');
-    out.push_str(&advice.summary(lang, style));
-    let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
+    if blank {
+        out.push('\n');
+    }
+    let flagged = !session.raised_flags().is_empty() || !session.unknown_flags().is_empty();
+    out.push_str(&advice.summary(lang, style, compact, short && flagged));
+    if compact < Compact::ActionsOnly {
+        let _ = writeln!(out, "{}", style.bold(Msg::ClinicianDecides.get(lang)));
+    }
     out
 }
 
-/// The details that follow the summary on request.
-pub fn details(advice: &Advice, lang: Lang, style: Style) -> String {
-    advice.details(lang, style)
+/// The details that follow the summary on request: every raised flag with
+/// what to do, then the rules' part ([`Advice::details`]).
+pub fn details(
+    session: &VisitSession<'_>,
+    wording: &Wording,
+    advice: &Advice,
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    let raised = session.raised_flags();
+    if !raised.is_empty() {
+        let _ = writeln!(out, "{}:", style.bold(Msg::FlagsLabel.get(wording.lang)));
+        for (instrument, flag) in raised {
+            for line in
+                flag_raised_lines(session, wording, instrument, flag, Style { color: false })
+            {
+                let _ = writeln!(out, "  {}", line.trim_start_matches("!!! "));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&advice.details(wording.lang, style));
+    out
 }
 
 /// The scores, bands and flags of the text of one urgent-aware flags row.
@@ -410,6 +553,7 @@ fn flags_text(
     index: usize,
     score: &InstrumentScore,
     lang: Lang,
+    short: bool,
 ) -> String {
     let instrument = session.instruments()[index];
     let unknown = session.unknown_flags();
@@ -438,16 +582,23 @@ fn flags_text(
             "{}: {} ({})",
             Msg::Urgent.get(lang),
             flag.label.get(lang),
-            Msg::FlagUnknownShort.fill(
-                lang,
-                &[(
-                    "number",
-                    &(session.place_on_form(index, flag.item).0 + 1).to_string()
-                )]
-            )
+            if short {
+                Msg::FlagUnknownTiny.get(lang).to_owned()
+            } else {
+                Msg::FlagUnknownShort.fill(
+                    lang,
+                    &[(
+                        "number",
+                        &(session.place_on_form(index, flag.item).0 + 1).to_string(),
+                    )],
+                )
+            }
         )
     }));
-    if flags.is_empty() {
+    if short && !flags.is_empty() {
+        // Each is named in the warnings that head the result.
+        Msg::FlagsAbove.fill(lang, &[("count", &flags.len().to_string())])
+    } else if flags.is_empty() {
         Msg::NoFlags.get(lang).to_owned()
     } else {
         flags.join("; ")
@@ -461,27 +612,71 @@ fn instrument_block(
     index: usize,
     named: bool,
     style: Style,
+    short: bool,
 ) -> String {
     let lang = wording.lang;
     let instrument = session.instruments()[index];
-    let score = &session.scores()[index];
     let mut out = String::new();
     if named {
         let _ = writeln!(out, "{}", style.bold(instrument.name.get(lang)));
     }
+    let rows = instrument_rows(session, index, lang, short)
+        .into_iter()
+        .map(|(label, value, _)| (label, value))
+        .collect();
+    out.push_str(&aligned(rows));
+    out
+}
+
+/// Rows of (label, value) as aligned lines, indented by two spaces.
+fn aligned(rows: Vec<(String, String)>) -> String {
+    let mut out = String::new();
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in rows {
+        let pad = width - label.chars().count();
+        let _ = writeln!(out, "  {label}{}  {value}", " ".repeat(pad));
+    }
+    out
+}
+
+/// One instrument's rows of the result: (label, value, whether the label is
+/// generic, such as "Flags", rather than the scale's own).
+fn instrument_rows(
+    session: &VisitSession<'_>,
+    index: usize,
+    lang: Lang,
+    short: bool,
+) -> Vec<(String, String, bool)> {
+    let instrument = session.instruments()[index];
+    let score = &session.scores()[index];
     let mut rows: Vec<(String, String)> = Vec::new();
+    let mut generic = Vec::new();
     rows.extend(form_rows(session, index, lang));
+    generic.resize(rows.len(), true);
     let scales = score.scales_of(instrument);
     for (scale, result) in scales.iter().zip(&score.scales) {
-        rows.push((
-            scale.label.get(lang).to_owned(),
-            scale_text(scale, result, lang),
-        ));
+        let text = match result.score {
+            // A crowded screen says why in a few words; the note says it all.
+            None if short => Msg::NoScoreShort.fill(
+                lang,
+                &[
+                    ("missing", &result.missing.to_string()),
+                    ("count", &scale.items.len().to_string()),
+                ],
+            ),
+            _ => scale_text(scale, result, lang),
+        };
+        rows.push((scale.label.get(lang).to_owned(), text));
+        generic.push(false);
     }
     if !instrument.flags.is_empty() {
         rows.push((
             Msg::FlagsLabel.get(lang).to_owned(),
-            flags_text(session, index, score, lang),
+            flags_text(session, index, score, lang, short),
         ));
     }
     if instrument.age_banding.is_some() {
@@ -507,27 +702,44 @@ fn instrument_block(
             format!("{} {}", Msg::ItemWord.get(lang), unanswered.join(", ")),
         ));
     }
-    let width = rows
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (label, value) in rows {
-        let pad = width - label.chars().count();
-        let _ = writeln!(out, "  {label}{}  {value}", " ".repeat(pad));
-    }
-    out
+    generic.resize(rows.len(), true);
+    rows.into_iter()
+        .zip(generic)
+        .map(|((label, value), generic)| (label, value, generic))
+        .collect()
 }
 
 /// The numbers (on the form) of the instrument's unanswered questions.
+///
+/// Runs of three or more read as ranges: `1–25`, `3, 4`, `2, 5–9`.
 fn unanswered_numbers(session: &VisitSession<'_>, index: usize) -> Vec<String> {
-    session
+    let numbers: Vec<usize> = session
         .unanswered()
         .into_iter()
         .map(|q| session.question(q))
         .filter(|q| q.instrument_index == index)
-        .map(|q| (q.number + 1).to_string())
-        .collect()
+        .map(|q| q.number + 1)
+        .collect();
+    runs(&numbers)
+}
+
+/// Ascending numbers with runs of three or more as ranges.
+fn runs(numbers: &[usize]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < numbers.len() {
+        let mut end = at;
+        while end + 1 < numbers.len() && numbers[end + 1] == numbers[end] + 1 {
+            end += 1;
+        }
+        if end - at >= 2 {
+            out.push(format!("{}–{}", numbers[at], numbers[end]));
+        } else {
+            out.extend(numbers[at..=end].iter().map(ToString::to_string));
+        }
+        at = end + 1;
+    }
+    out
 }
 
 /// A scale's score and band, or why it has none.
@@ -546,7 +758,8 @@ fn scale_text(
                 let _ = write!(
                     text,
                     " {}",
-                    Msg::Prorated.fill(lang, &[("missing", &result.missing.to_string())])
+                    Msg::by_count(result.missing, Msg::ProratedOne, Msg::Prorated)
+                        .fill(lang, &[("missing", &result.missing.to_string())])
                 );
             }
             text
@@ -619,7 +832,7 @@ pub fn journal_note(
                 out,
                 "  {}: {}",
                 Msg::FlagsLabel.get(lang),
-                flags_text(session, index, score, lang)
+                flags_text(session, index, score, lang, false)
             );
         }
         let unanswered = unanswered_numbers(session, index);
@@ -673,6 +886,9 @@ pub fn journal_note(
                     Msg::ReferralsLabel.get(lang),
                     referrals.join("; ")
                 );
+            }
+            if let Some(when) = advice.rescreen(lang) {
+                let _ = writeln!(out, "{}: {when}", Msg::RescreenLabel.get(lang));
             }
             let assessed = advice.assessed(lang);
             if !assessed.is_empty() {
@@ -764,9 +980,31 @@ fn zones_row(scales: &[stepcare::instrument::Scale], lang: Lang) -> Option<(Stri
     (!parts.is_empty()).then(|| (Msg::ZonesLabel.get(lang).to_owned(), parts.join(" | ")))
 }
 
-/// Word-wraps every line of `text` longer than `width` columns; continuation
-/// lines keep the line's indentation plus two spaces. Lines with ANSI styles
-/// are left alone (they are short warnings, and the terminal wraps them).
+/// The columns `text` takes on a terminal: its characters, without ANSI
+/// style sequences (`ESC [ ... m`).
+pub fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // Skip to the sequence's final letter.
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            width += 1;
+        }
+    }
+    width
+}
+
+/// Word-wraps every line of `text` wider than `width` columns at spaces;
+/// continuation lines keep the line's indentation plus two spaces. ANSI
+/// style sequences take no columns, so a styled line (a bold label, a
+/// warning) wraps where it is seen to end. A word wider than the line stays
+/// whole.
 pub fn wrap(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
@@ -774,17 +1012,17 @@ pub fn wrap(text: &str, width: usize) -> String {
             Some(body) => (body, "\n"),
             None => (line, ""),
         };
-        if body.chars().count() <= width || body.contains('\x1b') {
+        if visible_width(body) <= width {
             out.push_str(line);
             continue;
         }
-        let indent = body.len() - body.trim_start().len();
+        let indent = body.len() - body.trim_start_matches(' ').len();
         let hanging = " ".repeat(indent + 2);
         let mut current = body[..indent].to_owned();
         let mut current_width = indent;
         let mut first_word = true;
         for word in body[indent..].split(' ') {
-            let word_width = word.chars().count();
+            let word_width = visible_width(word);
             if !first_word && current_width + 1 + word_width > width {
                 out.push_str(current.trim_end());
                 out.push('\n');
@@ -820,12 +1058,28 @@ mod tests {
     }
 
     #[test]
-    fn short_styled_and_unbreakable_lines_are_kept() {
+    fn runs_of_numbers_read_as_ranges() {
+        let shown = |n: &[usize]| super::runs(n).join(", ");
+        assert_eq!(shown(&[1, 2, 3, 4, 5]), "1–5");
+        assert_eq!(shown(&[3, 4]), "3, 4");
+        assert_eq!(shown(&[2, 5, 6, 7, 9]), "2, 5–7, 9");
+        assert_eq!(shown(&[]), "");
+    }
+
+    #[test]
+    fn short_and_unbreakable_lines_are_kept() {
         assert_eq!(wrap("abc\n", 2), "abc\n");
-        assert_eq!(
-            wrap("\x1b[1mbold words here\x1b[0m", 5),
-            "\x1b[1mbold words here\x1b[0m"
-        );
         assert_eq!(wrap("no newline at end", 100), "no newline at end");
+    }
+
+    #[test]
+    fn styled_lines_wrap_where_they_are_seen_to_end() {
+        // Nine visible columns before the label's reset: it fits in 16.
+        let styled = "\x1b[1mReferrals\x1b[0m: one two three four";
+        assert_eq!(
+            wrap(styled, 16),
+            "\x1b[1mReferrals\x1b[0m: one\n  two three four"
+        );
+        assert_eq!(super::visible_width("\x1b[1;97;41m!!! A\x1b[0m"), 5);
     }
 }

@@ -576,7 +576,12 @@ fn confirm_unanswered(session: &VisitSession<'_>, wording: &Wording) -> Result<b
             }
         })
         .collect();
-    let title = Msg::ConfirmUnanswered.fill(
+    let title = Msg::by_count(
+        unanswered.len(),
+        Msg::ConfirmUnansweredOne,
+        Msg::ConfirmUnanswered,
+    )
+    .fill(
         lang,
         &[
             ("count", &unanswered.len().to_string()),
@@ -670,15 +675,64 @@ pub fn context_step(
     rules: &mut Rules,
     given: &stepcare::rules::DataValues,
     lang: stepcare::lang::Lang,
+    visit_date: stepcare::instrument::age::Date,
 ) -> anyhow::Result<bool> {
     let inputs: Vec<ContextInput> = rules
         .context_inputs()
         .into_iter()
         .filter(|c| !given.keys().any(|k| k.eq_ignore_ascii_case(&c.column)))
         .collect();
-    if inputs.is_empty() {
+    if !inputs.is_empty() && !clinical_inputs(rules, inputs, lang)? {
+        return Ok(false);
+    }
+    // The family's dates the table's schedule or time point needs, unless
+    // given with --set or known from the child's form: blank is unknown.
+    let dates: Vec<String> = rules
+        .dates()
+        .iter()
+        .filter(|(column, value)| {
+            value.is_empty() && !given.keys().any(|k| k.eq_ignore_ascii_case(column))
+        })
+        .map(|(column, _)| column.clone())
+        .collect();
+    if dates.is_empty() {
         return Ok(true);
     }
+    eprintln!();
+    eprintln!("{}", Msg::DatesIntro.get(lang));
+    for column in dates {
+        let check_column = column.clone();
+        let answer = Text::new(super::recommend::date_label(&column, lang))
+            .with_help_message(Msg::FamilyDateHelp.get(lang))
+            .with_validator(move |input: &str| {
+                check(
+                    super::recommend::read_family_date(&check_column, input, visit_date, lang)
+                        .map(|_| ()),
+                )
+            })
+            .prompt_skippable();
+        let value = match answer {
+            Ok(Some(text)) => super::recommend::read_family_date(&column, &text, visit_date, lang)
+                .ok()
+                .flatten()
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            Ok(None) => String::new(),
+            Err(err) if is_abandon(&err) => return Ok(false),
+            Err(err) => return Err(err.into()),
+        };
+        rules.set_date(&column, value);
+    }
+    Ok(true)
+}
+
+/// The clinician inputs of the context step, each a short list with "not
+/// assessed" first; `false` when the visit was abandoned.
+fn clinical_inputs(
+    rules: &mut Rules,
+    inputs: Vec<ContextInput>,
+    lang: stepcare::lang::Lang,
+) -> anyhow::Result<bool> {
     eprintln!();
     eprintln!("{}", Msg::ContextIntro.get(lang));
     for input in inputs {
