@@ -4,17 +4,11 @@
 
 mod common;
 
-use common::{root, stepcare, transcript};
+use common::{catalog, root, stepcare, transcript};
 use proptest::prelude::*;
-use stepcare::catalog::Catalog;
 use stepcare::instrument::age::{Age, ChildAge, Date, Gestation, age_from_dates};
 use stepcare::instrument::{Instrument, load_instrument};
 use stepcare::scoring::{Answer, Context, Status, score, score_with};
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin)
-}
 
 fn demo() -> &'static Instrument {
     catalog().get("se-demo").expect("se-demo is shipped")

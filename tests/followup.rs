@@ -4,9 +4,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{root, stepcare, transcript};
+use common::{catalog, root, stepcare, transcript};
 use serde_json::Value as Json;
-use stepcare::catalog::Catalog;
 use stepcare::instrument::Instrument;
 use stepcare::rules::{BUILTIN_TABLES, Window, analysis, load_builtin, load_table};
 
@@ -205,11 +204,6 @@ fn visits_saved_as_json_lines_are_followed_up_and_a_broken_line_stops_with_its_n
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("line 4 is not a JSON object"), "{stderr}");
-}
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin)
 }
 
 fn instruments() -> Vec<&'static Instrument> {

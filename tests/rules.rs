@@ -7,18 +7,13 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{root, stepcare, transcript};
+use common::{catalog, root, stepcare, transcript};
 use proptest::prelude::*;
 use stepcare::catalog::Catalog;
 use stepcare::diagnostic::Diagnostic;
 use stepcare::instrument::Instrument;
 use stepcare::rules::{BUILTIN_TABLES, DataValues, RuleTable, analysis, load_builtin, load_table};
 use stepcare::scoring::{Answer, Context, InstrumentScore, score, score_with};
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin)
-}
 
 fn instruments() -> Vec<&'static Instrument> {
     catalog().instruments().iter().collect()

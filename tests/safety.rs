@@ -12,10 +12,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::stepcare;
+use common::{catalog, stepcare};
 use proptest::prelude::*;
 use serde_json::Value as Json;
-use stepcare::catalog::Catalog;
 use stepcare::instrument::Instrument;
 use stepcare::rules::{BUILTIN_TABLES, DataValues, RuleTable, analysis, load_builtin};
 use stepcare::scoring::{Answer, score};
@@ -201,11 +200,6 @@ fn the_summary_counts_an_unanswered_critical_item_as_urgent() {
         stderr.contains("1 row leaves a critical item unanswered"),
         "{stderr}"
     );
-}
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin)
 }
 
 fn shipped(id: &str) -> &'static RuleTable {

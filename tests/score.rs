@@ -2,11 +2,10 @@
 
 mod common;
 
-use common::{stepcare, transcript};
+use common::{catalog, stepcare, transcript};
 use proptest::prelude::*;
 use stepcare::batch::output::CsvSink;
 use stepcare::batch::{BatchOptions, score_stream};
-use stepcare::catalog::Catalog;
 use stepcare::instrument::ValueKind;
 
 fn run_csv(input: &str, args: &[&str]) -> std::process::Output {
@@ -327,12 +326,6 @@ fn score_lib(input: &str, kind: ValueKind) -> (String, stepcare::batch::Summary)
         String::from_utf8(sink.into_inner().unwrap()).unwrap(),
         summary,
     )
-}
-
-/// The shipped catalog, parsed once for all property-test cases.
-fn catalog() -> &'static Catalog {
-    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin)
 }
 
 const HEADER: &str = "q1,q2,q3,q4,q5,q6,q7,q8,q9,q10";

@@ -8,18 +8,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{stepcare, transcript};
+use common::{catalog, stepcare, transcript};
 use proptest::prelude::*;
-use stepcare::catalog::Catalog;
 use stepcare::instrument::Instrument;
 use stepcare::rules::Value;
 use stepcare::rules::domain::{FLAG_FALSE, FLAG_TRUE, FLAG_UNKNOWN, Tracked, joint_tuples};
 use stepcare::scoring::{Answer, Status, score};
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
-    CATALOG.get_or_init(Catalog::builtin)
-}
 
 /// Answers by points (`None`: blank), one per item.
 fn by_points(instrument: &Instrument, points: &[Option<i32>]) -> Vec<Answer> {

@@ -14,6 +14,12 @@ pub fn stepcare() -> assert_cmd::Command {
     cmd
 }
 
+/// The shipped instruments, loaded once per test binary.
+pub fn catalog() -> &'static stepcare::catalog::Catalog {
+    static CATALOG: std::sync::OnceLock<stepcare::catalog::Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(stepcare::catalog::Catalog::builtin)
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
