@@ -5,31 +5,11 @@
 //! a definition edited by mistake fails here even if its examples were
 //! edited along with it.
 
-use stepcare::catalog::Catalog;
+mod common;
+
+use common::{by_points, catalog};
 use stepcare::instrument::Instrument;
 use stepcare::scoring::{Answer, Status, score};
-
-fn catalog() -> Catalog {
-    Catalog::builtin()
-}
-
-/// Answers given as points (`None` = not answered).
-fn by_points(instrument: &Instrument, points: &[Option<i32>]) -> Vec<Answer> {
-    instrument
-        .items
-        .iter()
-        .zip(points)
-        .map(|(item, p)| match p {
-            None => Answer::Missing,
-            Some(p) => Answer::Chosen(
-                item.options
-                    .iter()
-                    .position(|o| o.points == *p)
-                    .expect("a valid point value") as u8,
-            ),
-        })
-        .collect()
-}
 
 /// Answers given as 1-based printed positions.
 fn by_position(positions: &[u8]) -> Vec<Answer> {

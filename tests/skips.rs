@@ -8,30 +8,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{catalog, stepcare, transcript};
+use common::{by_points, catalog, stepcare, transcript};
 use proptest::prelude::*;
 use stepcare::instrument::Instrument;
 use stepcare::rules::Value;
 use stepcare::rules::domain::{FLAG_FALSE, FLAG_TRUE, FLAG_UNKNOWN, Tracked, joint_tuples};
 use stepcare::scoring::{Answer, Status, score};
-
-/// Answers by points (`None`: blank), one per item.
-fn by_points(instrument: &Instrument, points: &[Option<i32>]) -> Vec<Answer> {
-    instrument
-        .items
-        .iter()
-        .zip(points)
-        .map(|(item, p)| match p {
-            None => Answer::Missing,
-            Some(p) => Answer::Chosen(
-                item.options
-                    .iter()
-                    .position(|o| o.points == *p)
-                    .expect("an option with these points") as u8,
-            ),
-        })
-        .collect()
-}
 
 #[test]
 fn audit_items_2_to_8_blank_after_never_score_0() {

@@ -20,6 +20,28 @@ pub fn catalog() -> &'static stepcare::catalog::Catalog {
     CATALOG.get_or_init(stepcare::catalog::Catalog::builtin)
 }
 
+/// Answers given as points (`None`: not answered), one per item.
+pub fn by_points(
+    instrument: &stepcare::instrument::Instrument,
+    points: &[Option<i32>],
+) -> Vec<stepcare::scoring::Answer> {
+    use stepcare::scoring::Answer;
+    instrument
+        .items
+        .iter()
+        .zip(points)
+        .map(|(item, p)| match p {
+            None => Answer::Missing,
+            Some(p) => Answer::Chosen(
+                item.options
+                    .iter()
+                    .position(|o| o.points == *p)
+                    .expect("an option with these points") as u8,
+            ),
+        })
+        .collect()
+}
+
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
